@@ -1,0 +1,1 @@
+"""Translation engines: a batch of sentences in, n-best hypotheses out."""
