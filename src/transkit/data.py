@@ -135,8 +135,7 @@ class Document:
     def target_text(self) -> str:
         """The English document; untranslated segments keep their source."""
         parts = [
-            s.leading + (s.target if s.target is not None else s.source)
-            for s in self.segments
+            s.leading + (s.target if s.target is not None else s.source) for s in self.segments
         ]
         return "".join(parts) + self.trailing
 

@@ -42,8 +42,14 @@ class InputError(TranskitError):
 class GlossaryError(TranskitError):
     """A glossary file with problems; ``problems`` lists each one."""
 
-    def __init__(self, message: str, *, file: str | None = None, line: int | None = None,
-                 problems: list[str] | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        problems: list[str] | None = None,
+    ):
         super().__init__(message, file=file, line=line)
         self.problems = problems or [self.one_line()]
 

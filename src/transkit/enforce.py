@@ -1,0 +1,462 @@
+"""Make the engine's English obey the glossary, and record how.
+
+For each segment with enforceable terms:
+
+1. **n-best**: ask the engine for n hypotheses and take the highest-scoring one
+   that contains every required English term (any approved variant, singular
+   or plural, capitalised at the start of a sentence) and no forbidden term.
+2. **protected**: otherwise replace each German term by an opaque placeholder
+   (``ZQX1`` ...), translate that, and put the approved English back in,
+   fixing number, capitals, articles and spacing.  Placeholders are used
+   rather than constrained decoding because CTranslate2 offers no lexical
+   constraints, and an NMT model copies an unknown, name-like token far more
+   reliably than it follows a prefix.
+3. **failed**: if a term is still missing, keep the best output and flag it.
+
+The checks are pure functions over strings and `TermMatch`; only
+`enforce_terms` talks to an engine.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from functools import lru_cache
+
+from transkit.data import Hypothesis, Segment, TermCheck, TermMatch
+from transkit.engine.base import Engine
+
+__all__ = [
+    "PLACEHOLDER_PREFIX",
+    "enforceable",
+    "term_pattern",
+    "find_term",
+    "check_terms",
+    "choose_hypothesis",
+    "protect_source",
+    "restore_placeholders",
+    "enforce_terms",
+]
+
+PLACEHOLDER_PREFIX = "ZQX"
+_PLACEHOLDER_RE = re.compile(rf"{PLACEHOLDER_PREFIX}(\d+)")
+_WORD = r"[\w\u00C0-\u024F]"
+
+
+def enforceable(term: TermMatch) -> bool:
+    """Compounds are reported, not enforced: their English is a different word."""
+    return term.kind != "compound" and bool(term.required)
+
+
+def _singular(word: str) -> str:
+    lower = word.lower()
+    if lower.endswith("ies") and len(word) > 4:
+        return word[:-3] + ("Y" if word[-3].isupper() else "y")
+    if re.search(r"(ss|sh|ch|x|z)es$", lower):
+        return word[:-2]
+    if lower.endswith("s") and not re.search(r"(ss|us|is)$", lower) and len(word) > 3:
+        return word[:-1]
+    return word
+
+
+def _inflected(word: str) -> str:
+    """A regex for an English word in singular, plural or possessive form."""
+    base = _singular(word)
+    if base.lower().endswith("y") and len(base) > 2 and base[-2].lower() not in "aeiou":
+        stem = re.escape(base[:-1])
+        core = f"{stem}(?:[yY]|ies|IES)"
+    elif re.search(r"(ss|sh|ch|x|z)$", base.lower()):
+        core = f"{re.escape(base)}(?:es|ES)?"
+    else:
+        core = f"{re.escape(base)}(?:s|S)?"
+    return core + r"(?:['’]s|['’])?"
+
+
+@lru_cache(maxsize=4096)
+def term_pattern(term: str) -> re.Pattern[str]:
+    """Regex finding an English term with inflection of its last word.
+
+    All-lowercase terms match in any case (a sentence may start with them);
+    terms with capitals (names, Declaration of Independence) must keep them,
+    except that the first letter may differ.
+    """
+    words = term.split()
+    if not words:
+        return re.compile(r"(?!x)x")
+    lowercase = term == term.lower()
+    parts = [re.escape(w) for w in words[:-1]] + [_inflected(words[-1])]
+    first = words[0][0]
+    if not lowercase and first.isalpha():
+        # The first letter may change case (sentence start, title case).
+        parts[0] = f"[{first.lower()}{first.upper()}]" + parts[0][len(re.escape(first)) :]
+    body = r"[\s\u00A0-]+".join(parts)
+    pattern = rf"(?<!{_WORD}){body}(?!{_WORD})"
+    return re.compile(pattern, re.IGNORECASE if lowercase else 0)
+
+
+#: Words that may follow a common-noun term without making it a modifier:
+#: "the supply chain is", but not "the supply chain resilience".
+_AFTER_HEAD = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "nor",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "from",
+        "with",
+        "by",
+        "as",
+        "than",
+        "that",
+        "which",
+        "who",
+        "whose",
+        "whom",
+        "where",
+        "when",
+        "while",
+        "because",
+        "if",
+        "so",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "has",
+        "have",
+        "had",
+        "do",
+        "does",
+        "did",
+        "will",
+        "would",
+        "shall",
+        "should",
+        "can",
+        "could",
+        "may",
+        "might",
+        "must",
+        "not",
+        "also",
+        "remain",
+        "remains",
+        "remained",
+        "become",
+        "becomes",
+        "became",
+        "grow",
+        "grows",
+        "grew",
+        "rise",
+        "rises",
+        "rose",
+        "fall",
+        "falls",
+        "fell",
+        "play",
+        "plays",
+        "played",
+        "face",
+        "faces",
+        "faced",
+        "need",
+        "needs",
+        "needed",
+        "its",
+        "their",
+        "his",
+        "her",
+        "our",
+        "this",
+        "these",
+        "those",
+        "into",
+        "onto",
+        "over",
+        "under",
+        "between",
+        "among",
+        "against",
+        "about",
+        "after",
+        "before",
+        "during",
+        "until",
+        "since",
+        "through",
+        "without",
+        "within",
+        "across",
+        "toward",
+        "towards",
+        "per",
+        "via",
+    ]
+)
+_NEXT_WORD = re.compile(r"[ \t\u00A0]+([A-Za-z]+)")
+
+
+def find_term(text: str, term: str) -> re.Match[str] | None:
+    """The first occurrence of ``term`` (inflected) as the head of its phrase.
+
+    For a common noun, an occurrence directly followed by another content
+    word is a modifier ("rare earth elements") and does not count.
+    """
+    pattern = term_pattern(term)
+    for match in pattern.finditer(text):
+        if term == term.lower():
+            following = _NEXT_WORD.match(text, match.end())
+            if following and following.group(1).lower() not in _AFTER_HEAD:
+                continue
+        return match
+    return None
+
+
+def _forbidden_hits(text: str, term: TermMatch) -> tuple[str, ...]:
+    hits = []
+    for bad in term.forbidden:
+        if bad in term.required:
+            continue
+        if find_term(text, bad):
+            hits.append(bad)
+    return tuple(hits)
+
+
+def check_terms(target: str, terms: Sequence[TermMatch]) -> tuple[TermCheck, ...]:
+    """One verdict per enforceable term of a segment, in source order."""
+    checks = []
+    for term in terms:
+        if not enforceable(term):
+            continue
+        found = ""
+        for variant in term.required:
+            match = find_term(target, variant)
+            if match:
+                found = match.group(0)
+                break
+        forbidden = _forbidden_hits(target, term)
+        checks.append(
+            TermCheck(
+                concept_id=term.concept_id,
+                term=term.found or term.term,
+                required=term.required,
+                satisfied=bool(found) and not forbidden,
+                found=found,
+                forbidden_found=forbidden,
+            )
+        )
+    return tuple(checks)
+
+
+def _all_ok(checks: Sequence[TermCheck]) -> bool:
+    return all(c.satisfied for c in checks)
+
+
+def choose_hypothesis(
+    hypotheses: Sequence[Hypothesis], terms: Sequence[TermMatch]
+) -> tuple[Hypothesis, tuple[TermCheck, ...]] | None:
+    """The highest-scoring hypothesis that satisfies every term, or None."""
+    for hyp in sorted(hypotheses, key=lambda h: h.score, reverse=True):
+        checks = check_terms(hyp.text, terms)
+        if _all_ok(checks):
+            return hyp, checks
+    return None
+
+
+def protect_source(source: str, terms: Sequence[TermMatch]) -> tuple[str, dict[str, TermMatch]]:
+    """Replace each enforceable term span by ``ZQX<n>``; return text and mapping."""
+    chosen = sorted((t for t in terms if enforceable(t)), key=lambda t: t.start)
+    pieces = []
+    mapping: dict[str, TermMatch] = {}
+    cursor = 0
+    for number, term in enumerate(chosen, start=1):
+        if term.start < cursor:
+            continue
+        token = f"{PLACEHOLDER_PREFIX}{number}"
+        pieces.append(source[cursor : term.start])
+        pieces.append(token)
+        mapping[token] = term
+        cursor = term.end
+    pieces.append(source[cursor:])
+    return "".join(pieces), mapping
+
+
+def _german_number_change(term: TermMatch) -> int:
+    """+1 if the found form is a plural of a singular term, -1 the reverse, else 0."""
+    base, found = term.term.lower(), term.found.lower()
+    if base == found or term.dnt:
+        return 0
+    base_last, found_last = base.split()[-1], found.split()[-1]
+    if found_last.startswith(base_last):
+        extra = found_last[len(base_last) :]
+        return 1 if extra in ("n", "en", "e", "er", "nen") else 0
+    if base_last.startswith(found_last):
+        missing = base_last[len(found_last) :]
+        return -1 if missing in ("n", "en", "e", "er", "nen") else 0
+    return 0
+
+
+def _pluralise(word: str) -> str:
+    if word.lower().endswith("s"):
+        return word
+    if re.search(r"[^aeiou]y$", word):
+        return word[:-1] + "ies"
+    if re.search(r"(sh|ch|x|z)$", word):
+        return word + "es"
+    return word + "s"
+
+
+def english_for(term: TermMatch) -> str:
+    """The approved English for a found German form, in the right number."""
+    if term.dnt:
+        return term.found
+    english = term.required[0]
+    change = _german_number_change(term)
+    if change == 0:
+        return english
+    words = english.split()
+    words[-1] = _pluralise(words[-1]) if change > 0 else _singular(words[-1])
+    return " ".join(words)
+
+
+_SENTENCE_START = re.compile(r"^[\s\"'“‘„(\[]*$")
+
+
+def restore_placeholders(text: str, mapping: dict[str, TermMatch]) -> str | None:
+    """Put approved English back for each placeholder; None if any was lost.
+
+    Every placeholder must come back exactly once.  A term at the start of the
+    sentence gets a capital; ``a`` becomes ``an`` before a vowel; spacing around
+    the inserted words is tidied.
+    """
+    found = _PLACEHOLDER_RE.findall(text)
+    wanted = sorted(int(k[len(PLACEHOLDER_PREFIX) :]) for k in mapping)
+    if sorted(int(n) for n in found) != wanted:
+        return None
+
+    def substitute(match: re.Match[str]) -> str:
+        term = mapping[match.group(0)]
+        english = english_for(term)
+        before = text[: match.start()]
+        if _SENTENCE_START.match(before) and english[:1].islower():
+            english = english[0].upper() + english[1:]
+        return english
+
+    restored = _PLACEHOLDER_RE.sub(substitute, text)
+    restored = re.sub(
+        r"\b([Aa])\s+(?=[aeiouAEIOU])(?!(?:uni|use|one|eu)\w*)",
+        lambda m: m.group(1) + "n ",
+        restored,
+    )
+    restored = re.sub(r"[ \t]{2,}", " ", restored)
+    restored = re.sub(r"\s+([,.;:!?])", r"\1", restored)
+    return restored.strip()
+
+
+def enforce_terms(
+    segments: Sequence[Segment],
+    engine: Engine,
+    *,
+    num_hypotheses: int = 8,
+    progress: Callable[[int], None] | None = None,
+) -> list[Segment]:
+    """Translate ``segments`` so that every glossary term they carry is obeyed.
+
+    Segments without enforceable terms get the engine's best hypothesis.
+    Each returned segment records its checks and method ("nbest",
+    "protected", "failed" or "none" when there was nothing to enforce).
+    """
+    sources = [s.source for s in segments]
+    with_terms = [any(enforceable(t) for t in s.terms) for s in segments]
+    n = max(1, num_hypotheses)
+    plain_idx = [i for i, flag in enumerate(with_terms) if not flag]
+    term_idx = [i for i, flag in enumerate(with_terms) if flag]
+    results: list[Segment | None] = [None] * len(segments)
+
+    def report(done_plain: int, done_terms: int) -> None:
+        if progress:
+            progress(done_plain + done_terms)
+
+    plain = (
+        engine.translate_batch(
+            [sources[i] for i in plain_idx],
+            num_hypotheses=1,
+            **_progress_kw(engine, lambda k: report(k, 0)),
+        )
+        if plain_idx
+        else []
+    )
+    for i, hyps in zip(plain_idx, plain, strict=True):
+        results[i] = replace(
+            segments[i], target=hyps[0].text if hyps else "", method="none", checks=()
+        )
+
+    nbest = (
+        engine.translate_batch(
+            [sources[i] for i in term_idx],
+            num_hypotheses=n,
+            **_progress_kw(engine, lambda k: report(len(plain_idx), k)),
+        )
+        if term_idx
+        else []
+    )
+    retry: list[int] = []
+    best_of: dict[int, Hypothesis] = {}
+    for i, hyps in zip(term_idx, nbest, strict=True):
+        best_of[i] = max(hyps, key=lambda h: h.score) if hyps else Hypothesis("", 0.0)
+        chosen = choose_hypothesis(hyps, segments[i].terms)
+        if chosen:
+            hyp, checks = chosen
+            results[i] = replace(segments[i], target=hyp.text, checks=checks, method="nbest")
+        else:
+            retry.append(i)
+
+    if retry:
+        protected = [protect_source(sources[i], segments[i].terms) for i in retry]
+        outputs = engine.translate_batch([p[0] for p in protected], num_hypotheses=n)
+        for i, (_, mapping), hyps in zip(retry, protected, outputs, strict=True):
+            done = None
+            for hyp in sorted(hyps, key=lambda h: h.score, reverse=True):
+                restored = restore_placeholders(hyp.text, mapping)
+                if restored is None:
+                    continue
+                checks = check_terms(restored, segments[i].terms)
+                if _all_ok(checks):
+                    done = replace(segments[i], target=restored, checks=checks, method="protected")
+                    break
+            if done is None:
+                target = best_of[i].text
+                done = replace(
+                    segments[i],
+                    target=target,
+                    checks=check_terms(target, segments[i].terms),
+                    method="failed",
+                )
+            results[i] = done
+    origin = getattr(engine, "name", "engine")
+    return [replace(s, origin=origin, state="mt") for s in results if s is not None]
+
+
+def _progress_kw(engine: Engine, callback: Callable[[int], None]) -> dict[str, object]:
+    """Pass ``progress`` only to engines that accept it."""
+    import inspect
+
+    try:
+        params = inspect.signature(engine.translate_batch).parameters
+    except (TypeError, ValueError):
+        return {}
+    return {"progress": callback} if "progress" in params else {}

@@ -1,0 +1,211 @@
+"""Quality report on every term of every segment, and its summaries.
+
+Pure functions: notes for a segment, counts for a document, the JSON report
+written by ``transkit translate --report`` and the table ``transkit qa``
+prints from it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from typing import Any
+
+from transkit.data import Document, Segment
+
+__all__ = [
+    "REPORT_VERSION",
+    "segment_notes",
+    "annotate",
+    "document_summary",
+    "build_report",
+    "load_report",
+    "render_table",
+]
+
+REPORT_VERSION = 1
+
+
+def segment_notes(segment: Segment) -> tuple[str, ...]:
+    """Translator-facing notes: failed and forbidden terms, unenforced compounds."""
+    notes = []
+    for check in segment.checks:
+        if check.forbidden_found:
+            notes.append(
+                f"Term check failed: forbidden {', '.join(repr(f) for f in check.forbidden_found)}"
+                f" for '{check.term}' (use '{check.required[0]}')"
+            )
+        elif not check.satisfied:
+            notes.append(
+                f"Term check failed: '{check.term}' must be translated as '{check.required[0]}'"
+            )
+    for term in segment.terms:
+        if term.kind == "compound":
+            english = term.required[0] if term.required else "?"
+            notes.append(
+                f"Compound '{term.found}' contains glossary term '{term.term}' ({english}); "
+                "not enforced, check by hand"
+            )
+    return tuple(notes)
+
+
+def annotate(document: Document) -> Document:
+    """Attach `segment_notes` to every segment of a translated document."""
+    segments = tuple(replace(s, notes=segment_notes(s)) for s in document.segments)
+    return replace(document, segments=segments)
+
+
+def document_summary(document: Document) -> dict[str, Any]:
+    """Counts for one document: segments, terms required/satisfied/failed, methods."""
+    methods: dict[str, int] = {}
+    required = satisfied = 0
+    forbidden = 0
+    for seg in document.segments:
+        if seg.method:
+            methods[seg.method] = methods.get(seg.method, 0) + 1
+        required += len(seg.checks)
+        satisfied += sum(c.satisfied for c in seg.checks)
+        forbidden += sum(bool(c.forbidden_found) for c in seg.checks)
+    return {
+        "file": document.name,
+        "segments": len(document.segments),
+        "terms_required": required,
+        "terms_satisfied": satisfied,
+        "terms_failed": required - satisfied,
+        "forbidden_found": forbidden,
+        "methods": dict(sorted(methods.items())),
+    }
+
+
+def _segment_record(seg: Segment) -> dict[str, Any]:
+    return {
+        "id": seg.id,
+        "source": seg.source,
+        "target": seg.target,
+        "method": seg.method,
+        "origin": seg.origin,
+        "terms": [
+            {
+                "concept": t.concept_id,
+                "term": t.term,
+                "found": t.found,
+                "start": t.start,
+                "end": t.end,
+                "kind": t.kind,
+                "required": list(t.required),
+                "forbidden": list(t.forbidden),
+                "dnt": t.dnt,
+            }
+            for t in seg.terms
+        ],
+        "checks": [
+            {
+                "concept": c.concept_id,
+                "term": c.term,
+                "required": list(c.required),
+                "satisfied": c.satisfied,
+                "found": c.found,
+                "forbidden_found": list(c.forbidden_found),
+            }
+            for c in seg.checks
+        ],
+        "notes": list(seg.notes),
+    }
+
+
+def build_report(
+    documents: Sequence[Document],
+    *,
+    glossaries: Iterable[tuple[str, int]] = (),
+    model: str | None = None,
+) -> dict[str, Any]:
+    """The ``--report`` JSON: per file, per segment, every term and verdict."""
+    files = []
+    for doc in documents:
+        entry = document_summary(doc)
+        entry["segments_detail"] = [_segment_record(s) for s in doc.segments]
+        files.append(entry)
+    total_req = sum(f["terms_required"] for f in files)
+    total_ok = sum(f["terms_satisfied"] for f in files)
+    return {
+        "transkit_report": REPORT_VERSION,
+        "model": model,
+        "glossaries": [{"file": f, "entries": n} for f, n in glossaries],
+        "totals": {
+            "files": len(files),
+            "segments": sum(f["segments"] for f in files),
+            "terms_required": total_req,
+            "terms_satisfied": total_ok,
+            "terms_failed": total_req - total_ok,
+            "success_rate": (total_ok / total_req) if total_req else None,
+        },
+        "files": files,
+    }
+
+
+def load_report(text: str, name: str) -> dict[str, Any]:
+    """Parse a report written by `build_report`; errors name the file."""
+    from transkit.errors import FormatError
+
+    try:
+        data = json.loads(text)
+    except ValueError as err:
+        raise FormatError(
+            f"not a transkit report ({err.args[0]})", file=name, line=getattr(err, "lineno", None)
+        ) from None
+    if not isinstance(data, dict) or data.get("transkit_report") != REPORT_VERSION:
+        raise FormatError("not a transkit report (missing 'transkit_report': 1)", file=name)
+    return data
+
+
+def _clip(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def render_table(report: dict[str, Any], *, failed_only: bool = False, width: int = 100) -> str:
+    """A plain-text table of every term check, grouped by file."""
+    lines = []
+    col = max(20, (width - 30) // 3)
+    for f in report.get("files", []):
+        lines.append(
+            f"{f['file']}: {f['segments']} segments, {f['terms_required']} terms required, "
+            f"{f['terms_satisfied']} satisfied, {f['terms_failed']} failed"
+        )
+        header = (
+            f"  {'seg':>4}  {'method':<9} {'ok':<3} {'German':<{col}} {'required':<{col}} found"
+        )
+        rows = []
+        for seg in f.get("segments_detail", []):
+            for check in seg.get("checks", []):
+                if failed_only and check["satisfied"]:
+                    continue
+                ok = "yes" if check["satisfied"] else "NO"
+                found = check["found"] or (
+                    "forbidden: " + ", ".join(check["forbidden_found"])
+                    if check["forbidden_found"]
+                    else "-"
+                )
+                rows.append(
+                    f"  {seg['id']:>4}  {seg.get('method') or '-':<9} {ok:<3} "
+                    f"{_clip(check['term'], col):<{col}} "
+                    f"{_clip(' | '.join(check['required']), col):<{col}} {_clip(found, col)}"
+                )
+            for note in seg.get("notes", []):
+                if note.startswith("Compound") and not failed_only:
+                    rows.append(f"  {seg['id']:>4}  note: {_clip(note, width - 14)}")
+        if rows:
+            lines.append(header)
+            lines.extend(rows)
+        lines.append("")
+    totals = report.get("totals", {})
+    if totals:
+        rate = totals.get("success_rate")
+        rate_text = f"{rate:.3f}" if isinstance(rate, float) else "n/a"
+        lines.append(
+            f"total: {totals.get('segments', 0)} segments, {totals.get('terms_required', 0)} "
+            f"terms required, {totals.get('terms_satisfied', 0)} satisfied, "
+            f"{totals.get('terms_failed', 0)} failed (success rate {rate_text})"
+        )
+    return "\n".join(lines).rstrip() + "\n"
