@@ -213,12 +213,17 @@ _NEXT_WORD = re.compile(r"[ \t\u00A0]+([A-Za-z]+)")
 def find_term(text: str, term: str) -> re.Match[str] | None:
     """The first occurrence of ``term`` (inflected) as the head of its phrase.
 
-    For a common noun, an occurrence directly followed by another content
-    word is a modifier ("rare earth elements") and does not count.
+    For a plural common noun, a singular occurrence directly followed by
+    another content word is a modifier ("rare earth elements" for "rare
+    earths") and does not count.
     """
     pattern = term_pattern(term)
     for match in pattern.finditer(text):
-        if term == term.lower():
+        if (
+            term == term.lower()
+            and _singular(term) != term
+            and not match.group(0).endswith(("s", "S", "'", "’"))
+        ):
             following = _NEXT_WORD.match(text, match.end())
             if following and following.group(1).lower() not in _AFTER_HEAD:
                 continue

@@ -1,0 +1,164 @@
+"""Term enforcement: the pure checks, and the n-best / protected / failed paths."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pytest
+
+from transkit.data import Hypothesis, Segment, TermMatch
+from transkit.enforce import (
+    check_terms,
+    choose_hypothesis,
+    english_for,
+    enforce_terms,
+    find_term,
+    protect_source,
+    restore_placeholders,
+)
+
+
+def term(de: str, en: str, *, found: str | None = None, start: int = 0, kind: str = "exact",
+         forbidden: tuple[str, ...] = (), admitted: tuple[str, ...] = (), dnt: bool = False,
+         cid: str = "c1") -> TermMatch:
+    found = found or de
+    return TermMatch(concept_id=cid, term=de, found=found, start=start, end=start + len(found),
+                     kind=kind, required=(en, *admitted), forbidden=forbidden, dnt=dnt)
+
+
+@pytest.mark.parametrize(
+    ("text", "english", "expected"),
+    [
+        ("the supply of rare earths.", "rare earths", "rare earths"),
+        ("Rare earths are scarce.", "rare earths", "Rare earths"),
+        ("a rare earth is", "rare earths", "rare earth"),
+        ("rare earth elements", "rare earths", None),
+        ("rare earth magnets and more", "rare earths", None),
+        ("the supply chain is fragile", "supply chains", "supply chain"),
+        ("the supply chains.", "supply chains", "supply chains"),
+        ("Beijing said", "Beijing", "Beijing"),
+        ("Peking said", "Beijing", None),
+        ("the U.S. Navy's ships", "U.S. Navy", "U.S. Navy's"),
+        ("two aircraft carriers", "aircraft carrier", "aircraft carriers"),
+        ("the declaration of independence", "Declaration of Independence", None),
+        ("the Declaration of Independence", "Declaration of Independence",
+         "Declaration of Independence"),
+        ("foreign policies", "foreign policy", "foreign policies"),
+        ("earthquake", "earth", None),
+        ("North Korea's program", "North Korea", "North Korea's"),
+    ],
+)
+def test_find_term(text: str, english: str, expected: str | None) -> None:
+    match = find_term(text, english)
+    assert (match.group(0) if match else None) == expected
+
+
+def test_check_terms_flags_forbidden_and_missing() -> None:
+    peking = term("Peking", "Beijing", forbidden=("Peking",))
+    erden = term("seltene Erden", "rare earths", start=20, cid="c2")
+    checks = check_terms("Peking controls rare earth elements.", [peking, erden])
+    assert [c.satisfied for c in checks] == [False, False]
+    assert checks[0].forbidden_found == ("Peking",)
+    ok = check_terms("Beijing controls rare earths.", [peking, erden])
+    assert all(c.satisfied for c in ok)
+    assert ok[1].found == "rare earths"
+
+
+def test_compounds_are_not_enforced() -> None:
+    compound = term("seltene Erden", "rare earths", found="Seltenerdmagnete", kind="compound")
+    assert check_terms("rare earth magnets", [compound]) == ()
+
+
+def test_admitted_variant_satisfies() -> None:
+    t = term("Regierungschefin", "prime minister", admitted=("head of government",))
+    (check,) = check_terms("the head of government said", [t])
+    assert check.satisfied and check.found == "head of government"
+
+
+def test_choose_hypothesis_prefers_highest_scoring_compliant() -> None:
+    t = term("Peking", "Beijing", forbidden=("Peking",))
+    hyps = [Hypothesis("Peking acts.", -0.1), Hypothesis("Beijing acts.", -0.5),
+            Hypothesis("Beijing is acting.", -0.3)]
+    chosen = choose_hypothesis(hyps, [t])
+    assert chosen is not None and chosen[0].text == "Beijing is acting."
+    assert choose_hypothesis([Hypothesis("Peking acts.", -0.1)], [t]) is None
+
+
+def test_protect_and_restore_round_trip() -> None:
+    source = "Peking kontrolliert seltene Erden."
+    terms = [term("Peking", "Beijing", forbidden=("Peking",)),
+             term("seltene Erden", "rare earths", start=20, cid="c2")]
+    protected, mapping = protect_source(source, terms)
+    assert protected == "ZQX1 kontrolliert ZQX2."
+    assert restore_placeholders("ZQX1 controls ZQX2.", mapping) == "Beijing controls rare earths."
+    assert restore_placeholders("ZQX2 are controlled by ZQX1 .", mapping) == (
+        "Rare earths are controlled by Beijing."
+    )
+    assert restore_placeholders("ZQX1 controls them.", mapping) is None
+    assert restore_placeholders("ZQX1 controls ZQX2 and ZQX2.", mapping) is None
+
+
+def test_restore_fixes_article_and_number() -> None:
+    carrier = term("Flugzeugträger", "aircraft carrier", start=0)
+    _, mapping = protect_source("Flugzeugträger", [carrier])
+    assert restore_placeholders("They visited a ZQX1.", mapping) == (
+        "They visited an aircraft carrier."
+    )
+    singular = term("Lieferketten", "supply chains", found="Lieferkette")
+    assert english_for(singular) == "supply chain"
+    genitive = term("Verteidigungsbudget", "defense budget", found="Verteidigungsbudgets")
+    assert english_for(genitive) == "defense budget"
+    plural = term("Lieferkette", "supply chain", found="Lieferketten")
+    assert english_for(plural) == "supply chains"
+
+
+def test_dnt_terms_restore_the_german_form() -> None:
+    dnt = term("Bundestag", "Bundestag", dnt=True)
+    _, mapping = protect_source("Bundestag", [dnt])
+    assert restore_placeholders("The ZQX1 voted.", mapping) == "The Bundestag voted."
+
+
+class TableEngine:
+    """A fake engine: fixed n-best lists per source, for testing the control flow."""
+
+    name = "table:test"
+
+    def __init__(self, table: dict[str, list[tuple[str, float]]]):
+        self.table = table
+        self.calls: list[tuple[list[str], int]] = []
+
+    def translate_batch(self, sources: Sequence[str], *, num_hypotheses: int = 1
+                        ) -> list[list[Hypothesis]]:
+        self.calls.append((list(sources), num_hypotheses))
+        return [[Hypothesis(t, s) for t, s in self.table[src][:num_hypotheses]]
+                for src in sources]
+
+
+def seg(source: str, terms: Sequence[TermMatch] = ()) -> Segment:
+    return Segment(id="1", source=source, terms=tuple(terms))
+
+
+def test_enforce_terms_uses_nbest_then_protected_then_fails() -> None:
+    peking = term("Peking", "Beijing", forbidden=("Peking",))
+    table = {
+        "Hallo.": [("Hello.", -0.1)],
+        "Peking handelt.": [("Peking acts.", -0.1), ("Beijing acts.", -0.4)],
+        "Peking wartet.": [("Peking waits.", -0.1)],
+        "ZQX1 wartet.": [("ZQX1 waits.", -0.2)],
+        "Peking schweigt.": [("Peking is silent.", -0.1)],
+        "ZQX1 schweigt.": [("It is silent.", -0.2)],
+    }
+    engine = TableEngine(table)
+    out = enforce_terms(
+        [seg("Hallo."), seg("Peking handelt.", [peking]), seg("Peking wartet.", [peking]),
+         seg("Peking schweigt.", [peking])],
+        engine, num_hypotheses=4,
+    )
+    assert [s.target for s in out] == ["Hello.", "Beijing acts.", "Beijing waits.",
+                                       "Peking is silent."]
+    assert [s.method for s in out] == ["none", "nbest", "protected", "failed"]
+    assert out[3].checks[0].forbidden_found == ("Peking",)
+    assert all(s.origin == "table:test" and s.state == "mt" for s in out)
+    # Plain segments are decoded with one hypothesis, term segments with n-best.
+    assert engine.calls[0] == (["Hallo."], 1)
+    assert engine.calls[1][1] == 4

@@ -1,0 +1,156 @@
+"""Model management: the shared package directory, installing from a file or an index."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from transkit import models
+from transkit.errors import ModelError, ModelMissingError
+
+
+def make_package(path: Path, *, top: str = "translate-de_en-1_0", version: str = "1.0",
+                 from_code: str = "de", to_code: str = "en", missing: str | None = None) -> Path:
+    """A structurally valid .argosmodel (the engine is not loaded by these tests)."""
+    files = {
+        f"{top}/metadata.json": json.dumps({
+            "package_version": version, "argos_version": "1.0", "from_code": from_code,
+            "to_code": to_code, "from_name": "German", "to_name": "English"}),
+        f"{top}/model/model.bin": b"\0" * 16,
+        f"{top}/model/config.json": "{}",
+        f"{top}/sentencepiece.model": b"sp",
+    }
+    if missing:
+        del files[f"{top}/{missing}"]
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in files.items():
+            zf.writestr(name, data)
+    return path
+
+
+@pytest.fixture
+def pkgdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    target = tmp_path / "packages"
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(target))
+    monkeypatch.setenv("TRANSKIT_CACHE_DIR", str(tmp_path / "cache"))
+    return target
+
+
+def test_packages_dir_honours_env(pkgdir: Path) -> None:
+    assert models.packages_dir() == pkgdir
+
+
+def test_packages_dir_matches_argostranslate(tmp_path: Path) -> None:
+    """Both tools must agree on where packages live (checked in a clean process)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ARGOS_")}
+    env.update(HOME=str(tmp_path), XDG_DATA_HOME=str(tmp_path / "data"),
+               XDG_CONFIG_HOME=str(tmp_path / "config"), XDG_CACHE_HOME=str(tmp_path / "cache"))
+    code = ("import argostranslate.settings as s, transkit.models as m;"
+            "print(s.package_data_dir); print(m.packages_dir())")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out[0] == out[1] == str(tmp_path / "data" / "argos-translate" / "packages")
+
+
+def test_install_list_remove(tmp_path: Path, pkgdir: Path) -> None:
+    archive = make_package(tmp_path / "p.argosmodel")
+    package = models.install_from_file(archive)
+    assert package.path == pkgdir / "translate-de_en-1_0"
+    assert [p.code for p in models.installed_packages()] == ["translate-de_en"]
+    assert models.find_installed("de-en") == package
+    assert models.find_installed("translate-de_en-1_0") == package
+    assert models.resolve_model(None) == package
+    # Reinstalling replaces the old copy, leaves no staging directories.
+    models.install_from_file(archive)
+    assert sorted(p.name for p in pkgdir.iterdir()) == ["translate-de_en-1_0"]
+    models.remove_package("de_en")
+    assert models.installed_packages() == []
+    with pytest.raises(ModelError, match="no installed model"):
+        models.remove_package("de_en")
+
+
+@pytest.mark.parametrize(
+    ("kind", "message"),
+    [("notzip", "must be a zip"), ("nometa", "missing metadata.json"),
+     ("nomodel", "missing model/model.bin"), ("nosp", "missing sentencepiece.model")],
+)
+def test_bad_archives_are_refused(tmp_path: Path, pkgdir: Path, kind: str, message: str) -> None:
+    path = tmp_path / "bad.argosmodel"
+    if kind == "notzip":
+        path.write_bytes(b"not a zip at all")
+    else:
+        missing = {"nometa": "metadata.json", "nomodel": "model/model.bin",
+                   "nosp": "sentencepiece.model"}[kind]
+        make_package(path, missing=missing)
+    with pytest.raises(ModelError) as info:
+        models.install_from_file(path)
+    assert message in info.value.one_line() and str(path) in info.value.one_line()
+    assert not pkgdir.exists() or list(pkgdir.iterdir()) == []
+
+
+def test_unsafe_zip_paths_refused(tmp_path: Path, pkgdir: Path) -> None:
+    path = tmp_path / "evil.argosmodel"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("../evil/metadata.json", "{}")
+    with pytest.raises(ModelError, match="unsafe path"):
+        models.install_from_file(path)
+
+
+def test_no_model_message_names_the_commands(pkgdir: Path) -> None:
+    with pytest.raises(ModelMissingError) as info:
+        models.resolve_model(None)
+    text = info.value.one_line()
+    assert "transkit models install de en" in text
+    assert "transkit models install --from FILE.argosmodel" in text
+    assert info.value.exit_code == 2
+
+
+def test_resolve_model_from_archive_is_cached(tmp_path: Path, pkgdir: Path) -> None:
+    archive = make_package(tmp_path / "p.argosmodel")
+    first = models.resolve_model(str(archive))
+    second = models.resolve_model(str(archive))
+    assert first == second and first.path.is_dir()
+    assert (tmp_path / "cache") in first.path.parents
+    with pytest.raises(ModelMissingError, match="model file not found"):
+        models.resolve_model(str(tmp_path / "absent.argosmodel"))
+
+
+def write_index(tmp_path: Path, archive: Path) -> str:
+    index = [
+        {"package_version": "1.0", "from_code": "de", "to_code": "en", "type": "translate",
+         "from_name": "German", "to_name": "English", "links": [archive.as_uri()]},
+        {"package_version": "1.0", "from_code": "en", "to_code": "de", "type": "translate",
+         "links": ["file:///nonexistent.argosmodel"]},
+    ]
+    (tmp_path / "index").mkdir()
+    (tmp_path / "index" / "index.json").write_text(json.dumps(index))
+    return (tmp_path / "index").as_uri() + "/"
+
+
+def test_install_from_local_index_with_progress(tmp_path: Path, pkgdir: Path) -> None:
+    archive = make_package(tmp_path / "translate-de_en-1_0.argosmodel")
+    url = write_index(tmp_path, archive)
+    seen: list[tuple[int, int | None]] = []
+    package = models.install_from_index("de", "en", url=url,
+                                        progress=lambda d, t: seen.append((d, t)))
+    assert package.code == "translate-de_en"
+    assert seen and seen[-1][0] == archive.stat().st_size
+    with pytest.raises(ModelError, match="no de->fr"):
+        models.install_from_index("de", "fr", url=url)
+    with pytest.raises(ModelError, match="could not download"):
+        models.install_from_index("en", "de", url=url)
+    assert sorted(p.name for p in pkgdir.iterdir()) == ["translate-de_en-1_0"]
+
+
+def test_unreachable_index_says_what_to_do(pkgdir: Path) -> None:
+    with pytest.raises(ModelError) as info:
+        models.install_from_index("de", "en", url="http://127.0.0.1:9/")
+    text = info.value.one_line()
+    assert "cannot reach the Argos package index" in text
+    assert "transkit models install --from FILE.argosmodel" in text

@@ -1,0 +1,59 @@
+"""Input decoding: UTF-8 (with or without BOM), UTF-16 with BOM, clear errors otherwise."""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+import pytest
+
+from transkit.errors import InputError
+from transkit.reading import decode_document, read_document
+
+TEXT = "Peking und Tokio – „Zusammenarbeit“.\n"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        TEXT.encode("utf-8"),
+        codecs.BOM_UTF8 + TEXT.encode("utf-8"),
+        codecs.BOM_UTF16_LE + TEXT.encode("utf-16-le"),
+        codecs.BOM_UTF16_BE + TEXT.encode("utf-16-be"),
+    ],
+    ids=["utf8", "utf8-bom", "utf16le-bom", "utf16be-bom"],
+)
+def test_accepted_encodings(data: bytes) -> None:
+    assert decode_document(data, "x.txt") == TEXT
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "empty file"),
+        (b"  \n\t\n", "only whitespace"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary file"),
+        ("Zeile eins\nGrüße".encode("latin-1"), "not valid UTF-8"),
+        (TEXT.encode("utf-16-le"), "binary file"),
+    ],
+    ids=["empty", "whitespace", "binary", "latin1", "utf16-no-bom"],
+)
+def test_rejected_inputs(data: bytes, message: str) -> None:
+    with pytest.raises(InputError) as info:
+        decode_document(data, "bad.txt")
+    assert message in info.value.one_line()
+    assert info.value.one_line().startswith("bad.txt")
+
+
+def test_latin1_error_names_the_line() -> None:
+    data = "eins\nzwei\nGrüße".encode("latin-1")
+    with pytest.raises(InputError) as info:
+        decode_document(data, "old.txt")
+    assert info.value.one_line().startswith("old.txt:3: ")
+
+
+def test_missing_and_directory(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such file"):
+        read_document(tmp_path / "missing.txt")
+    with pytest.raises(InputError, match="is a directory"):
+        read_document(tmp_path)
