@@ -1,0 +1,46 @@
+"""``transkit merge``: a post-edited XLIFF back to English text (and into a TM).
+
+Registered on the main group in `transkit.cli` with ``main.add_command(merge)``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from transkit.errors import TranskitError
+
+__all__ = ["merge"]
+
+
+@click.command("merge")
+@click.argument("xliff", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="English text to write (default: x.de-en.xlf -> x.en.txt next to it).",
+)
+@click.option(
+    "--tmx",
+    "tmx",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="TMX memory to add the approved segments to (created if missing).",
+)
+def merge(xliff: Path, out: Path | None, tmx: Path | None) -> None:
+    """Rebuild the English document from a post-edited XLIFF (1.2 or 2.x).
+
+    Untranslated segments keep their German source; segments still in MT
+    state are used as they are and counted in the summary.
+    """
+    from transkit.merge import merge_xliff
+
+    try:
+        result = merge_xliff(xliff, out=out, tmx=tmx)
+    except TranskitError as err:
+        raise click.ClickException(err.one_line()) from None
+    for counts in result.documents:
+        click.echo(counts.summary())
+    if result.tmx is not None:
+        click.echo(f"{result.tmx}: {result.tmx_added} approved segments added")

@@ -1,0 +1,168 @@
+"""CAT exchange formats: XLIFF 1.2/2.x and TMX 1.4b, plus what they share.
+
+Each format lives in its own module (`transkit.formats.xliff`,
+`transkit.formats.tmx`) and converts to and from `transkit.data.Document` /
+`Segment`; nothing hands out lxml nodes.  This package module holds only the
+small pieces both need and stays cheap to import (lxml is imported inside
+`parse_xml` only):
+
+* `parse_formats` checks a ``--formats txt,xliff,tmx`` list;
+* `xml_runs` splits text into XML-1.0-safe runs and single characters that
+  XML 1.0 cannot carry (C0 controls except tab/LF/CR, U+FFFE, U+FFFF); the
+  writers turn the latter into inline codes (XLIFF 2 ``<cp hex>``, XLIFF 1.2
+  ``<x ctype="x-transkit-cp-HHHH">``, TMX ``<ph type="x-transkit-cp-HHHH">``)
+  and the readers turn them back, so any text round-trips;
+* `encode_layout` / `decode_layout` keep inter-segment whitespace in an
+  attribute value without it being normalised by XML parsers;
+* `parse_xml` reads a file with a safe parser and turns syntax errors into a
+  `FormatError` with file and line.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from transkit.errors import FormatError
+
+__all__ = [
+    "FORMATS",
+    "XLIFF_VERSIONS",
+    "decode_layout",
+    "encode_layout",
+    "parse_formats",
+    "parse_xml",
+    "xml_runs",
+]
+
+#: Output formats that ``transkit translate --formats`` accepts.
+FORMATS = ("txt", "xliff", "tmx")
+
+#: XLIFF versions the writer produces (the reader also accepts 2.0).
+XLIFF_VERSIONS = ("1.2", "2.1")
+
+# Characters XML 1.0 forbids (surrogates are handled apart: they cannot be
+# encoded as UTF-8 at all).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def parse_formats(value: str) -> tuple[str, ...]:
+    """Parse ``"txt,xliff"`` into ``("txt", "xliff")``; unknown names raise ValueError.
+
+    >>> parse_formats("tmx, txt,tmx")
+    ('txt', 'tmx')
+    """
+    names = {part.strip().lower() for part in value.split(",") if part.strip()}
+    names = {"xliff" if name in ("xlf", "xlif") else name for name in names}
+    unknown = sorted(names - set(FORMATS))
+    if unknown:
+        raise ValueError(f"unknown format {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
+    if not names:
+        raise ValueError(f"no format given; choose from {', '.join(FORMATS)}")
+    return tuple(name for name in FORMATS if name in names)
+
+
+def xml_runs(text: str) -> Iterator[str | int]:
+    """Yield the runs of ``text`` XML 1.0 can carry (str) and code points it cannot (int).
+
+    Raises ValueError for lone surrogates, which no UTF-8 file can hold.
+
+    >>> list(xml_runs("a\\x01b"))
+    ['a', 1, 'b']
+    """
+    bad = _SURROGATE.search(text)
+    if bad:
+        raise ValueError(f"lone surrogate U+{ord(bad.group()):04X} cannot be written")
+    pos = 0
+    for match in _NOT_XML.finditer(text):
+        if match.start() > pos:
+            yield text[pos : match.start()]
+        yield ord(match.group())
+        pos = match.end()
+    if pos < len(text):
+        yield text[pos:]
+
+
+_LAYOUT_ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_LAYOUT_UNESCAPES = {v[1]: k for k, v in _LAYOUT_ESCAPES.items()}
+_LAYOUT_TOKEN = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|(.))", re.S)
+
+
+def encode_layout(text: str) -> str:
+    r"""Escape whitespace text so an attribute value keeps it through any XML tool.
+
+    Line breaks and tabs in attribute values are normalised to spaces by
+    parsers unless written as character references, which re-saving tools do
+    not always keep; backslash escapes survive every tool.
+
+    >>> encode_layout("\n\n  ")
+    '\\n\\n  '
+    """
+    out = []
+    for ch in text:
+        if ch in _LAYOUT_ESCAPES:
+            out.append(_LAYOUT_ESCAPES[ch])
+        elif _NOT_XML.match(ch) or _SURROGATE.match(ch):
+            out.append(f"\\u{ord(ch):04X}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def decode_layout(value: str) -> str:
+    r"""Undo `encode_layout`; unknown escapes keep the escaped character.
+
+    >>> decode_layout(encode_layout("a\\b\n\x01 ")) == "a\\b\n\x01 "
+    True
+    """
+
+    def sub(match: re.Match[str]) -> str:
+        if match.group(1):
+            return chr(int(match.group(1), 16))
+        return _LAYOUT_UNESCAPES.get(match.group(2), match.group(2))
+
+    return _LAYOUT_TOKEN.sub(sub, value)
+
+
+def parse_xml(path: str | os.PathLike[str], kind: str) -> Any:
+    """Parse an XML file safely and return its root element.
+
+    No network, no external entities, no DTD loading; CDATA becomes text.
+    A missing file or malformed XML raises `FormatError` naming the file and
+    line, with ``kind`` ("XLIFF", "TMX") in the message.
+    """
+    from lxml import etree
+
+    name = os.fspath(path)
+    parser = etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        strip_cdata=True,
+        remove_comments=False,
+        huge_tree=True,
+    )
+    try:
+        with open(name, "rb") as handle:
+            data = handle.read()
+    except FileNotFoundError:
+        raise FormatError(f"{kind} file not found", file=name) from None
+    except IsADirectoryError:
+        raise FormatError(f"expected a {kind} file, found a directory", file=name) from None
+    except OSError as err:
+        raise FormatError(f"cannot read {kind} file: {err.strerror}", file=name) from None
+    if not data.strip():
+        raise FormatError(f"empty file, not {kind}", file=name)
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as err:
+        line = err.lineno or (err.position[0] if err.position else None)
+        message = err.msg or str(err)
+        message = re.sub(r",? line \d+, column \d+$", "", message)
+        raise FormatError(
+            f"malformed {kind} (not well-formed XML): {message}", file=name, line=line
+        ) from None
+    return root
