@@ -1,0 +1,554 @@
+"""TBX glossary exchange: ISO 30042:2019 TBX-Basic out, TBX v3 and v2 in.
+
+Export writes TBX-Basic (DCA style, namespace ``urn:iso:std:iso:30042:ed-2``):
+one ``<conceptEntry>`` per glossary concept id, a ``<langSec>`` per language
+and a ``<termSec>`` per term.  The mapping of a `GlossaryEntry` row:
+
+========================  ================================================
+transkit                  TBX-Basic
+========================  ================================================
+``id``                    ``conceptEntry/@id`` (an ``xs:ID``; an id that is
+                          not a valid NCName, or clashes, gets a safe id and
+                          the original travels in a concept-level note)
+``de`` / ``en``           ``<term>`` in ``langSec xml:lang="de"`` / ``"en"``
+``status``                ``termNote type="administrativeStatus"`` on the
+                          English term: preferred -> preferredTerm-admn-sts,
+                          admitted -> admittedTerm-admn-sts, deprecated ->
+                          deprecatedTerm-admn-sts, forbidden ->
+                          deprecatedTerm-admn-sts (TBX-Basic's value set has
+                          nothing stronger) plus ``status=forbidden`` in the
+                          transkit note below
+``pos``                   ``termNote type="partOfSpeech"`` (noun, verb,
+                          adjective, adverb, other); any other value is
+                          written as the nearest of those plus ``pos=...``
+``domain``                ``descrip type="subjectField"`` on the concept
+``note``                  ``<note>`` on the English term
+``dnt``, ``case_sensitive``  no TBX-Basic data category exists: carried in
+                          the transkit note as ``do-not-translate`` and
+                          ``case-sensitive``
+========================  ================================================
+
+The *transkit note* is an extra ``<note>`` on the English ``termSec`` (and,
+for a rewritten id, on the concept) that starts with ``transkit:`` followed
+by space-separated flags and ``key=value`` pairs, values percent-encoded,
+e.g. ``transkit: status=forbidden do-not-translate``.  It is written only
+when needed, so other tools see ordinary TBX-Basic and a human-readable note.
+It also records which German terms an English term pairs with (``de=1,3``)
+when that is not all of them, so ``read_tbx(write_tbx(x)) == x`` holds for
+every glossary (rows come back grouped by concept, then by English term).
+
+Import reads TBX v3 (``<tbx>``, DCA or DCT style, ed-2 or ed:3.0
+namespace) and TBX v2 / MARTIF (``<martif>``, ``<termEntry>``,
+``<langSet>``, ``<tig>``/``<ntig>``) as exported by Trados MultiTerm, memoQ
+and others.  Concepts without both languages are skipped (reported through
+``problems``).  Whitespace inside text is kept exactly in files written by
+transkit and normalised (pretty-printing removed) in all others.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from urllib.parse import quote, unquote
+
+from transkit.data import TERM_STATUSES, GlossaryEntry
+from transkit.errors import FormatError
+from transkit.fileio import atomic_write_bytes
+from transkit.formats.termcsv import term_slug
+
+__all__ = ["TBX_NAMESPACE", "read_tbx", "tbx_bytes", "write_tbx"]
+
+#: ISO 30042:2019 (TBX v3) namespace, as validated by TBXcoreStructV03.rng.
+TBX_NAMESPACE = "urn:iso:std:iso:30042:ed-2"
+_TBX_NAMESPACES = {TBX_NAMESPACE, "urn:iso:std:iso:30042:ed:3.0", None}
+_NS = "{" + TBX_NAMESPACE + "}"
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+_RNG_PI = (
+    'href="https://raw.githubusercontent.com/LTAC-Global/TBX-Basic_dialect/master/DCA/'
+    'TBXcoreStructV03_TBX-Basic_integrated.rng" type="application/xml" '
+    'schematypens="http://relaxng.org/ns/structure/1.0"'
+)
+_SCH_PI = (
+    'href="https://raw.githubusercontent.com/LTAC-Global/TBX-Basic_dialect/master/DCA/'
+    'TBX-Basic_DCA.sch" type="application/xml" '
+    'schematypens="http://purl.oclc.org/dsdl/schematron"'
+)
+#: Header marker: text in this file is exact (no pretty-print whitespace).
+_EXACT_MARK = "transkit"
+_EXACT_VALUE = "exact-whitespace"
+
+_STATUS_TO_TBX = {
+    "preferred": "preferredTerm-admn-sts",
+    "admitted": "admittedTerm-admn-sts",
+    "deprecated": "deprecatedTerm-admn-sts",
+    "forbidden": "deprecatedTerm-admn-sts",
+}
+_TBX_POS = ("noun", "verb", "adjective", "adverb", "other")
+_PROPER_NOUN = {"name", "propn", "proper noun", "propernoun", "proper"}
+_META_PREFIX = "transkit:"
+_META_RE = re.compile(r"transkit:( [A-Za-z-]+(=[^\s]*)?)*")
+_NCNAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
+
+#: ISO 639 aliases seen in exports (memoQ and MultiTerm use 3-letter codes).
+_LANG_ALIASES = {"de": {"de", "deu", "ger"}, "en": {"en", "eng"}}
+
+
+# ----------------------------------------------------------------- writing
+def _meta_text(pairs: list[tuple[str, str | None]]) -> str:
+    parts = [_META_PREFIX]
+    for key, value in pairs:
+        parts.append(key if value is None else f"{key}={quote(value, safe='')}")
+    return " ".join(parts)
+
+
+def _tbx_pos(pos: str) -> str:
+    if pos in _TBX_POS:
+        return pos
+    low = pos.strip().lower()
+    if low.startswith("adj"):
+        return "adjective"
+    if low.startswith("adv"):
+        return "adverb"
+    if low.startswith("verb") or low in {"v", "vb"}:
+        return "verb"
+    if low.startswith("noun") or low in {"n", "nn", "substantiv"} or low in _PROPER_NOUN:
+        return "noun"
+    return "other"
+
+
+def _concept_ids(entries: Sequence[GlossaryEntry]) -> dict[str, str]:
+    """Map each transkit id to a unique ``xs:ID`` for ``conceptEntry/@id``."""
+    result: dict[str, str] = {}
+    used: set[str] = set()
+    for entry in entries:
+        if entry.id in result:
+            continue
+        xml_id = entry.id if _NCNAME.fullmatch(entry.id) else "c-" + term_slug(entry.id)
+        base, n = xml_id, 2
+        while xml_id in used:
+            xml_id = f"{base}-{n}"
+            n += 1
+        used.add(xml_id)
+        result[entry.id] = xml_id
+    return result
+
+
+def _set_text(element, text: str, entry: GlossaryEntry, what: str) -> None:
+    try:
+        element.text = text
+    except ValueError as err:
+        raise FormatError(
+            f"concept {entry.id!r}: the {what} {text!r} has characters XML cannot carry",
+            file=entry.file or None,
+            line=entry.line or None,
+        ) from err
+
+
+def _sub(parent, tag: str, text: str | None = None, **attrs: str):
+    from lxml import etree
+
+    element = etree.SubElement(parent, _NS + tag, attrs)
+    if text is not None:
+        element.text = text
+    return element
+
+
+def tbx_bytes(
+    entries: Sequence[GlossaryEntry], *, source_lang: str = "de", target_lang: str = "en"
+) -> bytes:
+    """Serialise glossary rows as a TBX-Basic document (UTF-8 bytes)."""
+    from lxml import etree
+
+    root = etree.Element(
+        _NS + "tbx",
+        {"type": "TBX-Basic", "style": "dca", _XML_LANG: "en"},
+        nsmap={None: TBX_NAMESPACE},
+    )
+    header = _sub(root, "tbxHeader")
+    file_desc = _sub(header, "fileDesc")
+    source_desc = _sub(file_desc, "sourceDesc")
+    _sub(source_desc, "p", f"transkit glossary export ({source_lang}-{target_lang})")
+    encoding_desc = _sub(header, "encodingDesc")
+    _sub(encoding_desc, "p", _EXACT_VALUE, type=_EXACT_MARK)
+    text = _sub(root, "text")
+
+    concepts: dict[str, list[GlossaryEntry]] = {}
+    for entry in entries:
+        concepts.setdefault(entry.id, []).append(entry)
+    xml_ids = _concept_ids(entries)
+    body = _sub(text, "body") if concepts else None
+    for concept_id, rows in concepts.items():
+        _write_concept(body, concept_id, xml_ids[concept_id], rows, source_lang, target_lang)
+
+    tree = etree.ElementTree(root)
+    root.addprevious(etree.ProcessingInstruction("xml-model", _RNG_PI))
+    root.addprevious(etree.ProcessingInstruction("xml-model", _SCH_PI))
+    etree.indent(tree, space="  ")
+    # lxml writes the declaration with single quotes; the usual form has double.
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + etree.tostring(
+        tree, encoding="UTF-8", pretty_print=True
+    )
+
+
+def _write_concept(body, concept_id, xml_id, rows, source_lang, target_lang) -> None:
+    concept = _sub(body, "conceptEntry", id=xml_id)
+    domain = rows[0].domain
+    if domain:
+        _set_text(_sub(concept, "descrip", type="subjectField"), domain, rows[0], "domain")
+    if xml_id != concept_id:
+        _set_text(_sub(concept, "note"), _meta_text([("id", concept_id)]), rows[0], "id")
+
+    de_terms: list[str] = []
+    de_pos: dict[str, str] = {}
+    for row in rows:
+        if row.de not in de_pos:
+            de_terms.append(row.de)
+            de_pos[row.de] = row.pos
+    de_sec = _sub(concept, "langSec", **{_XML_LANG: source_lang})
+    for term in de_terms:
+        term_sec = _sub(de_sec, "termSec")
+        _set_text(_sub(term_sec, "term"), term, rows[0], "German term")
+        if de_pos[term]:
+            _sub(term_sec, "termNote", _tbx_pos(de_pos[term]), type="partOfSpeech")
+
+    # One English termSec per distinct (en, attributes); it lists its German terms.
+    groups: dict[tuple, tuple[GlossaryEntry, list[str]]] = {}
+    for row in rows:
+        key = (row.en, row.status, row.pos, row.dnt, row.case_sensitive, row.note, row.domain)
+        first, des = groups.setdefault(key, (row, []))
+        if row.de not in des:
+            des.append(row.de)
+    en_sec = _sub(concept, "langSec", **{_XML_LANG: target_lang})
+    for (en, status, pos, dnt, case_sensitive, note, row_domain), (row, des) in groups.items():
+        term_sec = _sub(en_sec, "termSec")
+        _set_text(_sub(term_sec, "term"), en, row, "English term")
+        meta: list[tuple[str, str | None]] = []
+        if pos:
+            tbx_pos = _tbx_pos(pos)
+            _sub(term_sec, "termNote", tbx_pos, type="partOfSpeech")
+            if tbx_pos != pos:
+                meta.append(("pos", pos))
+        if status not in _STATUS_TO_TBX:
+            raise FormatError(
+                f"concept {concept_id!r}: unknown status {status!r} "
+                f"(expected one of {', '.join(TERM_STATUSES)})",
+                file=row.file or None,
+                line=row.line or None,
+            )
+        _sub(term_sec, "termNote", _STATUS_TO_TBX[status], type="administrativeStatus")
+        if status == "forbidden":
+            meta.append(("status", "forbidden"))
+        if dnt:
+            meta.append(("do-not-translate", None))
+        if case_sensitive:
+            meta.append(("case-sensitive", None))
+        if row_domain != domain:
+            meta.append(("domain", row_domain))
+        ordered = [d for d in de_terms if d in des]
+        if ordered != de_terms:
+            meta.append(("de", ",".join(str(de_terms.index(d) + 1) for d in ordered)))
+        if note:
+            _set_text(_sub(term_sec, "note"), note, row, "note")
+        if meta or _META_RE.fullmatch(note):
+            # Always written when the user's note looks like a transkit note,
+            # so the reader can tell the two apart (the last one is ours).
+            _sub(term_sec, "note", _meta_text(meta))
+
+
+def write_tbx(
+    entries: Sequence[GlossaryEntry],
+    path: str | os.PathLike[str],
+    *,
+    source_lang: str = "de",
+    target_lang: str = "en",
+) -> None:
+    """Write ``entries`` to ``path`` as TBX-Basic, atomically."""
+    atomic_write_bytes(path, tbx_bytes(entries, source_lang=source_lang, target_lang=target_lang))
+
+
+# ----------------------------------------------------------------- reading
+def _local(element) -> str:
+    tag = element.tag
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _namespace(element) -> str | None:
+    tag = element.tag
+    return tag[1:].split("}", 1)[0] if isinstance(tag, str) and tag.startswith("{") else None
+
+
+def _lang_matches(value: str | None, wanted: str) -> bool:
+    if not value:
+        return False
+    primary = value.replace("_", "-").split("-", 1)[0].lower()
+    want = wanted.replace("_", "-").split("-", 1)[0].lower()
+    return primary in _LANG_ALIASES.get(want, {want})
+
+
+def _status_from_tbx(value: str) -> str | None:
+    low = value.strip().lower().replace("-admn-sts", "").replace(" ", "")
+    if low.startswith(("preferred", "standardized", "standardised")):
+        return "preferred"
+    if low.startswith(("admitted", "legal", "regulated", "permitted")):
+        return "admitted"
+    if low.startswith(("forbidden", "prohibited", "donotuse", "banned")):
+        return "forbidden"
+    if low.startswith(("deprecated", "superseded", "obsolete", "notrecommended")):
+        return "deprecated"
+    return None
+
+
+def _parse_meta(text: str) -> dict[str, str] | None:
+    if not _META_RE.fullmatch(text):
+        return None
+    result: dict[str, str] = {}
+    for part in text[len(_META_PREFIX) :].split():
+        key, _, value = part.partition("=")
+        result[key] = unquote(value)
+    return result
+
+
+class _Reader:
+    """Turns one parsed TBX tree into glossary rows."""
+
+    def __init__(
+        self, name: str, exact: bool, source_lang: str, target_lang: str, problems: list[str] | None
+    ):
+        self.name = name
+        self.exact = exact
+        self.source_lang = source_lang
+        self.target_lang = target_lang
+        self.problems = problems
+        self.used_ids: set[str] = set()
+
+    def text(self, element) -> str:
+        value = "".join(element.itertext())
+        return value if self.exact else " ".join(value.split())
+
+    def data_categories(self, element):
+        """(type, text, element) for the data categories directly in ``element``.
+
+        Unwraps ``*Grp`` groups and reads DCT-style elements (``<basic:partOfSpeech>``).
+        """
+        for child in element:
+            local = _local(child)
+            if not local:
+                continue
+            if local.endswith("Grp") and local not in {"transacGrp"}:
+                yield from self.data_categories(child)
+            elif _namespace(child) not in _TBX_NAMESPACES:
+                yield local, self.text(child), child
+            elif local in {"termNote", "descrip", "admin"}:
+                yield child.get("type", ""), self.text(child), child
+            elif local == "note":
+                yield "note", self.text(child), child
+
+    def fail(self, message: str, element) -> FormatError:
+        return FormatError(message, file=self.name, line=element.sourceline)
+
+    def term_secs(self, lang_sec):
+        """Yield (term text, term element, container) for each term in a langSec/langSet."""
+        for child in lang_sec:
+            local = _local(child)
+            if local in {"termSec", "tig"}:
+                container, term = child, _find(child, "term")
+            elif local == "ntig":
+                container = _find(child, "termGrp")
+                if container is None:
+                    raise self.fail("<ntig> without <termGrp>", child)
+                term = _find(container, "term")
+            else:
+                continue
+            if term is None:
+                raise self.fail(f"<{local}> without <term>", child)
+            value = self.text(term)
+            if not value.strip():
+                raise self.fail("empty <term>", term)
+            if local == "ntig":
+                yield value, term, [container, child]
+            else:
+                yield value, term, [container]
+
+    def concept(self, entry) -> list[GlossaryEntry]:
+        concept_id = entry.get("id", "")
+        concept_domains: list[str] = []
+        definitions: list[str] = []
+        for dc_type, value, element in self.data_categories(entry):
+            if dc_type == "subjectField" and value:
+                concept_domains.append(value)
+            elif dc_type == "definition" and value:
+                definitions.append(value)
+            elif dc_type == "note" and _local(element) == "note":
+                meta = _parse_meta(value)
+                if meta and "id" in meta:
+                    concept_id = meta["id"]
+        de_secs, en_secs = [], []
+        for lang_sec in entry:
+            if _local(lang_sec) not in {"langSec", "langSet"}:
+                continue
+            lang = lang_sec.get(_XML_LANG) or lang_sec.get("lang")
+            if _lang_matches(lang, self.source_lang):
+                de_secs.append(lang_sec)
+            elif _lang_matches(lang, self.target_lang):
+                en_secs.append(lang_sec)
+                for dc_type, value, _element in self.data_categories(lang_sec):
+                    if dc_type == "definition" and value:
+                        definitions.append(value)
+        de_terms = [t for sec in de_secs for t, _el, _c in self.term_secs(sec)]
+        en_terms = [item for sec in en_secs for item in self.term_secs(sec)]
+        if not de_terms or not en_terms:
+            if self.problems is not None:
+                where = f"{self.name}:{entry.sourceline}"
+                self.problems.append(
+                    f"{where}: concept {concept_id or '(no id)'} skipped: it has no "
+                    f"{self.source_lang if not de_terms else self.target_lang} term"
+                )
+            return []
+        if not concept_id:
+            concept_id = term_slug(de_terms[0])
+        base, n = concept_id, 2
+        while concept_id in self.used_ids and not self.exact:
+            concept_id = f"{base}-{n}"
+            n += 1
+        self.used_ids.add(concept_id)
+
+        rows: list[GlossaryEntry] = []
+        for index, (en, term_element, containers) in enumerate(en_terms):
+            status = pos = None
+            notes: list[str] = []
+            meta: dict[str, str] = {}
+            dnt = False
+            for container in containers:
+                for dc_type, value, element in self.data_categories(container):
+                    if element is term_element:
+                        continue
+                    if dc_type in {"administrativeStatus", "normativeAuthorization"}:
+                        status = status or _status_from_tbx(value)
+                    elif dc_type == "partOfSpeech":
+                        pos = pos or value
+                    elif dc_type == "translationNote" and value.strip().lower() == "no":
+                        dnt = True
+                    elif dc_type == "note":
+                        parsed = _parse_meta(value)
+                        if parsed is not None:
+                            meta = parsed  # the last transkit note wins
+                        else:
+                            notes.append(value)
+            if status is None:
+                status = "preferred" if index == 0 else "admitted"
+            status = meta.get("status", status)
+            if status not in TERM_STATUSES:
+                raise self.fail(f"unknown status {status!r}", term_element)
+            if self.exact:
+                note = _exact_note(containers[0])
+            else:
+                notes.extend(f"Definition: {d}" for d in definitions)
+                note = "; ".join(notes)
+            pairs = de_terms
+            if "de" in meta:
+                try:
+                    pairs = [de_terms[int(i) - 1] for i in meta["de"].split(",")]
+                except (ValueError, IndexError) as err:
+                    raise self.fail(f"bad transkit note de={meta['de']!r}", term_element) from err
+            domain = meta.get("domain", ", ".join(concept_domains))
+            for de in pairs:
+                rows.append(
+                    GlossaryEntry(
+                        id=concept_id,
+                        de=de,
+                        en=en,
+                        status=status,
+                        pos=meta.get("pos", pos or ""),
+                        dnt=dnt or "do-not-translate" in meta,
+                        case_sensitive="case-sensitive" in meta,
+                        domain=domain,
+                        note=note,
+                        file=self.name,
+                        line=term_element.sourceline or 0,
+                    )
+                )
+        return rows
+
+
+def _exact_note(container) -> str:
+    """The user's note in a transkit file: the first ``<note>`` unless it is our meta."""
+    notes = [child for child in container if _local(child) == "note"]
+    texts = ["".join(n.itertext()) for n in notes]
+    metas = [i for i, t in enumerate(texts) if _META_RE.fullmatch(t)]
+    if metas:
+        del texts[metas[-1]]
+    return texts[0] if texts else ""
+
+
+def _find(element, local: str):
+    for child in element:
+        if _local(child) == local:
+            return child
+    return None
+
+
+def read_tbx(
+    path: str | os.PathLike[str],
+    *,
+    source_lang: str = "de",
+    target_lang: str = "en",
+    problems: list[str] | None = None,
+) -> list[GlossaryEntry]:
+    """Read German-English rows from a TBX v3 or v2 (MARTIF) file.
+
+    Raises `FormatError` naming the file and line for unreadable XML or a
+    malformed entry; concepts that lack either language are skipped and,
+    when ``problems`` is a list, described there.
+    """
+    from lxml import etree
+
+    name = str(path)
+    parser = etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        remove_comments=True,
+        remove_pis=True,
+        huge_tree=False,
+    )
+    try:
+        tree = etree.parse(os.fspath(path), parser)
+    except OSError as err:
+        raise FormatError(f"cannot read TBX file: {err}", file=name) from err
+    except etree.XMLSyntaxError as err:
+        raise FormatError(f"not well-formed XML: {err.msg}", file=name, line=err.lineno) from err
+    root = tree.getroot()
+    local = _local(root)
+    if local == "tbx" and _namespace(root) in _TBX_NAMESPACES:
+        entry_tag = "conceptEntry"
+    elif local == "martif":
+        entry_tag = "termEntry"
+    else:
+        raise FormatError(
+            f"not a TBX file: root element <{local}> (expected <tbx> or <martif>)",
+            file=name,
+            line=root.sourceline,
+        )
+    exact = any(
+        p.get("type") == _EXACT_MARK and (p.text or "") == _EXACT_VALUE
+        for p in root.iter(_NS + "p")
+    )
+    text = _find(root, "text")
+    if text is None:
+        raise FormatError(f"<{local}> without <text>", file=name, line=root.sourceline)
+    body = _find(text, "body")
+    reader = _Reader(name, exact, source_lang, target_lang, problems)
+    rows: list[GlossaryEntry] = []
+    for entry in body if body is not None else ():
+        if _local(entry) == entry_tag:
+            rows.extend(reader.concept(entry))
+        elif _local(entry) in {"conceptEntry", "termEntry"}:
+            raise FormatError(
+                f"<{_local(entry)}> in a {'TBX v3' if entry_tag == 'conceptEntry' else 'TBX v2'}"
+                " file",
+                file=name,
+                line=entry.sourceline,
+            )
+    return rows
