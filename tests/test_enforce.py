@@ -10,8 +10,8 @@ from transkit.data import Hypothesis, Segment, TermMatch
 from transkit.enforce import (
     check_terms,
     choose_hypothesis,
-    english_for,
     enforce_terms,
+    english_for,
     find_term,
     protect_source,
     restore_placeholders,

@@ -85,15 +85,26 @@ def read_test_set(path: Path) -> list[TestPair]:
         de = (row.get("de") or "").strip()
         if not de:
             raise FormatError("empty 'de' field", file=str(path), line=number)
-        pairs.append(TestPair(de, (row.get("en") or "").strip(),
-                              (row.get("en_approved") or "").strip()))
+        pairs.append(
+            TestPair(de, (row.get("en") or "").strip(), (row.get("en_approved") or "").strip())
+        )
     return pairs
 
 
 def evaluate_terms(
-    pairs: Sequence[TestPair], engine: Engine, matcher: Any, *, num_hypotheses: int = 8
+    pairs: Sequence[TestPair],
+    engine: Engine,
+    matcher: Any,
+    *,
+    num_hypotheses: int = 8,
+    forbidden: Sequence[str] = (),
 ) -> EvalResult:
-    """Translate every pair with term enforcement and count the verdicts."""
+    """Translate every pair with term enforcement and count the verdicts.
+
+    ``forbidden`` lists English terms that must appear in no output at all
+    (whether or not their German term was in the sentence).
+    """
+    from transkit.enforce import find_term
     from transkit.pipeline import prepare_document, translate_documents
 
     documents: list[Document] = [
@@ -106,15 +117,22 @@ def evaluate_terms(
         methods[seg.method or "none"] = methods.get(seg.method or "none", 0) + 1
     required = sum(len(s.checks) for s in segments)
     satisfied = sum(c.satisfied for s in segments for c in s.checks)
-    forbidden = sum(any(c.forbidden_found for c in s.checks) for s in segments)
-    refs = [(doc.target_text.strip(), pair.en_approved)
-            for doc, pair in zip(translated, pairs, strict=True) if pair.en_approved]
+    forbidden_outputs = sum(
+        any(c.forbidden_found for c in s.checks)
+        or any(find_term(s.target or "", bad) for bad in forbidden)
+        for s in segments
+    )
+    refs = [
+        (doc.target_text.strip(), pair.en_approved)
+        for doc, pair in zip(translated, pairs, strict=True)
+        if pair.en_approved
+    ]
     return EvalResult(
         sentences=len(pairs),
         sentences_with_terms=sum(1 for s in segments if s.checks),
         required=required,
         satisfied=satisfied,
-        forbidden_outputs=forbidden,
+        forbidden_outputs=forbidden_outputs,
         methods=dict(sorted(methods.items())),
         exact_matches=sum(out == ref for out, ref in refs),
         references=len(refs),
