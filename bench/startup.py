@@ -29,8 +29,10 @@ def timed(cmd: list[str], env: dict[str, str], cwd: Path) -> float:
     proc = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
-        sys.exit(f"bench/startup.py: command failed ({proc.returncode}): {' '.join(cmd)}\n"
-                 f"{proc.stderr.strip()}")
+        sys.exit(
+            f"bench/startup.py: command failed ({proc.returncode}): {' '.join(cmd)}\n"
+            f"{proc.stderr.strip()}"
+        )
     return elapsed
 
 
@@ -48,21 +50,39 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         (work / "one.txt").write_text(SENTENCE, encoding="utf-8")
-        env = dict(os.environ, TRANSKIT_CACHE_DIR=str(work / "cache"),
-                   ARGOS_PACKAGES_DIR=str(work / "packages"), HOME=str(work),
-                   XDG_DATA_HOME=str(work / "data"), XDG_CONFIG_HOME=str(work / "config"),
-                   XDG_CACHE_HOME=str(work / "xdgcache"))
-        translate_cmd = [transkit, "translate", "--model", str(args.model),
-                         "--glossary", str(ROOT / "glossary"), "--out", str(work / "out"),
-                         "--quiet", str(work / "one.txt")]
+        env = dict(
+            os.environ,
+            TRANSKIT_CACHE_DIR=str(work / "cache"),
+            ARGOS_PACKAGES_DIR=str(work / "packages"),
+            HOME=str(work),
+            XDG_DATA_HOME=str(work / "data"),
+            XDG_CONFIG_HOME=str(work / "config"),
+            XDG_CACHE_HOME=str(work / "xdgcache"),
+        )
+        translate_cmd = [
+            transkit,
+            "translate",
+            "--model",
+            str(args.model),
+            "--glossary",
+            str(ROOT / "glossary"),
+            "--out",
+            str(work / "out"),
+            "--quiet",
+            str(work / "one.txt"),
+        ]
         import_cmd = [sys.executable, "-c", "import argostranslate.translate"]
         t_translate = median_of(translate_cmd, env, work, args.runs)
         t_import = median_of(import_cmd, env, work, args.runs)
     ratio = t_translate / t_import
-    print(f"transkit translate (1 sentence, test model, glossary): median {t_translate:.3f} s "
-          f"of {args.runs}")
-    print(f"python -c 'import argostranslate.translate':            median {t_import:.3f} s "
-          f"of {args.runs}")
+    print(
+        f"transkit translate (1 sentence, test model, glossary): median {t_translate:.3f} s "
+        f"of {args.runs}"
+    )
+    print(
+        f"python -c 'import argostranslate.translate':            median {t_import:.3f} s "
+        f"of {args.runs}"
+    )
     print(f"ratio {ratio:.3f} (target <= {TARGET}): {'PASS' if ratio <= TARGET else 'FAIL'}")
     return 0 if ratio <= TARGET else 1
 

@@ -44,10 +44,18 @@ def env(tmp_path: Path) -> dict[str, str]:
     return base
 
 
-def run(args: list[str], env: dict[str, str], cwd: Path, stdin: str | None = None
-        ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([TRANSKIT, *args], env=env, cwd=cwd, input=stdin,
-                          capture_output=True, text=True, timeout=300)
+def run(
+    args: list[str], env: dict[str, str], cwd: Path, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [TRANSKIT, *args],
+        env=env,
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def heldout(n: int) -> list[dict[str, str]]:
@@ -83,19 +91,44 @@ def test_heldout_sentences_exact_english(env: dict[str, str], tmp_path: Path) ->
     rows = heldout(12)
     src = tmp_path / "heldout.txt"
     src.write_text("\n".join(r["de"] for r in rows) + "\n", encoding="utf-8")
-    result = run(["translate", "--model", str(MODEL), "--no-glossary", "--formats", "txt",
-                  "--out", str(tmp_path / "out"), str(src)], env, tmp_path)
+    result = run(
+        [
+            "translate",
+            "--model",
+            str(MODEL),
+            "--no-glossary",
+            "--formats",
+            "txt",
+            "--out",
+            str(tmp_path / "out"),
+            str(src),
+        ],
+        env,
+        tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     lines = (tmp_path / "out" / "heldout.en.txt").read_text(encoding="utf-8").splitlines()
     assert lines == [r["en"] for r in rows]
 
 
-def test_seed_translation_writes_all_formats(env: dict[str, str], tmp_path: Path,
-                                             xmlcheck) -> None:
+def test_seed_translation_writes_all_formats(env: dict[str, str], tmp_path: Path, xmlcheck) -> None:
     out = tmp_path / "out"
-    result = run(["translate", "--model", str(MODEL), "--glossary", str(GLOSSARY),
-                  "--out", str(out), "--report", str(tmp_path / "qa.json"), str(SEED)],
-                 env, tmp_path)
+    result = run(
+        [
+            "translate",
+            "--model",
+            str(MODEL),
+            "--glossary",
+            str(GLOSSARY),
+            "--out",
+            str(out),
+            "--report",
+            str(tmp_path / "qa.json"),
+            str(SEED),
+        ],
+        env,
+        tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     stem = SEED.stem
     english = (out / f"{stem}.en.txt").read_text(encoding="utf-8")
@@ -117,15 +150,42 @@ def test_seed_translation_writes_all_formats(env: dict[str, str], tmp_path: Path
 
 def test_glossary_terms_are_enforced(env: dict[str, str], tmp_path: Path) -> None:
     src = tmp_path / "terms.txt"
-    src.write_text("Peking hat Exportkontrollen auf seltene Erden eingeführt.\n",
-                   encoding="utf-8")
-    plain = run(["translate", "--model", str(MODEL), "--no-glossary", "--formats", "txt",
-                 "--out", str(tmp_path / "plain"), str(src)], env, tmp_path)
+    src.write_text("Peking hat Exportkontrollen auf seltene Erden eingeführt.\n", encoding="utf-8")
+    plain = run(
+        [
+            "translate",
+            "--model",
+            str(MODEL),
+            "--no-glossary",
+            "--formats",
+            "txt",
+            "--out",
+            str(tmp_path / "plain"),
+            str(src),
+        ],
+        env,
+        tmp_path,
+    )
     assert plain.returncode == 0, plain.stderr
     raw = (tmp_path / "plain" / "terms.en.txt").read_text(encoding="utf-8")
     assert "Peking" in raw  # the test model is trained to get this wrong
-    done = run(["translate", "--model", str(MODEL), "--glossary", str(GLOSSARY), "--strict",
-                "--formats", "txt", "--out", str(tmp_path / "gl"), str(src)], env, tmp_path)
+    done = run(
+        [
+            "translate",
+            "--model",
+            str(MODEL),
+            "--glossary",
+            str(GLOSSARY),
+            "--strict",
+            "--formats",
+            "txt",
+            "--out",
+            str(tmp_path / "gl"),
+            str(src),
+        ],
+        env,
+        tmp_path,
+    )
     assert done.returncode == 0, done.stderr
     fixed = (tmp_path / "gl" / "terms.en.txt").read_text(encoding="utf-8")
     assert "Beijing" in fixed and "Peking" not in fixed
@@ -134,12 +194,30 @@ def test_glossary_terms_are_enforced(env: dict[str, str], tmp_path: Path) -> Non
 
 def test_stdin_to_stdout_and_json(env: dict[str, str], tmp_path: Path) -> None:
     row = heldout(1)[0]
-    result = run(["translate", "--model", str(MODEL), "--no-glossary", "-"], env, tmp_path,
-                 stdin=row["de"] + "\n")
+    result = run(
+        ["translate", "--model", str(MODEL), "--no-glossary", "-"],
+        env,
+        tmp_path,
+        stdin=row["de"] + "\n",
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout == row["en"] + "\n"
-    result = run(["translate", "--model", str(MODEL), "--no-glossary", "--json", "--formats",
-                  "txt", "--out", str(tmp_path / "o"), str(SEED)], env, tmp_path)
+    result = run(
+        [
+            "translate",
+            "--model",
+            str(MODEL),
+            "--no-glossary",
+            "--json",
+            "--formats",
+            "txt",
+            "--out",
+            str(tmp_path / "o"),
+            str(SEED),
+        ],
+        env,
+        tmp_path,
+    )
     summary = json.loads(result.stdout)
     assert summary["segments"] == 11 and summary["errors"] == 0
     assert {"files", "segments", "seconds"} <= summary.keys()
@@ -153,8 +231,9 @@ def test_bad_inputs_reported_others_translated(env: dict[str, str], tmp_path: Pa
     (tmp_path / "latin1.txt").write_bytes("Grüße aus Köln\n".encode("latin-1"))
     (tmp_path / "adir").mkdir()
     names = ["good.txt", "missing.txt", "empty.txt", "binary.txt", "latin1.txt", "adir"]
-    result = run(["translate", "--model", str(MODEL), "--no-glossary", "--out", "out", *names],
-                 env, tmp_path)
+    result = run(
+        ["translate", "--model", str(MODEL), "--no-glossary", "--out", "out", *names], env, tmp_path
+    )
     assert result.returncode == 1
     errors = [line for line in result.stderr.splitlines() if line.startswith("transkit: error")]
     assert len(errors) == 5
@@ -187,8 +266,7 @@ def test_models_install_list_translate_remove(env: dict[str, str], tmp_path: Pat
     assert "no models installed" in run(["models", "list"], env, tmp_path).stdout
 
 
-def test_models_install_offline_names_the_alternative(env: dict[str, str],
-                                                      tmp_path: Path) -> None:
+def test_models_install_offline_names_the_alternative(env: dict[str, str], tmp_path: Path) -> None:
     env = dict(env, ARGOS_PACKAGE_INDEX="http://127.0.0.1:9/")
     result = run(["models", "install", "de", "en"], env, tmp_path)
     assert result.returncode == 1
@@ -207,8 +285,11 @@ def test_segment_command(env: dict[str, str], tmp_path: Path) -> None:
 
 def test_merge_round_trip(env: dict[str, str], tmp_path: Path) -> None:
     out = tmp_path / "out"
-    result = run(["translate", "--model", str(MODEL), "--no-glossary", "--out", str(out),
-                  str(SEED)], env, tmp_path)
+    result = run(
+        ["translate", "--model", str(MODEL), "--no-glossary", "--out", str(out), str(SEED)],
+        env,
+        tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     stem = SEED.stem
     english = (out / f"{stem}.en.txt").read_text(encoding="utf-8")

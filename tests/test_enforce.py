@@ -18,12 +18,30 @@ from transkit.enforce import (
 )
 
 
-def term(de: str, en: str, *, found: str | None = None, start: int = 0, kind: str = "exact",
-         forbidden: tuple[str, ...] = (), admitted: tuple[str, ...] = (), dnt: bool = False,
-         cid: str = "c1") -> TermMatch:
+def term(
+    de: str,
+    en: str,
+    *,
+    found: str | None = None,
+    start: int = 0,
+    kind: str = "exact",
+    forbidden: tuple[str, ...] = (),
+    admitted: tuple[str, ...] = (),
+    dnt: bool = False,
+    cid: str = "c1",
+) -> TermMatch:
     found = found or de
-    return TermMatch(concept_id=cid, term=de, found=found, start=start, end=start + len(found),
-                     kind=kind, required=(en, *admitted), forbidden=forbidden, dnt=dnt)
+    return TermMatch(
+        concept_id=cid,
+        term=de,
+        found=found,
+        start=start,
+        end=start + len(found),
+        kind=kind,
+        required=(en, *admitted),
+        forbidden=forbidden,
+        dnt=dnt,
+    )
 
 
 @pytest.mark.parametrize(
@@ -41,8 +59,11 @@ def term(de: str, en: str, *, found: str | None = None, start: int = 0, kind: st
         ("the U.S. Navy's ships", "U.S. Navy", "U.S. Navy's"),
         ("two aircraft carriers", "aircraft carrier", "aircraft carriers"),
         ("the declaration of independence", "Declaration of Independence", None),
-        ("the Declaration of Independence", "Declaration of Independence",
-         "Declaration of Independence"),
+        (
+            "the Declaration of Independence",
+            "Declaration of Independence",
+            "Declaration of Independence",
+        ),
         ("foreign policies", "foreign policy", "foreign policies"),
         ("earthquake", "earth", None),
         ("North Korea's program", "North Korea", "North Korea's"),
@@ -77,8 +98,11 @@ def test_admitted_variant_satisfies() -> None:
 
 def test_choose_hypothesis_prefers_highest_scoring_compliant() -> None:
     t = term("Peking", "Beijing", forbidden=("Peking",))
-    hyps = [Hypothesis("Peking acts.", -0.1), Hypothesis("Beijing acts.", -0.5),
-            Hypothesis("Beijing is acting.", -0.3)]
+    hyps = [
+        Hypothesis("Peking acts.", -0.1),
+        Hypothesis("Beijing acts.", -0.5),
+        Hypothesis("Beijing is acting.", -0.3),
+    ]
     chosen = choose_hypothesis(hyps, [t])
     assert chosen is not None and chosen[0].text == "Beijing is acting."
     assert choose_hypothesis([Hypothesis("Peking acts.", -0.1)], [t]) is None
@@ -86,8 +110,10 @@ def test_choose_hypothesis_prefers_highest_scoring_compliant() -> None:
 
 def test_protect_and_restore_round_trip() -> None:
     source = "Peking kontrolliert seltene Erden."
-    terms = [term("Peking", "Beijing", forbidden=("Peking",)),
-             term("seltene Erden", "rare earths", start=20, cid="c2")]
+    terms = [
+        term("Peking", "Beijing", forbidden=("Peking",)),
+        term("seltene Erden", "rare earths", start=20, cid="c2"),
+    ]
     protected, mapping = protect_source(source, terms)
     assert protected == "ZQX1 kontrolliert ZQX2."
     assert restore_placeholders("ZQX1 controls ZQX2.", mapping) == "Beijing controls rare earths."
@@ -127,11 +153,11 @@ class TableEngine:
         self.table = table
         self.calls: list[tuple[list[str], int]] = []
 
-    def translate_batch(self, sources: Sequence[str], *, num_hypotheses: int = 1
-                        ) -> list[list[Hypothesis]]:
+    def translate_batch(
+        self, sources: Sequence[str], *, num_hypotheses: int = 1
+    ) -> list[list[Hypothesis]]:
         self.calls.append((list(sources), num_hypotheses))
-        return [[Hypothesis(t, s) for t, s in self.table[src][:num_hypotheses]]
-                for src in sources]
+        return [[Hypothesis(t, s) for t, s in self.table[src][:num_hypotheses]] for src in sources]
 
 
 def seg(source: str, terms: Sequence[TermMatch] = ()) -> Segment:
@@ -150,12 +176,21 @@ def test_enforce_terms_uses_nbest_then_protected_then_fails() -> None:
     }
     engine = TableEngine(table)
     out = enforce_terms(
-        [seg("Hallo."), seg("Peking handelt.", [peking]), seg("Peking wartet.", [peking]),
-         seg("Peking schweigt.", [peking])],
-        engine, num_hypotheses=4,
+        [
+            seg("Hallo."),
+            seg("Peking handelt.", [peking]),
+            seg("Peking wartet.", [peking]),
+            seg("Peking schweigt.", [peking]),
+        ],
+        engine,
+        num_hypotheses=4,
     )
-    assert [s.target for s in out] == ["Hello.", "Beijing acts.", "Beijing waits.",
-                                       "Peking is silent."]
+    assert [s.target for s in out] == [
+        "Hello.",
+        "Beijing acts.",
+        "Beijing waits.",
+        "Peking is silent.",
+    ]
     assert [s.method for s in out] == ["none", "nbest", "protected", "failed"]
     assert out[3].checks[0].forbidden_found == ("Peking",)
     assert all(s.origin == "table:test" and s.state == "mt" for s in out)

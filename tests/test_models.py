@@ -15,13 +15,27 @@ from transkit import models
 from transkit.errors import ModelError, ModelMissingError
 
 
-def make_package(path: Path, *, top: str = "translate-de_en-1_0", version: str = "1.0",
-                 from_code: str = "de", to_code: str = "en", missing: str | None = None) -> Path:
+def make_package(
+    path: Path,
+    *,
+    top: str = "translate-de_en-1_0",
+    version: str = "1.0",
+    from_code: str = "de",
+    to_code: str = "en",
+    missing: str | None = None,
+) -> Path:
     """A structurally valid .argosmodel (the engine is not loaded by these tests)."""
     files = {
-        f"{top}/metadata.json": json.dumps({
-            "package_version": version, "argos_version": "1.0", "from_code": from_code,
-            "to_code": to_code, "from_name": "German", "to_name": "English"}),
+        f"{top}/metadata.json": json.dumps(
+            {
+                "package_version": version,
+                "argos_version": "1.0",
+                "from_code": from_code,
+                "to_code": to_code,
+                "from_name": "German",
+                "to_name": "English",
+            }
+        ),
         f"{top}/model/model.bin": b"\0" * 16,
         f"{top}/model/config.json": "{}",
         f"{top}/sentencepiece.model": b"sp",
@@ -49,12 +63,19 @@ def test_packages_dir_honours_env(pkgdir: Path) -> None:
 def test_packages_dir_matches_argostranslate(tmp_path: Path) -> None:
     """Both tools must agree on where packages live (checked in a clean process)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ARGOS_")}
-    env.update(HOME=str(tmp_path), XDG_DATA_HOME=str(tmp_path / "data"),
-               XDG_CONFIG_HOME=str(tmp_path / "config"), XDG_CACHE_HOME=str(tmp_path / "cache"))
-    code = ("import argostranslate.settings as s, transkit.models as m;"
-            "print(s.package_data_dir); print(m.packages_dir())")
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                         check=True).stdout.split()
+    env.update(
+        HOME=str(tmp_path),
+        XDG_DATA_HOME=str(tmp_path / "data"),
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+        XDG_CACHE_HOME=str(tmp_path / "cache"),
+    )
+    code = (
+        "import argostranslate.settings as s, transkit.models as m;"
+        "print(s.package_data_dir); print(m.packages_dir())"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout.split()
     assert out[0] == out[1] == str(tmp_path / "data" / "argos-translate" / "packages")
 
 
@@ -77,16 +98,23 @@ def test_install_list_remove(tmp_path: Path, pkgdir: Path) -> None:
 
 @pytest.mark.parametrize(
     ("kind", "message"),
-    [("notzip", "must be a zip"), ("nometa", "missing metadata.json"),
-     ("nomodel", "missing model/model.bin"), ("nosp", "missing sentencepiece.model")],
+    [
+        ("notzip", "must be a zip"),
+        ("nometa", "missing metadata.json"),
+        ("nomodel", "missing model/model.bin"),
+        ("nosp", "missing sentencepiece.model"),
+    ],
 )
 def test_bad_archives_are_refused(tmp_path: Path, pkgdir: Path, kind: str, message: str) -> None:
     path = tmp_path / "bad.argosmodel"
     if kind == "notzip":
         path.write_bytes(b"not a zip at all")
     else:
-        missing = {"nometa": "metadata.json", "nomodel": "model/model.bin",
-                   "nosp": "sentencepiece.model"}[kind]
+        missing = {
+            "nometa": "metadata.json",
+            "nomodel": "model/model.bin",
+            "nosp": "sentencepiece.model",
+        }[kind]
         make_package(path, missing=missing)
     with pytest.raises(ModelError) as info:
         models.install_from_file(path)
@@ -123,10 +151,22 @@ def test_resolve_model_from_archive_is_cached(tmp_path: Path, pkgdir: Path) -> N
 
 def write_index(tmp_path: Path, archive: Path) -> str:
     index = [
-        {"package_version": "1.0", "from_code": "de", "to_code": "en", "type": "translate",
-         "from_name": "German", "to_name": "English", "links": [archive.as_uri()]},
-        {"package_version": "1.0", "from_code": "en", "to_code": "de", "type": "translate",
-         "links": ["file:///nonexistent.argosmodel"]},
+        {
+            "package_version": "1.0",
+            "from_code": "de",
+            "to_code": "en",
+            "type": "translate",
+            "from_name": "German",
+            "to_name": "English",
+            "links": [archive.as_uri()],
+        },
+        {
+            "package_version": "1.0",
+            "from_code": "en",
+            "to_code": "de",
+            "type": "translate",
+            "links": ["file:///nonexistent.argosmodel"],
+        },
     ]
     (tmp_path / "index").mkdir()
     (tmp_path / "index" / "index.json").write_text(json.dumps(index))
@@ -137,8 +177,9 @@ def test_install_from_local_index_with_progress(tmp_path: Path, pkgdir: Path) ->
     archive = make_package(tmp_path / "translate-de_en-1_0.argosmodel")
     url = write_index(tmp_path, archive)
     seen: list[tuple[int, int | None]] = []
-    package = models.install_from_index("de", "en", url=url,
-                                        progress=lambda d, t: seen.append((d, t)))
+    package = models.install_from_index(
+        "de", "en", url=url, progress=lambda d, t: seen.append((d, t))
+    )
     assert package.code == "translate-de_en"
     assert seen and seen[-1][0] == archive.stat().st_size
     with pytest.raises(ModelError, match="no de->fr"):

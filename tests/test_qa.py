@@ -11,17 +11,29 @@ from transkit.errors import FormatError
 from transkit.qa import annotate, build_report, document_summary, load_report, render_table
 
 PEKING = TermMatch("geo-peking", "Peking", "Peking", 0, 6, "exact", ("Beijing",), ("Peking",))
-MAGNET = TermMatch("geo-erden", "seltene Erden", "Seltenerdmagnete", 10, 26, "compound",
-                   ("rare earths",))
+MAGNET = TermMatch(
+    "geo-erden", "seltene Erden", "Seltenerdmagnete", 10, 26, "compound", ("rare earths",)
+)
 
 
 def doc() -> Document:
-    ok = Segment("1", "Peking handelt.", "Beijing acts.", terms=(PEKING,), method="nbest",
-                 checks=(TermCheck("geo-peking", "Peking", ("Beijing",), True, "Beijing"),))
-    bad = Segment("2", "Peking und Seltenerdmagnete.", "Peking and magnets.", leading=" ",
-                  terms=(PEKING, MAGNET), method="failed",
-                  checks=(TermCheck("geo-peking", "Peking", ("Beijing",), False, "",
-                                    ("Peking",)),))
+    ok = Segment(
+        "1",
+        "Peking handelt.",
+        "Beijing acts.",
+        terms=(PEKING,),
+        method="nbest",
+        checks=(TermCheck("geo-peking", "Peking", ("Beijing",), True, "Beijing"),),
+    )
+    bad = Segment(
+        "2",
+        "Peking und Seltenerdmagnete.",
+        "Peking and magnets.",
+        leading=" ",
+        terms=(PEKING, MAGNET),
+        method="failed",
+        checks=(TermCheck("geo-peking", "Peking", ("Beijing",), False, "", ("Peking",)),),
+    )
     return annotate(Document("a.txt", (ok, bad)))
 
 
@@ -33,7 +45,11 @@ def test_notes_and_summary() -> None:
     assert any(n.startswith("Compound 'Seltenerdmagnete'") for n in notes)
     s = document_summary(d)
     assert (s["segments"], s["terms_required"], s["terms_satisfied"], s["terms_failed"]) == (
-        2, 2, 1, 1)
+        2,
+        2,
+        1,
+        1,
+    )
     assert s["methods"] == {"failed": 1, "nbest": 1}
 
 
