@@ -101,21 +101,26 @@ class ArgosEngine:
         from transkit.segment import split_long
 
         parts_of: list[list[list[str]]] = []
+        ends_of: list[list[str]] = []
         flat: list[list[str]] = []
         for text in sources:
             pieces = self.tokenize(text)
             if len(pieces) <= self.max_input_tokens:
                 chunks = [pieces]
+                ends = [""]
             else:
                 spans = split_long(text, self.max_input_tokens, lambda s: len(self.tokenize(s)))
                 chunks = [self.tokenize(text[a:b]) for a, b in spans]
+                ends = [text[a:b].rstrip()[-1:] for a, b in spans]
+                ends[-1] = ""
             parts_of.append(chunks)
+            ends_of.append(ends)
             flat.extend(chunks)
 
         results = self._translate_tokens(flat, num_hypotheses, progress, parts_of)
         out: list[list[Hypothesis]] = []
         cursor = 0
-        for chunks in parts_of:
+        for chunks, ends in zip(parts_of, ends_of, strict=True):
             if not chunks or all(not c for c in chunks):
                 out.append([Hypothesis("", 0.0)])
                 cursor += len(chunks)
@@ -125,7 +130,11 @@ class ArgosEngine:
             count = min(len(r) for r in per_part)
             hyps = []
             for i in range(count):
-                text = " ".join(r[i][0] for r in per_part if r[i][0])
+                text = " ".join(
+                    _joinable(r[i][0], end)
+                    for r, end in zip(per_part, ends, strict=True)
+                    if r[i][0]
+                )
                 score = sum(r[i][1] for r in per_part)
                 hyps.append(Hypothesis(text, score))
             out.append(hyps)
@@ -176,6 +185,24 @@ class ArgosEngine:
             if progress:
                 progress(len(done_sources))
         return results
+
+
+def _joinable(english: str, source_end: str) -> str:
+    """End a part's English as its German part ended (``;`` ``,`` ``:``), not with a full stop.
+
+    A model translating one clause of a split sentence tends to close it with
+    a full stop; the joined sentence should keep the German clause marks.
+    """
+    if not source_end:
+        return english
+    body = english.rstrip()
+    if body.endswith(".") and not body.endswith(".."):
+        body = body[:-1]
+    if source_end in ";:,–—-" and not body.endswith(source_end):
+        body += source_end
+    elif source_end in ".!?" and not body.endswith(source_end):
+        body += source_end
+    return body
 
 
 def engine_for(spec: str | None, options: EngineOptions | None = None) -> ArgosEngine:
