@@ -1,0 +1,187 @@
+"""The pipeline stages and `run_translate`, with a small deterministic fake engine."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from transkit.data import Hypothesis
+from transkit.pipeline import (
+    TranslateOptions,
+    output_paths,
+    prepare_document,
+    run_translate,
+    translate_document_text,
+    translate_text,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+WORDS = {
+    "peking": "Peking",
+    "handelt": "acts",
+    "und": "and",
+    "tokio": "Tokyo",
+    "wartet": "waits",
+    "seltene": "rare",
+    "erden": "earth elements",
+    "sind": "are",
+    "knapp": "scarce",
+    "hallo": "hello",
+}
+
+
+class WordEngine:
+    """Word-by-word toy engine: deterministic, copies placeholders, n-best by variants."""
+
+    name = "fake:words"
+
+    def translate_batch(
+        self, sources: Sequence[str], *, num_hypotheses: int = 1
+    ) -> list[list[Hypothesis]]:
+        out = []
+        for src in sources:
+            text = re.sub(r"\w+", lambda m: WORDS.get(m.group().lower(), m.group()), src)
+            text = re.sub(r"^(\W*)(\w)", lambda m: m.group(1) + m.group(2).upper(), text)
+            out.append([Hypothesis(text, -1.0)] * num_hypotheses)
+        return out
+
+
+@pytest.fixture
+def glossary_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "glossary"
+    folder.mkdir()
+    (folder / "g.tsv").write_text(
+        "id\tde\ten\tstatus\tpos\tdnt\tcase\tdomain\tnote\n"
+        "g1\tPeking\tBeijing\tpreferred\tproperNoun\tno\tinsensitive\tplace\t\n"
+        "g1\tPeking\tPeking\tforbidden\tproperNoun\tno\tinsensitive\tplace\t\n"
+        "g2\tseltene Erden\trare earths\tpreferred\tnoun\tno\tinsensitive\ttrade\t\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
+def test_prepare_document_segments_and_matches(glossary_dir: Path) -> None:
+    from transkit.glossary import load_glossaries
+    from transkit.termmatch import TermMatcher
+
+    matcher = TermMatcher.from_glossary(load_glossaries([glossary_dir]))
+    doc = prepare_document("x", "Peking handelt.\n\nSeltene Erden sind knapp.\n", matcher)
+    assert [s.source for s in doc.segments] == ["Peking handelt.", "Seltene Erden sind knapp."]
+    assert [[t.term for t in s.terms] for s in doc.segments] == [["Peking"], ["seltene Erden"]]
+    assert doc.source_text == "Peking handelt.\n\nSeltene Erden sind knapp.\n"
+
+
+def test_translate_text_enforces_and_keeps_layout(glossary_dir: Path) -> None:
+    text = "Peking handelt.\n\n„Seltene Erden sind knapp.“ Hallo.\n"
+    english = translate_text(text, engine=WordEngine(), glossary=[glossary_dir])
+    assert english == "Beijing acts.\n\n“Rare earths are scarce.” Hello.\n"
+    doc = translate_document_text(text, engine=WordEngine(), glossary=[glossary_dir])
+    assert [s.method for s in doc.segments] == ["protected", "protected", "none"]
+    assert all(c.satisfied for s in doc.segments for c in s.checks)
+
+
+def test_run_translate_reports_bad_files_and_writes_good_ones(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Peking handelt.\n", encoding="utf-8")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    options = TranslateOptions(out_dir=tmp_path / "out", formats=("txt",))
+    run = run_translate(
+        [str(tmp_path / "a.txt"), str(tmp_path / "empty.txt"), str(tmp_path / "nope.txt")],
+        options,
+        engine=WordEngine(),
+    )
+    assert [f.error is None for f in run.files] == [True, False, False]
+    assert (tmp_path / "out" / "a.en.txt").read_text(encoding="utf-8") == "Peking acts.\n"
+    summary = run.summary()
+    assert summary["errors"] == 2 and summary["segments"] == 1
+    assert "empty file" in run.files[1].error and "no such file" in run.files[2].error
+
+
+def test_output_collisions_are_refused(tmp_path: Path) -> None:
+    for sub in ("one", "two"):
+        (tmp_path / sub).mkdir()
+        (tmp_path / sub / "x.txt").write_text("Hallo.\n", encoding="utf-8")
+    run = run_translate(
+        [str(tmp_path / "one/x.txt"), str(tmp_path / "two/x.txt")],
+        TranslateOptions(out_dir=tmp_path / "out", formats=("txt",)),
+        engine=WordEngine(),
+    )
+    assert run.files[0].error is None
+    assert "would overwrite" in run.files[1].error
+
+
+def test_output_paths() -> None:
+    paths = output_paths("seeds/x.txt", Path("out"), ("txt", "xliff", "tmx"))
+    assert {k: str(v) for k, v in paths.items()} == {
+        "txt": "out/x.en.txt",
+        "xliff": "out/x.de-en.xlf",
+        "tmx": "out/x.de-en.tmx",
+    }
+
+
+def test_progress_factory_sees_every_segment(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Hallo. Peking handelt.\nTokio wartet.\n", encoding="utf-8")
+    seen: dict[str, int] = {"total": 0, "done": 0}
+
+    @contextmanager
+    def factory(total: int):
+        seen["total"] = total
+
+        class Bar:
+            def update(self, n: int) -> None:
+                seen["done"] += n
+
+        yield Bar()
+
+    class ProgressEngine(WordEngine):
+        def translate_batch(self, sources, *, num_hypotheses=1, progress=None):
+            result = super().translate_batch(sources, num_hypotheses=num_hypotheses)
+            if progress:
+                progress(len(sources))
+            return result
+
+    run_translate(
+        [str(tmp_path / "a.txt")],
+        TranslateOptions(out_dir=tmp_path / "o", formats=("txt",)),
+        engine=ProgressEngine(),
+        progress_factory=factory,
+    )
+    assert seen == {"total": 3, "done": 3}
+
+
+def test_strict_exit_code_when_a_term_fails(
+    tmp_path: Path, glossary_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Stubborn(WordEngine):
+        """Never lets a placeholder through, so protection fails too."""
+
+        def translate_batch(self, sources, *, num_hypotheses=1):
+            return super().translate_batch(
+                [s.replace("ZQX1", "Peking") for s in sources], num_hypotheses=num_hypotheses
+            )
+
+    monkeypatch.setattr("transkit.engine.argos.engine_for", lambda *a, **k: Stubborn())
+    from transkit.cli import main
+
+    src = tmp_path / "p.txt"
+    src.write_text("Peking handelt.\n", encoding="utf-8")
+    args = [
+        "translate",
+        "--glossary",
+        str(glossary_dir),
+        "--out",
+        str(tmp_path / "o"),
+        "--formats",
+        "txt",
+        str(src),
+    ]
+    lenient = CliRunner().invoke(main, args)
+    assert lenient.exit_code == 0, lenient.output
+    assert "1 failed" in lenient.output
+    strict = CliRunner().invoke(main, [*args, "--strict"])
+    assert strict.exit_code == 3
+    assert "glossary term(s) failed" in strict.output
