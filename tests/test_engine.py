@@ -88,7 +88,7 @@ def test_over_long_segment_is_split_not_truncated(
 
 
 def test_wrong_language_pair_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from tests.test_models import make_package
+    from test_models import make_package
 
     monkeypatch.setenv("TRANSKIT_CACHE_DIR", str(tmp_path / "cache"))
     archive = make_package(
@@ -99,7 +99,7 @@ def test_wrong_language_pair_is_refused(tmp_path: Path, monkeypatch: pytest.Monk
 
 
 def test_damaged_model_is_a_clean_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from tests.test_models import make_package
+    from test_models import make_package
 
     monkeypatch.setenv("TRANSKIT_CACHE_DIR", str(tmp_path / "cache"))
     engine = engine_for(str(make_package(tmp_path / "broken.argosmodel")))

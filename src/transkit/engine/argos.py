@@ -198,9 +198,7 @@ def _joinable(english: str, source_end: str) -> str:
     body = english.rstrip()
     if body.endswith(".") and not body.endswith(".."):
         body = body[:-1]
-    if source_end in ";:,–—-" and not body.endswith(source_end):
-        body += source_end
-    elif source_end in ".!?" and not body.endswith(source_end):
+    if source_end in ";:,–—-.!?" and not body.endswith(source_end):
         body += source_end
     return body
 
