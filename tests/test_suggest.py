@@ -198,3 +198,15 @@ def test_real_trans_de_en_dictionary(seed_text):
     assert elapsed < 15  # one scan of a ~25 MB file, however many words
     candidates = by_term(suggest_terms(seed_text, None))
     assert ("supply chain", "[econ.]") in candidates["Lieferketten"].english
+
+
+def test_terms_the_matcher_finds_are_not_suggested() -> None:
+    """Inflected glossary terms (seltenen Erden, Sicherheitsbündnisses) are not candidates."""
+    from transkit.glossary import load_glossaries
+
+    root = Path(__file__).resolve().parents[1]
+    text = (root / "seeds" / "000_12e4bb930a6ea1bf.txt").read_text(encoding="utf-8")
+    glossary = load_glossaries([root / "glossary"])
+    terms = {c.term for c in suggest_terms(text, glossary, limit=500, dictionary=None)}
+    assert not terms & {"Erden", "Sicherheitsbündnisses", "Lieferketten", "Peking"}
+    assert "Dankbarkeit" in terms

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -380,6 +381,27 @@ def _glossary_keys(glossary) -> set[tuple[str, ...]]:
     return keys
 
 
+def _covered_by_matcher(text: str, glossary) -> Counter[str]:
+    """How often each lower-cased word occurs inside non-compound glossary matches.
+
+    Uses the same matcher as translation, so inflected forms the simple key
+    comparison misses (Sicherheitsbündnisses) are not suggested again.
+    """
+    covered: Counter[str] = Counter()
+    if not hasattr(glossary, "concepts"):
+        return covered
+    from transkit.termmatch import TermMatcher
+
+    for match in TermMatcher.from_glossary(glossary).find(text):
+        if match.kind == "compound":
+            continue
+        words = [w.lower() for w in _WORD.findall(match.found)]
+        covered.update(words)
+        if len(words) > 1:
+            covered[match.found.lower()] += 1
+    return covered
+
+
 def suggest_terms(
     text: str,
     glossary,
@@ -436,12 +458,15 @@ def suggest_terms(
             collector.add(key, word, kind)
 
     known = _glossary_keys(glossary)
+    covered = _covered_by_matcher(text, glossary)
     candidates = []
     for key, group in collector.groups.items():
         forms: dict[str, int] = group["forms"]
         form_keys = set().union(*(_keys(f.split(" ")) for f in forms))
         if key in known or form_keys & known:
             continue
+        if covered and all(n <= covered[f.lower()] for f, n in forms.items()):
+            continue  # every occurrence is (part of) a glossary term the matcher finds
         count = sum(forms.values())
         lemmas = {_lemma(f) for f in forms} if " " not in next(iter(forms)) else set()
         term = min(forms, key=lambda f: (f in genitives, f not in lemmas, -forms[f], len(f), f))
