@@ -28,18 +28,12 @@ REPORT_VERSION = 1
 
 
 def segment_notes(segment: Segment) -> tuple[str, ...]:
-    """Translator-facing notes: failed and forbidden terms, unenforced compounds."""
+    """QA notes beyond the term checks themselves: unenforced compounds.
+
+    Failed checks are not repeated here: they are in ``segment.checks``, and
+    every writer renders them (XLIFF notes, TMX props, the JSON report).
+    """
     notes = []
-    for check in segment.checks:
-        if check.forbidden_found:
-            notes.append(
-                f"Term check failed: forbidden {', '.join(repr(f) for f in check.forbidden_found)}"
-                f" for '{check.term}' (use '{check.required[0]}')"
-            )
-        elif not check.satisfied:
-            notes.append(
-                f"Term check failed: '{check.term}' must be translated as '{check.required[0]}'"
-            )
     for term in segment.terms:
         if term.kind == "compound":
             english = term.required[0] if term.required else "?"
