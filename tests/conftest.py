@@ -137,30 +137,10 @@ def _seed_text() -> str:
 
 
 def stand_in_segment(name: str, text: str) -> Document:
-    """Split ``text`` into sentences: the project's segmenter, or a simple stand-in."""
-    try:
-        from transkit.segment import segment_document
-    except ImportError:
-        segment_document = None
-    if segment_document is not None:
-        return segment_document(name, text)
-    segments = []
-    previous = 0
-    spans = [
-        m.span() for m in re.finditer(r"[^\s](?:.*?[.!?\u201c](?=\s|$)|[^\n]*?(?=\n|$))", text)
-    ]
-    for number, (start, end) in enumerate(spans, 1):
-        segments.append(
-            Segment(
-                id=str(number),
-                source=text[start:end],
-                leading=text[previous:start],
-                start=start,
-                end=end,
-            )
-        )
-        previous = end
-    return Document(name=name, segments=tuple(segments), trailing=text[previous:])
+    """Split ``text`` into sentences with the project's segmenter."""
+    from transkit.segment import segment_document
+
+    return segment_document(name, text)
 
 
 def fake_translate(segment: Segment) -> Segment:
