@@ -72,12 +72,13 @@ def test_untouched_xliff_merges_to_mt_document(xlf, sample_document):
     )
 
 
-# A draft: 1.2 keeps the MT state; in 2.1 an edited target under a stale MT
-# subState counts as translated, so a tool marks a draft "initial".
+# A draft: an edited target under transkit's stale MT state counts as
+# translated (OmegaT 3.6 never updates states), so a tool marks a draft
+# explicitly: "needs-translation" in 1.2, "initial" in 2.1.
 @pytest.mark.parametrize(
     ("xlf", "approved"),
     [
-        ("1.2", ("translated", "signed-off", "final", None)),
+        ("1.2", ("translated", "signed-off", "final", "needs-translation")),
         ("2.1", ("translated", "reviewed", "final", "initial")),
     ],
     indirect=["xlf"],

@@ -217,6 +217,9 @@ def test_find_source_terms_repairs_offsets_and_drops_overlaps():
         (None, None, None, "edited", "mt text", "translated"),
         (None, None, None, "mt text", "mt text", "mt"),
         ("x-custom", None, None, "x", None, "mt"),
+        # transkit's MT state left stale by a tool that edits without touching states
+        ("needs-review-translation", "leveraged-mt", None, "edited", "mt text", "translated"),
+        ("needs-translation", None, None, "edited", "mt text", "mt"),
     ],
 )
 def test_state_from_12(state, qualifier, approved, target, mt, expected):

@@ -222,9 +222,11 @@ def state_from_12(
 
     ``approved="yes"`` makes any target at least "translated" (that is what
     translate-toolkit, Weblate and Pootle write); ``approved="no"``,
-    ``needs-*`` and unknown values are not approved ("mt": needs review); a
-    target without any state is "mt" while it is still the MT candidate, else
-    "translated".
+    ``needs-*`` and unknown values are not approved ("mt": needs review)
+    A target without any state, or one that differs from the MT candidate
+    under transkit's own, now stale ``needs-review-translation`` +
+    ``leveraged-mt`` (tools such as OmegaT 3.6 edit targets without touching
+    the state), is "translated".
     """
     if target is None:
         return "new"
@@ -244,6 +246,16 @@ def state_from_12(
         if not target.strip():
             return "new"
         return "mt" if mt_text is not None and target == mt_text else "translated"
+    if (
+        state == "needs-review-translation"
+        and qualifier == "leveraged-mt"
+        and mt_text is not None
+        and target.strip()
+        and target != mt_text
+    ):
+        # transkit's own MT state left stale by a tool that edits targets without
+        # touching states (OmegaT 3.6 does): the edit is a person's translation.
+        return "translated"
     return "mt"
 
 
