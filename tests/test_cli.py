@@ -297,3 +297,50 @@ def test_merge_round_trip(env: dict[str, str], tmp_path: Path) -> None:
     result = run(["merge", str(out / f"{stem}.de-en.xlf"), "--out", str(merged)], env, tmp_path)
     assert result.returncode == 0, result.stderr
     assert merged.read_text(encoding="utf-8") == english
+
+
+def _stderr_on_a_terminal(args: list[str], env: dict[str, str], cwd: Path) -> str:
+    """Run transkit with stderr on a pseudo-terminal; return what it wrote there."""
+    import pty
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [TRANSKIT, *args],
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=slave,
+        stdin=subprocess.DEVNULL,
+    )
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 4096)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait(timeout=300)
+    os.close(master)
+    assert proc.returncode == 0
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_progress_bar_only_on_a_terminal(env: dict[str, str], tmp_path: Path) -> None:
+    args = [
+        "translate",
+        "--model",
+        str(MODEL),
+        "--no-glossary",
+        "--formats",
+        "txt",
+        "--out",
+        str(tmp_path / "o"),
+        str(SEED),
+    ]
+    assert "translating" in _stderr_on_a_terminal(args, env, tmp_path)
+    assert "translating" not in _stderr_on_a_terminal([*args, "--quiet"], env, tmp_path)
+    piped = run(args, env, tmp_path)
+    assert "translating" not in piped.stderr
