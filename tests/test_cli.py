@@ -88,7 +88,7 @@ def test_version(env: dict[str, str], tmp_path: Path) -> None:
 
 def test_heldout_sentences_exact_english(env: dict[str, str], tmp_path: Path) -> None:
     """Sentences held out from training come out exactly as the grammar says."""
-    rows = heldout(12)
+    rows = heldout(40)
     src = tmp_path / "heldout.txt"
     src.write_text("\n".join(r["de"] for r in rows) + "\n", encoding="utf-8")
     result = run(

@@ -5,7 +5,7 @@ import doctest
 import pytest
 
 import transkit.typography
-from transkit.typography import english_quotes
+from transkit.typography import english_quotes, match_initial_case
 
 
 def test_doctests() -> None:
@@ -24,3 +24,22 @@ def test_doctests() -> None:
 )
 def test_english_quotes(text: str, expected: str) -> None:
     assert english_quotes(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("source", "target", "expected"),
+    [
+        (
+            "Lieferketten sind wichtig.",
+            "supply chains are important.",
+            "Supply chains are important.",
+        ),
+        ("„Neues Zeitalter“", "“new era”", "“New era”"),
+        ("iPhone-Nutzer jubeln.", "iPhone users cheer.", "iPhone users cheer."),
+        ("250 Kirschbäume", "250 cherry trees", "250 cherry trees"),
+        ("Japan handelt.", "Japan acts.", "Japan acts."),
+        ("", "", ""),
+    ],
+)
+def test_match_initial_case(source: str, target: str, expected: str) -> None:
+    assert match_initial_case(source, target) == expected

@@ -457,7 +457,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--corpus-size", type=int, default=80_000)
     ap.add_argument("--heldout-size", type=int, default=500)
     ap.add_argument("--vocab", type=int, default=1200)
-    ap.add_argument("--steps", type=int, default=1000)
+    ap.add_argument("--steps", type=int, default=2400)
     ap.add_argument("--batch-tokens", type=int, default=2000)
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--warmup", type=int, default=100)

@@ -127,11 +127,14 @@ def translate_documents(
     """Translate all segments of all documents in one batch, enforce terms, QA."""
     from transkit.enforce import enforce_terms
     from transkit.qa import annotate
-    from transkit.typography import english_quotes
+    from transkit.typography import english_quotes, match_initial_case
 
     flat = [seg for doc in documents for seg in doc.segments]
     translated = enforce_terms(flat, engine, num_hypotheses=num_hypotheses, progress=progress)
-    translated = [replace(s, target=english_quotes(s.target or "")) for s in translated]
+    translated = [
+        replace(s, target=english_quotes(match_initial_case(s.source, s.target or "")))
+        for s in translated
+    ]
     out = []
     cursor = 0
     for doc in documents:
