@@ -124,3 +124,12 @@ def test_translation_never_imports_argostranslate_translate(tmp_path: Path) -> N
     lines = out.stdout.strip().splitlines()
     assert lines[-1] == "[]"
     assert lines[0].strip()
+
+
+def test_decoding_is_bounded_by_the_source_length(engine: ArgosEngine) -> None:
+    """A one-word input that sends the model into a repetition loop stops early."""
+    from transkit.engine.argos import _decoding_cap
+
+    assert _decoding_cap(2, 512) == 22 and _decoding_cap(400, 512) == 512
+    (hyp,) = engine.translate_batch(["China"])[0][:1]
+    assert len(engine.tokenize(hyp.text)) <= _decoding_cap(len(engine.tokenize("China")), 512)

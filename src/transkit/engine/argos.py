@@ -167,7 +167,9 @@ class ArgosEngine:
                     beam_size=max(num_hypotheses, opts.beam_size),
                     num_hypotheses=num_hypotheses,
                     length_penalty=opts.length_penalty,
-                    max_decoding_length=opts.max_decoding_length,
+                    max_decoding_length=_decoding_cap(
+                        max(len(flat[i]) for i in ids), opts.max_decoding_length
+                    ),
                     replace_unknowns=True,
                     return_scores=True,
                 )
@@ -185,6 +187,16 @@ class ArgosEngine:
             if progress:
                 progress(len(done_sources))
         return results
+
+
+def _decoding_cap(longest_source: int, configured: int) -> int:
+    """Bound decoding by the batch's longest source, so a degenerate repetition
+    loop stops early instead of running to the configured maximum.
+
+    English output rarely needs more than ~1.5x the German pieces; 3x + 16 is
+    generous and never binds a sane translation.
+    """
+    return max(1, min(configured, 3 * longest_source + 16))
 
 
 def _joinable(english: str, source_end: str) -> str:
