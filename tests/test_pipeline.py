@@ -185,3 +185,27 @@ def test_strict_exit_code_when_a_term_fails(
     strict = CliRunner().invoke(main, [*args, "--strict"])
     assert strict.exit_code == 3
     assert "glossary term(s) failed" in strict.output
+
+
+def test_library_translates_a_file_with_the_test_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`from transkit import translate_file` works without the CLI."""
+    import csv
+
+    from transkit import TranslateOptions as Options
+    from transkit import translate_file
+
+    monkeypatch.setenv("TRANSKIT_CACHE_DIR", str(tmp_path / "cache"))
+    with (ROOT / "tests" / "data" / "heldout.tsv").open(encoding="utf-8") as handle:
+        row = next(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+    src = tmp_path / "one.txt"
+    src.write_text(row["de"] + "\n", encoding="utf-8")
+    model = str(ROOT / "tests" / "data" / "translate-de_en-tiny.argosmodel")
+    result = translate_file(src, Options(model=model, out_dir=tmp_path / "out"))
+    assert result.document is not None and result.document.target_text == row["en"] + "\n"
+    assert sorted(Path(p).name for p in result.outputs) == [
+        "one.de-en.tmx",
+        "one.de-en.xlf",
+        "one.en.txt",
+    ]
