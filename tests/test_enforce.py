@@ -142,6 +142,9 @@ def test_dnt_terms_restore_the_german_form() -> None:
     dnt = term("Bundestag", "Bundestag", dnt=True)
     _, mapping = protect_source("Bundestag", [dnt])
     assert restore_placeholders("The ZQX1 voted.", mapping) == "The Bundestag voted."
+    genitive = term("Japan", "Japan", found="Japans", dnt=True)
+    _, mapping = protect_source("Japans", [genitive])
+    assert restore_placeholders("the role of ZQX1", mapping) == "the role of Japan"
 
 
 class TableEngine:

@@ -328,7 +328,8 @@ def _pluralise(word: str) -> str:
 def english_for(term: TermMatch) -> str:
     """The approved English for a found German form, in the right number."""
     if term.dnt:
-        return term.found
+        # The glossary form, not the German inflection: "Japans" -> "Japan".
+        return term.required[0] if term.required else term.term
     english = term.required[0]
     change = _german_number_change(term)
     if change == 0:

@@ -589,7 +589,8 @@ def check_entries(entries: Sequence[GlossaryEntry]) -> list[Problem]:
 
 
 def _unique(problems: Iterable[Problem]) -> list[Problem]:
-    return list(dict.fromkeys(problems))
+    """Distinct problems in file and line order (the order an editor fixes them)."""
+    return sorted(dict.fromkeys(problems), key=lambda p: (p.file, p.line))
 
 
 # ------------------------------------------------------------------- loading
@@ -628,7 +629,11 @@ def _raise_for(problems: Sequence[Problem]) -> None:
         return
     first = errors[0]
     more = len(errors) - 1
-    suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+    suffix = (
+        f" (and {more} more problem{'s' if more > 1 else ''}; see `transkit glossary lint`)"
+        if more
+        else ""
+    )
     raise GlossaryError(
         first.message + suffix,
         file=first.file,

@@ -122,6 +122,12 @@ def read_package(path: Path) -> ModelPackage:
     if not (path / "model" / "model.bin").is_file():
         raise ModelError("not a CTranslate2 package: no model/model.bin", file=str(path))
     if not (path / "sentencepiece.model").is_file():
+        if (path / "bpe.model").is_file():
+            raise ModelError(
+                "package uses BPE tokenization (bpe.model); transkit runs SentencePiece "
+                "packages only",
+                file=str(path),
+            )
         raise ModelError("package has no sentencepiece.model", file=str(path))
     return ModelPackage(
         path=path,
