@@ -344,3 +344,38 @@ def test_progress_bar_only_on_a_terminal(env: dict[str, str], tmp_path: Path) ->
     assert "translating" not in _stderr_on_a_terminal([*args, "--quiet"], env, tmp_path)
     piped = run(args, env, tmp_path)
     assert "translating" not in piped.stderr
+
+
+def test_xliff21_from_the_real_pipeline_validates_and_merges(
+    env: dict[str, str], tmp_path: Path, xmlcheck
+) -> None:
+    out = tmp_path / "out"
+    result = run(
+        [
+            "translate",
+            "--model",
+            str(MODEL),
+            "--glossary",
+            str(GLOSSARY),
+            "--xliff-version",
+            "2.1",
+            "--formats",
+            "txt,xliff",
+            "--out",
+            str(out),
+            str(SEED),
+        ],
+        env,
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    xlf = out / f"{SEED.stem}.de-en.xlf"
+    assert not (out / f"{SEED.stem}.de-en.tmx").exists()
+    xmlcheck(xlf)
+    text = xlf.read_text(encoding="utf-8")
+    assert 'version="2.1"' in text and "gls:glossary" in text and "mtc:match" in text
+    merged = tmp_path / "merged.txt"
+    assert run(["merge", str(xlf), "--out", str(merged)], env, tmp_path).returncode == 0
+    assert merged.read_text(encoding="utf-8") == (out / f"{SEED.stem}.en.txt").read_text(
+        encoding="utf-8"
+    )
