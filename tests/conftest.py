@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -200,3 +201,18 @@ def sample_document() -> Document:
     return Document(
         name=doc.name, segments=segments, trailing=doc.trailing, metadata={"original": doc.name}
     )
+
+
+def private_env(base: Path) -> dict[str, str]:
+    """Environment for running ``transkit`` with an empty package directory and
+    private caches under ``base``, so no test touches the user's home."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ARGOS_", "TRANSKIT_"))}
+    env.update(
+        HOME=str(base / "home"),
+        ARGOS_PACKAGES_DIR=str(base / "packages"),
+        TRANSKIT_CACHE_DIR=str(base / "cache"),
+        XDG_CONFIG_HOME=str(base / "config"),
+        XDG_DATA_HOME=str(base / "data"),
+        XDG_CACHE_HOME=str(base / "xdgcache"),
+    )
+    return env

@@ -19,6 +19,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
+from conftest import private_env
 from transkit.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,16 +33,7 @@ TRANSKIT = shutil.which("transkit", path=str(Path(sys.executable).parent)) or "t
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
     """A private home: empty package directory, private caches."""
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("ARGOS_", "TRANSKIT_"))}
-    base.update(
-        HOME=str(tmp_path / "home"),
-        ARGOS_PACKAGES_DIR=str(tmp_path / "packages"),
-        TRANSKIT_CACHE_DIR=str(tmp_path / "cache"),
-        XDG_CONFIG_HOME=str(tmp_path / "config"),
-        XDG_DATA_HOME=str(tmp_path / "data"),
-        XDG_CACHE_HOME=str(tmp_path / "xdgcache"),
-    )
-    return base
+    return private_env(tmp_path)
 
 
 def run(

@@ -17,7 +17,6 @@ Everything skips when OmegaT or Java is missing (``apt-get install omegat``).
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -29,6 +28,7 @@ from types import SimpleNamespace
 import pytest
 from lxml import etree
 
+from conftest import private_env
 from omegat_cli import OmegaT, create_project, find_omegat, project_stats, strip_omegat_tags
 from transkit.formats.xliff import read_xliff
 
@@ -61,16 +61,7 @@ def omegat() -> OmegaT:
 
 
 def _env(base: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ARGOS_", "TRANSKIT_"))}
-    env.update(
-        HOME=str(base / "home"),
-        ARGOS_PACKAGES_DIR=str(base / "packages"),
-        TRANSKIT_CACHE_DIR=str(base / "cache"),
-        XDG_CONFIG_HOME=str(base / "config"),
-        XDG_DATA_HOME=str(base / "data"),
-        XDG_CACHE_HOME=str(base / "xdgcache"),
-    )
-    return env
+    return private_env(base)
 
 
 def _transkit(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:

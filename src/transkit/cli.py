@@ -55,6 +55,16 @@ def main() -> None:
     """
 
 
+#: ``--glossary PATH``, shared by the commands that apply a glossary.
+glossary_option = click.option(
+    "--glossary",
+    "glossaries",
+    multiple=True,
+    type=click.Path(),
+    help="Glossary TSV file or folder (repeatable; default ./glossary/).",
+)
+
+
 # --------------------------------------------------------------------- translate
 def _progress_factory(quiet: bool):
     """A click progress bar on stderr, only when stderr is a terminal."""
@@ -107,13 +117,7 @@ def _resolve_glossaries(paths: tuple[str, ...], no_glossary: bool) -> tuple[Path
 @click.option(
     "--device", type=click.Choice(["cpu", "cuda", "auto"]), default="cpu", show_default=True
 )
-@click.option(
-    "--glossary",
-    "glossaries",
-    multiple=True,
-    type=click.Path(),
-    help="Glossary TSV file or folder (repeatable; default ./glossary/).",
-)
+@glossary_option
 @click.option("--no-glossary", is_flag=True, help="Do not use any glossary.")
 @click.option(
     "--formats",
@@ -397,13 +401,7 @@ def qa(report: Path, failed: bool) -> None:
 @main.command("eval")
 @click.argument("testset", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--model", help="Installed model code or an .argosmodel / package directory.")
-@click.option(
-    "--glossary",
-    "glossaries",
-    multiple=True,
-    type=click.Path(),
-    help="Glossary TSV file or folder (repeatable; default ./glossary/).",
-)
+@glossary_option
 @click.option("--n-best", "n_best", type=click.IntRange(1, 64), default=8, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 def eval_(
