@@ -17,17 +17,7 @@ from transkit.glossary import load_glossary
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "glossary" / "geopolitics.tsv"
 XMLCHECK = ROOT.parent / "shared" / "tools" / "xmlcheck"
-SEED = next(
-    (
-        p
-        for p in (
-            ROOT / "seeds" / "000_12e4bb930a6ea1bf.txt",
-            ROOT.parent / "shared" / "seeds" / "000_12e4bb930a6ea1bf.txt",
-        )
-        if p.exists()
-    ),
-    None,
-)
+SEED = ROOT / "seeds" / "000_12e4bb930a6ea1bf.txt"
 
 
 @pytest.fixture
@@ -35,8 +25,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A working folder with ./glossary/geopolitics.tsv and the seed text."""
     (tmp_path / "glossary").mkdir()
     shutil.copy(SHIPPED, tmp_path / "glossary" / "geopolitics.tsv")
-    if SEED is not None:
-        shutil.copy(SEED, tmp_path / "seed.txt")
+    shutil.copy(SEED, tmp_path / "seed.txt")
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
@@ -98,7 +87,6 @@ def test_missing_glossary_is_a_clean_error(tmp_path: Path, monkeypatch) -> None:
     assert result.exit_code == 1 and "nope.tsv: no such glossary" in result.output
 
 
-@pytest.mark.skipif(SEED is None, reason="seed document missing")
 def test_check_lists_terms_and_forms(project: Path) -> None:
     result = run("check", "seed.txt")
     assert result.exit_code == 0
@@ -154,7 +142,6 @@ def test_unknown_export_extension_asks_for_format(project: Path) -> None:
     assert result.exit_code == 2 and "--format" in result.output
 
 
-@pytest.mark.skipif(SEED is None, reason="seed document missing")
 def test_suggest_lists_terms_the_glossary_lacks(project: Path) -> None:
     result = run("suggest", "seed.txt", "--limit", "10", "--json")
     assert result.exit_code == 0, result.output
@@ -162,3 +149,14 @@ def test_suggest_lists_terms_the_glossary_lacks(project: Path) -> None:
     assert 0 < len(data) <= 10
     terms = {c["term"] for c in data}
     assert "Exportkontrollen" not in terms and "Peking" not in terms
+
+
+def test_suggest_says_when_the_dictionary_is_missing(project: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        main, ["glossary", "suggest", str(SEED), "--dictionary", str(tmp_path / "none")]
+    )
+    assert result.exit_code == 0
+    assert "no German-English dictionary" in result.output
+    assert "apt-get install trans-de-en" in result.output
+    lines = [line for line in result.output.splitlines() if "\t" in line]
+    assert lines and all(line.endswith("\t") for line in lines)  # no English column

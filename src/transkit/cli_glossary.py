@@ -371,9 +371,22 @@ def export_command(output: str, fmt: str, glossary_paths: tuple[str, ...]) -> No
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(min=1))
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option(
+    "--dictionary",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("/usr/share/trans/de-en"),
+    show_default=True,
+    help="German-English dictionary in the trans-de-en format.",
+)
 @_glossary_option
-def suggest_command(file: str, limit: int, as_json: bool, glossary_paths: tuple[str, ...]) -> None:
-    """List candidate terms in a German FILE that the glossary lacks."""
+def suggest_command(
+    file: str, limit: int, as_json: bool, dictionary: Path, glossary_paths: tuple[str, ...]
+) -> None:
+    """List candidate terms in a German FILE that the glossary lacks.
+
+    With Debian's trans-de-en dictionary installed, each candidate gets its
+    English equivalents and their subject labels.
+    """
     from transkit.glossary import Glossary, load_glossaries, resolve_glossary_paths
     from transkit.suggest import dictionary_available, suggest_terms
 
@@ -381,9 +394,13 @@ def suggest_command(file: str, limit: int, as_json: bool, glossary_paths: tuple[
         text = _read_text(file)
         paths = resolve_glossary_paths(list(glossary_paths), False, Path.cwd())
         loaded = load_glossaries(paths) if paths else Glossary()
-        candidates = suggest_terms(text, loaded, limit=limit)
-    if not dictionary_available():
-        click.echo("note: no German-English dictionary installed; no English suggestions", err=True)
+        candidates = suggest_terms(text, loaded, limit=limit, dictionary=dictionary)
+    if not dictionary_available(dictionary):
+        click.echo(
+            f"note: no German-English dictionary at {dictionary}, so no English candidates; "
+            "install Debian's trans-de-en (apt-get install trans-de-en)",
+            err=True,
+        )
     if as_json:
         click.echo(
             json.dumps(
@@ -402,6 +419,9 @@ def suggest_command(file: str, limit: int, as_json: bool, glossary_paths: tuple[
         )
         return
     for c in candidates:
-        english = "; ".join(en + (f" [{labels}]" if labels else "") for en, labels in c.english[:3])
+        english = "; ".join(
+            en + (f" {labels}" if labels.startswith("[") else f" [{labels}]" if labels else "")
+            for en, labels in c.english[:3]
+        )
         click.echo(f"{c.count}\t{c.kind}\t{c.term}\t{english}")
     click.echo(f"{len(candidates)} candidate(s) not in the glossary", err=True)
