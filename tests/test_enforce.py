@@ -122,6 +122,10 @@ def test_protect_and_restore_round_trip() -> None:
     )
     assert restore_placeholders("ZQX1 controls them.", mapping) is None
     assert restore_placeholders("ZQX1 controls ZQX2 and ZQX2.", mapping) is None
+    lenient = restore_placeholders("ZQX1 controls rare earths.", mapping, allow_missing=True)
+    assert lenient == "Beijing controls rare earths."
+    assert restore_placeholders("ZQX1 and ZQX1.", mapping, allow_missing=True) is None
+    assert restore_placeholders("ZQX9 acts.", mapping, allow_missing=True) is None
 
 
 def test_restore_fixes_article_and_number() -> None:
@@ -200,3 +204,21 @@ def test_enforce_terms_uses_nbest_then_protected_then_fails() -> None:
     # Plain segments are decoded with one hypothesis, term segments with n-best.
     assert engine.calls[0] == (["Hallo."], 1)
     assert engine.calls[1][1] == 4
+
+
+def test_protected_accepts_a_dropped_placeholder_if_the_term_is_right() -> None:
+    """The engine lost ZQX2 but translated that term correctly itself: accepted."""
+    peking = term("Peking", "Beijing", forbidden=("Peking",))
+    carrier = term("Flugzeugträger", "aircraft carrier", start=24, cid="c2")
+    source = "Peking besuchte unsere US-Flugzeugträger."
+    table = {
+        source: [("Peking visited our U.S. carrier ships.", -0.1)],
+        "ZQX1 besuchte unsere US-ZQX2.": [
+            ("ZQX1 visited our U.S. carrier ships.", -0.1),
+            ("ZQX1 visited our U.S. aircraft carriers.", -0.3),
+        ],
+    }
+    (out,) = enforce_terms([seg(source, [peking, carrier])], TableEngine(table), num_hypotheses=2)
+    assert out.method == "protected"
+    assert out.target == "Beijing visited our U.S. aircraft carriers."
+    assert all(c.satisfied for c in out.checks)

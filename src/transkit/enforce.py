@@ -342,16 +342,23 @@ def english_for(term: TermMatch) -> str:
 _SENTENCE_START = re.compile(r"^[\s\"'“‘„(\[]*$")
 
 
-def restore_placeholders(text: str, mapping: dict[str, TermMatch]) -> str | None:
-    """Put approved English back for each placeholder; None if any was lost.
+def restore_placeholders(
+    text: str, mapping: dict[str, TermMatch], *, allow_missing: bool = False
+) -> str | None:
+    """Put approved English back for each placeholder; None if one was mangled.
 
-    Every placeholder must come back exactly once.  A term at the start of the
-    sentence gets a capital; ``a`` becomes ``an`` before a vowel; spacing around
-    the inserted words is tidied.
+    Every placeholder must come back exactly once; with ``allow_missing`` a
+    placeholder the engine dropped is tolerated (the caller then checks that
+    the engine translated that term acceptably by itself), but a duplicated or
+    unknown one never is.  A term at the start of the sentence gets a capital;
+    ``a`` becomes ``an`` before a vowel; spacing around the inserted words is
+    tidied.
     """
-    found = _PLACEHOLDER_RE.findall(text)
+    found = sorted(int(n) for n in _PLACEHOLDER_RE.findall(text))
     wanted = sorted(int(k[len(PLACEHOLDER_PREFIX) :]) for k in mapping)
-    if sorted(int(n) for n in found) != wanted:
+    if found != wanted and not (
+        allow_missing and len(found) == len(set(found)) and set(found) <= set(wanted)
+    ):
         return None
 
     def substitute(match: re.Match[str]) -> str:
@@ -436,13 +443,21 @@ def enforce_terms(
         outputs = engine.translate_batch([p[0] for p in protected], num_hypotheses=n)
         for i, (_, mapping), hyps in zip(retry, protected, outputs, strict=True):
             done = None
-            for hyp in sorted(hyps, key=lambda h: h.score, reverse=True):
-                restored = restore_placeholders(hyp.text, mapping)
-                if restored is None:
-                    continue
-                checks = check_terms(restored, segments[i].terms)
-                if _all_ok(checks):
-                    done = replace(segments[i], target=restored, checks=checks, method="protected")
+            ranked = sorted(hyps, key=lambda h: h.score, reverse=True)
+            # Every placeholder back first; then hypotheses where the engine dropped
+            # a placeholder but rendered that term acceptably itself.
+            for allow_missing in (False, True):
+                for hyp in ranked:
+                    restored = restore_placeholders(hyp.text, mapping, allow_missing=allow_missing)
+                    if restored is None:
+                        continue
+                    checks = check_terms(restored, segments[i].terms)
+                    if _all_ok(checks):
+                        done = replace(
+                            segments[i], target=restored, checks=checks, method="protected"
+                        )
+                        break
+                if done is not None:
                     break
             if done is None:
                 target = best_of[i].text
