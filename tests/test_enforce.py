@@ -209,7 +209,7 @@ def test_enforce_terms_uses_nbest_then_protected_then_fails() -> None:
 def test_protected_accepts_a_dropped_placeholder_if_the_term_is_right() -> None:
     """The engine lost ZQX2 but translated that term correctly itself: accepted."""
     peking = term("Peking", "Beijing", forbidden=("Peking",))
-    carrier = term("Flugzeugträger", "aircraft carrier", start=24, cid="c2")
+    carrier = term("Flugzeugträger", "aircraft carrier", start=26, cid="c2")
     source = "Peking besuchte unsere US-Flugzeugträger."
     table = {
         source: [("Peking visited our U.S. carrier ships.", -0.1)],
