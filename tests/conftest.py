@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as _hypothesis_settings
 from lxml import etree
 
 from transkit.data import Document, Segment, TermCheck, TermMatch
@@ -216,3 +217,9 @@ def private_env(base: Path) -> dict[str, str]:
         XDG_CACHE_HOME=str(base / "xdgcache"),
     )
     return env
+
+
+# No per-example deadline: CI machines are shared and timing varies; the
+# properties, not their speed, are under test here.
+_hypothesis_settings.register_profile("transkit", deadline=None)
+_hypothesis_settings.load_profile("transkit")
