@@ -213,6 +213,9 @@ def translate(
         sys.exit(EXIT_STRICT_TERMS)
 
 
+_METHOD_LABELS = {"nbest": "by n-best", "protected": "by protection", "failed": "flagged"}
+
+
 def _print_summary(run: Any, *, err: bool) -> None:
     from transkit.qa import document_summary
 
@@ -227,12 +230,16 @@ def _print_summary(run: Any, *, err: bool) -> None:
         if result.document is None:
             continue
         s = document_summary(result.document)
+        segments = f"{s['segments']} segment{'' if s['segments'] == 1 else 's'}"
         line = (
-            f"{result.path}: {s['segments']} segments, {s['terms_required']} terms required, "
+            f"{result.path}: {segments}, {s['terms_required']} terms required, "
             f"{s['terms_satisfied']} satisfied, {s['terms_failed']} failed"
         )
-        if s["methods"]:
-            line += " (" + ", ".join(f"{k} {v}" for k, v in s["methods"].items()) + ")"
+        methods = [
+            f"{_METHOD_LABELS.get(k, k)} {v}" for k, v in s["methods"].items() if k != "none"
+        ]
+        if methods:
+            line += " (" + ", ".join(methods) + ")"
         click.echo(line, err=err)
         for out in result.outputs:
             click.echo(f"  wrote {out}", err=err)
