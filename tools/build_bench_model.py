@@ -29,7 +29,12 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from ct2_transformer import ModelConfig, convert_to_ct2, write_argos_package  # noqa: E402
+from ct2_transformer import (  # noqa: E402
+    ModelConfig,
+    argos_metadata,
+    convert_to_ct2,
+    write_argos_package,
+)
 
 __all__ = ["BASE", "build_bench_package", "random_weights", "main"]
 
@@ -98,18 +103,9 @@ def build_bench_package(
         weights = random_weights(cfg, seed, eos_id=sp.eos_id())
         ct2 = convert_to_ct2(weights, cfg, vocab, tmpd / "ct2", quantization=quantization)
         pkg = out_dir / "translate-de_en-bench.argosmodel"
-        metadata = {
-            "package_version": "0.1",
-            "argos_version": "1.9.0",
-            "from_code": "de",
-            "from_name": "German",
-            "to_code": "en",
-            "to_name": "English",
-            "type": "translate",
-            "code": "translate-de_en-bench",
-            "name": "transkit random transformer-base (benchmarks only)",
-            "links": [],
-        }
+        metadata = argos_metadata(
+            "translate-de_en-bench", "transkit random transformer-base (benchmarks only)"
+        )
         write_argos_package(
             ct2,
             sp_path,

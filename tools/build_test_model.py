@@ -31,7 +31,12 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import de_en_grammar as grammar  # noqa: E402
-from ct2_transformer import ModelConfig, convert_to_ct2, write_argos_package  # noqa: E402
+from ct2_transformer import (  # noqa: E402
+    ModelConfig,
+    argos_metadata,
+    convert_to_ct2,
+    write_argos_package,
+)
 
 __all__ = ["build", "main", "make_corpus", "make_heldout", "exact_match"]
 
@@ -349,19 +354,9 @@ def verify_with_argos(package: Path) -> dict[str, str]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-METADATA = {
-    "package_version": "0.1",
-    "argos_version": "1.9.0",
-    "from_code": "de",
-    "from_name": "German",
-    "to_code": "en",
-    "to_name": "English",
-    "type": "translate",
-    "code": "translate-de_en-tiny",
-    "name": "transkit tiny de->en test model",
-    "links": [],
-    "dependencies": [],
-}
+METADATA = argos_metadata(
+    "translate-de_en-tiny", "transkit tiny de->en test model", dependencies=[]
+)
 README = """transkit tiny de->en test model
 
 A ~6M parameter Transformer trained on a synthetic geopolitics/economy grammar

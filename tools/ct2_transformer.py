@@ -186,6 +186,23 @@ def _zip_dir(src: Path, top: str, dest: Path) -> None:
         raise
 
 
+def argos_metadata(code: str, name: str, **extra: object) -> dict[str, object]:
+    """metadata.json for a de->en package built by this project's tools."""
+    return {
+        "package_version": "0.1",
+        "argos_version": "1.9.0",
+        "from_code": "de",
+        "from_name": "German",
+        "to_code": "en",
+        "to_name": "English",
+        "type": "translate",
+        "code": code,
+        "name": name,
+        "links": [],
+        **extra,
+    }
+
+
 def write_argos_package(
     ct2_dir: Path,
     sp_model: Path,
