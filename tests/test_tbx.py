@@ -156,6 +156,12 @@ def test_text_xml_cannot_carry_is_a_format_error_naming_the_entry():
         tbx_bytes([GlossaryEntry("a", "A\x01", "B", file="g.tsv", line=7)])
 
 
+@pytest.mark.parametrize("blank", ["", " ", "\t\n"])
+def test_blank_term_is_a_format_error_naming_the_entry(blank):
+    with pytest.raises(FormatError, match=r"g\.tsv:3: .*English term is blank"):
+        tbx_bytes([GlossaryEntry("a", "Peking", blank, file="g.tsv", line=3)])
+
+
 # ------------------------------------------------------------- round trip
 _text = st.text(
     st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufffe\uffff")
@@ -163,6 +169,8 @@ _text = st.text(
     min_size=1,
     max_size=12,
 )
+#: Terms: any text a TBX <term> can hold, but never blank (no tool accepts that).
+_term = _text.filter(str.strip)
 _pos = st.sampled_from(["", "noun", "verb", "adjective", "adj", "properNoun", "other"])
 
 
@@ -172,11 +180,11 @@ def glossaries(draw):
     entries = []
     ids = draw(st.lists(st.text(min_size=1, max_size=8), min_size=0, max_size=4, unique=True))
     for concept_id in ids:
-        de_terms = draw(st.lists(_text, min_size=1, max_size=3, unique=True))
+        de_terms = draw(st.lists(_term, min_size=1, max_size=3, unique=True))
         domain = draw(st.sampled_from(["", "Politik", "Wirtschaft & Recht"]))
         seen = set()
         for _ in range(draw(st.integers(1, 3))):
-            en = draw(_text)
+            en = draw(_term)
             status = draw(st.sampled_from(TERM_STATUSES))
             if (en, status) in seen:
                 continue

@@ -136,6 +136,13 @@ def _concept_ids(entries: Sequence[GlossaryEntry]) -> dict[str, str]:
 
 
 def _set_text(element, text: str, entry: GlossaryEntry, what: str) -> None:
+    if what.endswith("term") and not text.strip():
+        # read_tbx (and every TBX tool) rejects an empty <term>: never write one.
+        raise FormatError(
+            f"concept {entry.id!r}: the {what} is blank",
+            file=entry.file or None,
+            line=entry.line or None,
+        )
     try:
         element.text = text
     except ValueError as err:
