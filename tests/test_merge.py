@@ -141,7 +141,7 @@ def test_malformed_input_gives_one_line_error_and_no_output(tmp_path, sample_doc
     assert result.exit_code == 1
     bad = xlf if name == "malformed.xlf" else tm
     lines = result.output.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith(f"Error: {bad}:")
+    assert len(lines) == 1 and lines[0].startswith(f"transkit: error: {bad}:")
     assert "not well-formed" in lines[0]
     assert sorted(p.name for p in tmp_path.iterdir()) == before
 

@@ -9,40 +9,18 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 
 from transkit import __version__
+from transkit.cli_errors import user_errors
 
 #: Exit codes, documented in the README.
 EXIT_INPUT_ERRORS = 1
 EXIT_NO_MODEL = 2
 EXIT_STRICT_TERMS = 3
-
-
-def fail(err: Exception) -> NoReturn:
-    """Turn a library error into one line on stderr and its exit code."""
-    from transkit.errors import TranskitError
-
-    if isinstance(err, TranskitError):
-        click.echo(f"transkit: error: {err.one_line()}", err=True)
-        sys.exit(err.exit_code)
-    raise err
-
-
-@contextmanager
-def user_errors() -> Iterator[None]:
-    """Report `TranskitError` as one line; let real bugs show their traceback."""
-    from transkit.errors import TranskitError
-
-    try:
-        yield
-    except TranskitError as err:
-        fail(err)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -2,7 +2,7 @@
 
 Commands parse options, call one function in `transkit.glossary`,
 `transkit.termmatch`, `transkit.formats` or `transkit.suggest`, and print.
-Library errors become one line (``click.ClickException``); ``lint`` exits 1
+Library errors become one line (`transkit.cli_errors`); ``lint`` exits 1
 when it finds anything.  Heavy modules are imported inside the commands.
 """
 
@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+
+from transkit.cli_errors import user_errors
 
 __all__ = ["glossary", "IMPORT_FORMATS", "EXPORT_FORMATS"]
 
@@ -32,22 +34,6 @@ def _glossary_option(func: F) -> F:
         type=click.Path(dir_okay=True, file_okay=True),
         help="Glossary TSV file or folder (repeatable; default ./glossary/).",
     )(func)
-
-
-def _errors() -> Any:
-    """Context manager turning `TranskitError` into a one-line ClickException."""
-    from contextlib import contextmanager
-
-    from transkit.errors import TranskitError
-
-    @contextmanager
-    def wrapper():
-        try:
-            yield
-        except TranskitError as err:
-            raise click.ClickException(err.one_line()) from None
-
-    return wrapper()
 
 
 def _files(paths: Sequence[str]) -> list[Path]:
@@ -116,7 +102,7 @@ def list_command(
     pattern: str, status: str | None, domain: str, glossary_paths: tuple[str, ...]
 ) -> None:
     """List glossary rows (id, German, English, status, domain)."""
-    with _errors():
+    with user_errors():
         loaded = _load(glossary_paths)
     needle = pattern.casefold()
     shown = 0
@@ -174,7 +160,7 @@ def add_command(
     if en is None and not dnt:
         raise click.UsageError("give the English term, or --dnt")
     english = de if en is None else en
-    with _errors():
+    with user_errors():
         target = _edit_target(glossary_paths, concept_id)
         existing = (
             parse_glossary_bytes(target.read_bytes(), str(target))[0] if target.exists() else []
@@ -199,7 +185,7 @@ def remove_command(id_or_term: str, en: str | None, glossary_paths: tuple[str, .
     from transkit.errors import GlossaryError
     from transkit.glossary import parse_glossary_bytes, remove_entries
 
-    with _errors():
+    with user_errors():
         files = _files(glossary_paths)
         folded = id_or_term.casefold()
         holders = [
@@ -229,7 +215,7 @@ def lint_command(glossary_paths: tuple[str, ...]) -> None:
     """Check glossaries: load errors, unmatchable terms, near-duplicates."""
     from transkit.glossary import lint_glossary
 
-    with _errors():
+    with user_errors():
         files = _files(glossary_paths)
         problems = lint_glossary(files)
     for p in problems:
@@ -257,7 +243,7 @@ def check_command(file: str, as_json: bool, glossary_paths: tuple[str, ...]) -> 
     """List the glossary terms FILE contains, and in which forms."""
     from transkit.termmatch import TermMatcher
 
-    with _errors():
+    with user_errors():
         loaded = _load(glossary_paths)
         text = _read_text(file)
     matches = TermMatcher.from_glossary(loaded).find(text)
@@ -318,7 +304,7 @@ def import_command(file: str, fmt: str, glossary_paths: tuple[str, ...]) -> None
 
     kind = _format_for(file, fmt)
     notes: list[str] = []
-    with _errors():
+    with user_errors():
         if kind == "tbx":
             from transkit.formats.tbx import read_tbx
 
@@ -352,7 +338,7 @@ def export_command(output: str, fmt: str, glossary_paths: tuple[str, ...]) -> No
     """Write the glossary as TBX-Basic, or CSV/TSV for DeepL or OmegaT."""
     kind = _format_for(output, fmt)
     notes: list[str] = []
-    with _errors():
+    with user_errors():
         loaded = _load(glossary_paths)
         if kind == "tbx":
             from transkit.formats.tbx import write_tbx
@@ -390,7 +376,7 @@ def suggest_command(
     from transkit.glossary import Glossary, load_glossaries, resolve_glossary_paths
     from transkit.suggest import dictionary_available, suggest_terms
 
-    with _errors():
+    with user_errors():
         text = _read_text(file)
         paths = resolve_glossary_paths(list(glossary_paths), False, Path.cwd())
         loaded = load_glossaries(paths) if paths else Glossary()

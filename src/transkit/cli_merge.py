@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from transkit.errors import TranskitError
+from transkit.cli_errors import user_errors
 
 __all__ = ["merge"]
 
@@ -36,10 +36,8 @@ def merge(xliff: Path, out: Path | None, tmx: Path | None) -> None:
     """
     from transkit.merge import merge_xliff
 
-    try:
+    with user_errors():
         result = merge_xliff(xliff, out=out, tmx=tmx)
-    except TranskitError as err:
-        raise click.ClickException(err.one_line()) from None
     for counts in result.documents:
         click.echo(counts.summary())
     if result.tmx is not None:
