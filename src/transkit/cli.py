@@ -17,9 +17,8 @@ import click
 from transkit import __version__
 from transkit.cli_errors import user_errors
 
-#: Exit codes, documented in the README.
+#: Exit codes, documented in the README (2, no model, comes from ModelMissingError).
 EXIT_INPUT_ERRORS = 1
-EXIT_NO_MODEL = 2
 EXIT_STRICT_TERMS = 3
 
 

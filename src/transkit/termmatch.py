@@ -218,11 +218,6 @@ def term_key(term: str) -> str:
     return " ".join(stem(term[s:e]) for s, e, _ in tokenize(term))
 
 
-def _compound_key(term: str) -> str:
-    """Folded form of a term as it appears inside a compound (``seltenerd``)."""
-    return _term_keys(term, {})[1]
-
-
 def _term_keys(term: str, cache: dict[str, tuple[str, int]]) -> tuple[str, str, int]:
     """(match key, compound key, token count) of a case-insensitive term.
 
