@@ -80,6 +80,11 @@ def _progress_factory(quiet: bool):
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the per-segment term report as JSON.",
 )
+@click.option(
+    "--overwrite",
+    is_flag=True,
+    help="XLIFF input: replace existing targets too (default: keep them).",
+)
 @click.option("--strict", is_flag=True, help=f"Exit {EXIT_STRICT_TERMS} if any term failed.")
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar, no summary lines.")
@@ -97,6 +102,7 @@ def translate(
     formats: str,
     xliff_version: str,
     report: Path | None,
+    overwrite: bool,
     strict: bool,
     as_json: bool,
     quiet: bool,
@@ -104,9 +110,12 @@ def translate(
     """Translate German FILES to English (use - for stdin -> stdout).
 
     For seeds/x.txt it writes OUT/x.en.txt, OUT/x.de-en.xlf and OUT/x.de-en.tmx.
+    An XLIFF from a CAT tool (.xlf, .xliff, .sdlxliff, .mqxliff) is pre-translated:
+    OUT/<same name> gets its targets filled, inline codes kept.
     """
     from transkit.engine.argos import EngineOptions
-    from transkit.pipeline import FORMATS, TranslateOptions, run_translate
+    from transkit.pipeline import FORMATS, TranslateOptions
+    from transkit.pretranslate import translate_any
 
     chosen = tuple(f.strip() for f in formats.split(",") if f.strip())
     unknown = [f for f in chosen if f not in FORMATS]
@@ -130,8 +139,12 @@ def translate(
         stdin_text = None
         if "-" in files:
             stdin_text = click.get_text_stream("stdin").read()
-        run = run_translate(
-            list(files), options, stdin_text=stdin_text, progress_factory=_progress_factory(quiet)
+        run = translate_any(
+            list(files),
+            options,
+            overwrite=overwrite,
+            stdin_text=stdin_text,
+            progress_factory=_progress_factory(quiet),
         )
         if report is not None:
             from transkit.fileio import atomic_write_text
@@ -188,6 +201,18 @@ def _print_summary(run: Any, *, err: bool) -> None:
         if methods:
             line += " (" + ", ".join(methods) + ")"
         click.echo(line, err=err)
+        meta = result.document.metadata
+        if "xliff_filled" in meta:
+            click.echo(
+                f"  XLIFF: {meta['xliff_filled']} segments filled, {meta['xliff_kept']} kept, "
+                f"{meta['xliff_locked']} locked, {meta['xliff_not_translatable']} not translatable"
+                + (
+                    f", {meta['xliff_uncertain_codes']} with uncertain code placement"
+                    if meta["xliff_uncertain_codes"] != "0"
+                    else ""
+                ),
+                err=err,
+            )
         for out in result.outputs:
             click.echo(f"  wrote {out}", err=err)
     click.echo(f"{len(run.documents)} file(s) in {run.seconds:.2f} s", err=err)

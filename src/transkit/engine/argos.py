@@ -140,6 +140,42 @@ class ArgosEngine:
             out.append(hyps)
         return out
 
+    def align_batch(self, pairs: Sequence[tuple[str, str]]) -> list[Any]:
+        """Word alignment of each (German, English) pair from the model's attention.
+
+        Forces the decoder through the given English (``target_prefix``, greedy)
+        and reads CTranslate2's ``return_attention``: one cheap pass, no search.
+        Pairs too long for the model get `guess_alignment` instead.
+        """
+        from transkit.text.align import alignment_from_attention, guess_alignment
+
+        self._load()
+        prefix = [self.package.target_prefix] if self.package.target_prefix else []
+        out: list[Any] = [None] * len(pairs)
+        todo = []
+        for i, (source, target) in enumerate(pairs):
+            src, tgt = self.tokenize(source), self.tokenize(target)
+            if not src or not tgt or len(src) > self.max_input_tokens:
+                out[i] = guess_alignment(source, target)
+            else:
+                todo.append((i, src, tgt))
+        todo.sort(key=lambda item: len(item[1]))
+        for start in range(0, len(todo), 64):
+            chunk = todo[start : start + 64]
+            results = self._translator.translate_batch(
+                [src for _, src, _ in chunk],
+                target_prefix=[prefix + tgt for _, _, tgt in chunk],
+                max_batch_size=self.options.max_batch_tokens,
+                batch_type="tokens",
+                beam_size=1,
+                max_decoding_length=max(len(prefix) + len(tgt) for _, _, tgt in chunk) + 1,
+                return_attention=True,
+            )
+            for (i, src, tgt), result in zip(chunk, results, strict=True):
+                rows = result.attention[0][len(prefix) : len(prefix) + len(tgt)]
+                out[i] = alignment_from_attention(pairs[i][0], pairs[i][1], src, tgt, rows)
+        return out
+
     def _translate_tokens(
         self,
         flat: list[list[str]],

@@ -1,0 +1,348 @@
+"""Pre-translate the XLIFF a CAT tool exported: fill its targets, keep every inline code.
+
+The workflow beside `transkit.pipeline`: `XliffFill` lists the segments to
+translate; each becomes plain German text (codes out, see
+`transkit.formats.xliff_inline`), is split into sentences and goes through
+the same term matching, translation, enforcement and QA as a text file, in
+one batch with every other file.  The English is joined back per segment,
+aligned to the German (`ArgosEngine.align_batch`: the model's attention on a
+forced decode of the final English; a lexical guess for engines without
+one), and each inline code is placed where its text went
+(`transkit.text.align.place`).  A code the alignment cannot place goes to
+the nearest boundary and the unit gets a note.  The result is written to
+``OUT/<same name>``; the input is never touched.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from transkit.data import Document, Segment
+from transkit.engine.base import Engine
+from transkit.errors import InputError, TranskitError
+from transkit.pipeline import FileResult, TranslateOptions, TranslateRun
+
+__all__ = ["PretranslateOptions", "is_xliff_path", "run_pretranslate", "translate_any"]
+
+_NOTE_TERM = "transkit-term-check"
+_NOTE_QA = "transkit-qa"
+_NOTE_GLOSSARY = "transkit-glossary"
+
+
+def is_xliff_path(name: str) -> bool:
+    """``.xlf``, ``.xliff``, ``.sdlxliff`` and ``.mqxliff`` files are pre-translated."""
+    return name.lower().endswith((".xlf", ".xliff", ".sdlxliff", ".mqxliff"))
+
+
+@dataclass(frozen=True)
+class PretranslateOptions:
+    """What pre-translation adds to `TranslateOptions`."""
+
+    overwrite: bool = False
+
+
+@dataclass
+class _Prepared:
+    name: str
+    fill: Any  # XliffFill
+    output: Path
+    # job key -> (sentence segments, leading of each, trailing) or None for a copy
+    plans: dict[str, tuple[list[Segment], str] | None]
+
+
+def _output_for(name: str, out_dir: Path) -> Path:
+    output = out_dir / Path(name).name
+    if output.resolve() == Path(name).resolve():
+        raise InputError(
+            f"--out {out_dir} would overwrite the input; choose another folder", file=name
+        )
+    return output
+
+
+def _plan_job(key: str, text: str, matcher: Any) -> tuple[list[Segment], str] | None:
+    """The sentences of one XLIFF segment (None: nothing to translate, copy it)."""
+    from transkit.text.segment import segment_document
+
+    if not any(ch.isalpha() for ch in text):
+        return None
+    document = segment_document(key, text)
+    sentences = []
+    for k, seg in enumerate(document.segments):
+        seg = replace(seg, id=f"{key}.{k}")
+        if matcher is not None:
+            seg = replace(seg, terms=tuple(matcher.find(seg.source)))
+        sentences.append(seg)
+    return sentences, document.trailing
+
+
+def _prepare(name: str, options: TranslateOptions, overwrite: bool, matcher: Any) -> _Prepared:
+    from transkit.formats.xliff_fill import XliffFill
+
+    output = _output_for(name, options.out_dir)
+    fill = XliffFill.open(name, overwrite=overwrite)
+    lang = fill.source_lang.lower()
+    if lang and not lang.startswith("de"):
+        raise InputError(
+            f"source language is {fill.source_lang}, transkit translates German", file=name
+        )
+    target = fill.target_lang.lower()
+    if target and not target.startswith("en"):
+        raise InputError(
+            f"target language is {fill.target_lang}, transkit writes English", file=name
+        )
+    plans = {job.key: _plan_job(job.key, job.inline.text, matcher) for job in fill.jobs}
+    return _Prepared(name, fill, output, plans)
+
+
+def _notes(
+    sentences: Sequence[Segment], uncertain: Sequence[str]
+) -> tuple[tuple[str, str, str], ...]:
+    from transkit.formats.xliff_common import check_line, glossary_line
+
+    notes: list[tuple[str, str, str]] = []
+    for seg in sentences:
+        notes.extend((_NOTE_TERM, "1", check_line(c)) for c in seg.checks if not c.satisfied)
+    for seg in sentences:
+        notes.extend((_NOTE_QA, "2", n) for n in seg.notes)
+    if uncertain:
+        notes.append(
+            (
+                _NOTE_QA,
+                "2",
+                "Inline code placement uncertain, put at the nearest boundary: "
+                + ", ".join(uncertain)
+                + "; check where it belongs.",
+            )
+        )
+    seen: dict[str, str] = {}
+    for seg in sentences:
+        for term in seg.terms:
+            seen.setdefault(term.concept_id, glossary_line(term))
+    if seen:
+        notes.append((_NOTE_GLOSSARY, "3", "Glossary: " + "; ".join(seen.values())))
+    return tuple(notes)
+
+
+def _code_label(code: Any) -> str:
+    from transkit.formats.xliff_common import local_name
+
+    el = code.element
+    ident = el.get("id") or el.get("rid") or el.get("mid")
+    return f"<{local_name(el)}{f' id={ident}' if ident else ''}>"
+
+
+def _finish(prepared: _Prepared, translated: dict[str, Segment], engine: Engine) -> Document:
+    """Join sentences, align, place codes, write the file; the summary document back."""
+    from transkit.fileio import atomic_write_bytes
+    from transkit.formats.xliff_fill import Fill
+    from transkit.text.align import Alignment, Placement, guess_alignment, place, shift
+
+    fill_file = prepared.fill
+    jobs = {job.key: job for job in fill_file.jobs}
+    joined: dict[str, tuple[str, list[tuple[int, int, str, str]], list[Segment]]] = {}
+    pairs: list[tuple[str, str]] = []
+    for key, plan in prepared.plans.items():
+        if plan is None:
+            continue
+        sentences, trailing = plan
+        parts, spans, done = [], [], []
+        cursor = 0
+        for seg in sentences:
+            out = translated[seg.id]
+            done.append(out)
+            parts.append(seg.leading)
+            cursor += len(seg.leading)
+            english = out.target or ""
+            spans.append((seg.start, cursor, seg.source, english))
+            parts.append(english)
+            cursor += len(english)
+        parts.append(trailing)
+        joined[key] = ("".join(parts), spans, done)
+        if jobs[key].inline.has_codes:
+            pairs.extend((s, t) for _, _, s, t in spans if s.strip() and t.strip())
+    aligner = getattr(engine, "align_batch", None)
+    alignments = (
+        list(aligner(pairs)) if (aligner and pairs) else [guess_alignment(s, t) for s, t in pairs]
+    )
+    by_pair = iter(alignments)
+    fills: dict[str, Fill] = {}
+    all_sentences: list[Segment] = []
+    uncertain_units = 0
+    for job in fill_file.jobs:
+        plan = prepared.plans[job.key]
+        inline = job.inline
+        if plan is None:  # numbers, codes only: the source is the translation
+            placements = tuple(Placement(a.start, a.end) for a in inline.anchors)
+            fills[job.key] = Fill(inline.text, placements)
+            continue
+        text, spans, done = joined[job.key]
+        all_sentences.extend(done)
+        uncertain: list[str] = []
+        placements: tuple[Placement, ...] = ()
+        if inline.has_codes:
+            links = []
+            methods = set()
+            for s_start, t_start, s, t in spans:
+                if s.strip() and t.strip():
+                    al = next(by_pair)
+                    methods.add(al.method)
+                    links.extend(shift(al, s_start, t_start))
+            method = "attention" if methods == {"attention"} else "guess"
+            alignment = Alignment(inline.text, text, tuple(links), method)
+            result = place(alignment, inline.anchors)
+            placements = tuple(result)
+            uncertain = [
+                _code_label(code)
+                for code, p in zip(inline.codes, result, strict=True)
+                if p.uncertain
+            ]
+            uncertain_units += bool(uncertain)
+        fills[job.key] = Fill(text, placements, _notes(done, uncertain))
+    data = fill_file.apply(fills)
+    atomic_write_bytes(prepared.output, data)
+    stats = fill_file.stats
+    metadata = {
+        "original": prepared.name,
+        "xliff_filled": str(len(fills)),
+        "xliff_kept": str(stats.kept),
+        "xliff_locked": str(stats.locked),
+        "xliff_not_translatable": str(stats.not_translatable),
+        "xliff_uncertain_codes": str(uncertain_units),
+    }
+    return Document(
+        name=prepared.name,
+        segments=tuple(all_sentences),
+        source_lang=fill_file.source_lang or "de",
+        target_lang=fill_file.target_lang or "en",
+        metadata=metadata,
+    )
+
+
+def run_pretranslate(
+    inputs: Sequence[str],
+    options: TranslateOptions,
+    *,
+    overwrite: bool = False,
+    engine: Engine | None = None,
+    progress_factory: Callable[[int], Any] | None = None,
+) -> TranslateRun:
+    """Pre-translate every XLIFF in ``inputs`` into ``options.out_dir``.
+
+    Bad files are reported in their `FileResult`, the rest still done; raises
+    only for problems that stop the run (no model, bad glossary).
+    """
+    from transkit.pipeline import _load_matcher, translate_documents
+
+    started = time.perf_counter()
+    matcher, glossary_files = _load_matcher(options.glossary_paths)
+    prepared: list[tuple[str, _Prepared | None, str | None]] = []
+    outputs: dict[Path, str] = {}
+    for name in inputs:
+        try:
+            output = _output_for(name, options.out_dir)
+            if output in outputs:
+                raise InputError(
+                    f"would overwrite {output}, also written for {outputs[output]}", file=name
+                )
+            outputs[output] = name
+            prepared.append((name, _prepare(name, options, overwrite, matcher), None))
+        except TranskitError as err:
+            prepared.append((name, None, err.one_line()))
+    documents = []
+    for _, prep, _ in prepared:
+        if prep is None:
+            continue
+        sentences = [s for plan in prep.plans.values() if plan for s in plan[0]]
+        documents.append(Document(name=prep.name, segments=tuple(sentences)))
+    translated: dict[str, Segment] = {}
+    model_label = None
+    if any(prep is not None for _, prep, _ in prepared):
+        if engine is None:
+            from transkit.engine.argos import engine_for
+
+            engine = engine_for(options.model, options.engine)
+        model_label = getattr(engine, "name", None)
+        total = sum(len(d.segments) for d in documents)
+        if progress_factory is not None and total:
+            with progress_factory(total) as bar:
+                done_docs = translate_documents(
+                    documents,
+                    engine,
+                    num_hypotheses=options.num_hypotheses,
+                    progress=lambda n: bar.update(n - bar.pos) if n > bar.pos else None,
+                )
+        else:
+            done_docs = translate_documents(
+                documents, engine, num_hypotheses=options.num_hypotheses
+            )
+        translated = {s.id: s for d in done_docs for s in d.segments}
+    results = []
+    for name, prep, error in prepared:
+        if prep is None:
+            results.append(FileResult(path=name, error=error))
+            continue
+        try:
+            assert engine is not None
+            document = _finish(prep, translated, engine)
+            results.append(FileResult(path=name, document=document, outputs=(str(prep.output),)))
+        except (TranskitError, OSError) as err:
+            message = err.one_line() if isinstance(err, TranskitError) else f"{name}: {err}"
+            results.append(FileResult(path=name, error=message))
+    return TranslateRun(
+        files=tuple(results),
+        seconds=time.perf_counter() - started,
+        model=model_label,
+        glossaries=glossary_files,
+    )
+
+
+def translate_any(
+    inputs: Sequence[str],
+    options: TranslateOptions,
+    *,
+    overwrite: bool = False,
+    stdin_text: str | None = None,
+    engine: Engine | None = None,
+    progress_factory: Callable[[int], Any] | None = None,
+) -> TranslateRun:
+    """`run_translate` for text inputs and `run_pretranslate` for XLIFF ones, one engine."""
+    from transkit.pipeline import run_translate
+
+    xliffs = [name for name in inputs if name != "-" and is_xliff_path(name)]
+    texts = [name for name in inputs if name not in xliffs]
+    if not xliffs:
+        return run_translate(
+            texts, options, stdin_text=stdin_text, engine=engine, progress_factory=progress_factory
+        )
+    started = time.perf_counter()
+    if engine is None:
+        from transkit.engine.argos import engine_for
+
+        engine = engine_for(options.model, options.engine)
+    runs = []
+    if texts:
+        runs.append(
+            run_translate(
+                texts,
+                options,
+                stdin_text=stdin_text,
+                engine=engine,
+                progress_factory=progress_factory,
+            )
+        )
+    runs.append(
+        run_pretranslate(
+            xliffs, options, overwrite=overwrite, engine=engine, progress_factory=progress_factory
+        )
+    )
+    by_name = {f.path: f for run in runs for f in run.files}
+    return TranslateRun(
+        files=tuple(by_name[name] for name in inputs if name in by_name),
+        seconds=time.perf_counter() - started,
+        model=runs[-1].model or runs[0].model,
+        glossaries=runs[-1].glossaries,
+    )
