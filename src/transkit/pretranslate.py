@@ -79,7 +79,9 @@ def _plan_job(key: str, text: str, matcher: Any) -> tuple[list[Segment], str] | 
     return sentences, document.trailing
 
 
-def _prepare(name: str, options: TranslateOptions, overwrite: bool, matcher: Any) -> _Prepared:
+def _prepare(
+    name: str, number: int, options: TranslateOptions, overwrite: bool, matcher: Any
+) -> _Prepared:
     from transkit.formats.xliff_fill import XliffFill
 
     output = _output_for(name, options.out_dir)
@@ -94,7 +96,9 @@ def _prepare(name: str, options: TranslateOptions, overwrite: bool, matcher: Any
         raise InputError(
             f"target language is {fill.target_lang}, transkit writes English", file=name
         )
-    plans = {job.key: _plan_job(job.key, job.inline.text, matcher) for job in fill.jobs}
+    plans = {
+        job.key: _plan_job(f"{number}:{job.key}", job.inline.text, matcher) for job in fill.jobs
+    }
     return _Prepared(name, fill, output, plans)
 
 
@@ -249,7 +253,8 @@ def run_pretranslate(
                     f"would overwrite {output}, also written for {outputs[output]}", file=name
                 )
             outputs[output] = name
-            prepared.append((name, _prepare(name, options, overwrite, matcher), None))
+            prep = _prepare(name, len(prepared), options, overwrite, matcher)
+            prepared.append((name, prep, None))
         except TranskitError as err:
             prepared.append((name, None, err.one_line()))
     documents = []

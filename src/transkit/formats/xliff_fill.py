@@ -49,6 +49,7 @@ from transkit.text.align import Placement
 __all__ = ["Fill", "FillStats", "Job", "XliffFill"]
 
 _ANNOTATES = {"transkit-term-check": "target", "transkit-glossary": "source"}
+_APPLIES = _ANNOTATES
 _TRUE = ("true", "yes", "locked", "1")
 _UNTRANSLATED_12 = ("new", "needs-translation")
 
@@ -226,14 +227,18 @@ class XliffFill:
         return locked
 
     def _translated(self, unit: _Unit, seg: _Seg) -> bool:
+        """Whether the segment holds a translation to keep (not empty, not a source copy)."""
         if seg.target is None or not _text(seg.target).strip():
             return False
+        copy = _text(seg.target).strip() == _text(seg.source).strip()
         if unit.version == "1.2":
             tu_target = children_named(unit.element, "target", (self.ns,))
             state = tu_target[0].get("state") if tu_target else None
-            return state not in _UNTRANSLATED_12
+            if state in _UNTRANSLATED_12:
+                return False
+            return not (copy and state is None)
         state = seg.element.get("state") or "initial"
-        return not (state == "initial" and _text(seg.target) == _text(seg.source))
+        return not (state == "initial" and copy)
 
     def _consider(self, unit: _Unit, seg: _Seg, key: str, skip: bool, locked: bool) -> None:
         if skip:
@@ -443,8 +448,8 @@ class XliffFill:
                 note = etree.SubElement(parent, f"{{{ns}}}note")
                 note.set("category", category)
                 note.set("priority", priority)
-                if category != NOTE_QA:
-                    note.set("appliesTo", "target")
+                if category in _APPLIES:
+                    note.set("appliesTo", _APPLIES[category])
                 note.text = text
 
         if existing and any(isinstance(c.tag, str) for c in existing[0]):
@@ -479,6 +484,11 @@ class XliffFill:
         def build_notes(wrapper: Any) -> None:
             holder = etree.SubElement(wrapper, f"{{{ns}}}notes")
             add(holder)
+            inner = pad + "  "
+            holder.text = inner
+            for note in holder:
+                note.tail = inner
+            holder[-1].tail = pad
 
         body = fragment(unit.element, build_notes, self.encoding)
         r = locator[first]

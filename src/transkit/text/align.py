@@ -94,6 +94,24 @@ def piece_spans(text: str, pieces: Sequence[str]) -> list[tuple[int, int]]:
     return spans
 
 
+def _words(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in _WORD.finditer(text)]
+
+
+def _word_of(words: list[tuple[int, int]], spans: list[tuple[int, int]]) -> list[int]:
+    """Index of the word holding each piece (-1: none)."""
+    out = []
+    w = 0
+    for start, end in spans:
+        if start == end:
+            out.append(-1)
+            continue
+        while w < len(words) and words[w][1] <= start:
+            w += 1
+        out.append(w if w < len(words) and words[w][0] < end else -1)
+    return out
+
+
 def alignment_from_attention(
     source: str,
     target: str,
@@ -101,28 +119,45 @@ def alignment_from_attention(
     target_pieces: Sequence[str],
     attention: Sequence[Sequence[float]],
 ) -> Alignment:
-    """Links from an attention matrix (one row per target piece over source pieces).
+    """Word links from an attention matrix (one row per target piece over source pieces).
 
-    Each target piece links to the source piece it attends to most, and each
-    source piece to the target piece that attends to it most, so every token
-    on both sides has at least one link.  Empty pieces are skipped.
+    Pieces are summed into words on both sides.  Each target word links to
+    the source word it attends to most, and each source word to the target
+    word attending to it most, so every word has a link.  Attention that a
+    word pays to punctuation (the usual "sink" at the final full stop) is
+    ignored unless the word is punctuation itself.
     """
-    src = piece_spans(source, source_pieces)
-    tgt = piece_spans(target, target_pieces)
-    rows = [list(row)[: len(src)] for row in attention[: len(tgt)]]
+    src_words, tgt_words = _words(source), _words(target)
+    if not src_words or not tgt_words:
+        return Alignment(source, target, ())
+    src_of = _word_of(src_words, piece_spans(source, source_pieces))
+    tgt_of = _word_of(tgt_words, piece_spans(target, target_pieces))
+    matrix = [[0.0] * len(src_words) for _ in tgt_words]
+    for t, row in enumerate(attention[: len(tgt_of)]):
+        tw = tgt_of[t]
+        if tw < 0:
+            continue
+        for s, weight in enumerate(list(row)[: len(src_of)]):
+            if src_of[s] >= 0:
+                matrix[tw][src_of[s]] += float(weight)
+    src_alnum = [any(ch.isalnum() for ch in source[a:b]) for a, b in src_words]
+    tgt_alnum = [any(ch.isalnum() for ch in target[a:b]) for a, b in tgt_words]
+
+    def best(candidates: list[tuple[float, int, bool]], alnum: bool) -> int | None:
+        same = [(w, i) for w, i, kind in candidates if kind == alnum and w > 0]
+        pool = same or [(w, i) for w, i, _ in candidates if w > 0]
+        return max(pool)[1] if pool else None
+
     links: set[Link] = set()
-    for t, row in enumerate(rows):
-        if not row or tgt[t][0] == tgt[t][1]:
-            continue
-        s = max(range(len(row)), key=row.__getitem__)
-        if src[s][0] != src[s][1]:
-            links.add((*src[s], *tgt[t]))
-    for s in range(len(src)):
-        if src[s][0] == src[s][1] or not rows:
-            continue
-        t = max(range(len(rows)), key=lambda i: rows[i][s] if s < len(rows[i]) else -1.0)
-        if tgt[t][0] != tgt[t][1]:
-            links.add((*src[s], *tgt[t]))
+    for t, row in enumerate(matrix):
+        s = best([(w, i, src_alnum[i]) for i, w in enumerate(row)], tgt_alnum[t])
+        if s is not None:
+            links.add((*src_words[s], *tgt_words[t]))
+    for s in range(len(src_words)):
+        column = [(matrix[t][s], t, tgt_alnum[t]) for t in range(len(tgt_words))]
+        t = best(column, src_alnum[s])
+        if t is not None:
+            links.add((*src_words[s], *tgt_words[t]))
     return Alignment(source, target, tuple(sorted(links, key=lambda x: (x[2], x[0]))))
 
 
