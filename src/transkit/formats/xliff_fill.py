@@ -33,7 +33,6 @@ from transkit.errors import FormatError
 from transkit.formats import parse_xml
 from transkit.formats.xliff_common import (
     MT_SUBSTATE,
-    NOTE_QA,
     STATES_2,
     STATES_12,
     XLIFF2_NS,
@@ -221,9 +220,13 @@ class XliffFill:
     def _trados_locks(self, unit: _Unit) -> set[str]:
         locked = set()
         for el in unit.element.iter():
-            if isinstance(el.tag, str) and local_name(el) == "seg" and namespace_of(el) != self.ns:
-                if (el.get("locked") or "").lower() in _TRUE:
-                    locked.add(el.get("id") or "")
+            if (
+                isinstance(el.tag, str)
+                and local_name(el) == "seg"
+                and namespace_of(el) != self.ns
+                and (el.get("locked") or "").lower() in _TRUE
+            ):
+                locked.add(el.get("id") or "")
         return locked
 
     def _translated(self, unit: _Unit, seg: _Seg) -> bool:
