@@ -33,7 +33,8 @@ __all__ = [
     "run_translate",
 ]
 
-FORMATS = ("txt", "xliff", "tmx")
+FORMATS = ("txt", "xliff", "tmx", "omegat")
+DEFAULT_FORMATS = ("txt", "xliff", "tmx")
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ class TranslateOptions:
     num_hypotheses: int = 8
     glossary_paths: tuple[Path, ...] = ()
     out_dir: Path = Path("out")
-    formats: tuple[str, ...] = FORMATS
+    formats: tuple[str, ...] = DEFAULT_FORMATS
     xliff_version: str = "1.2"
 
 
@@ -207,12 +208,20 @@ def output_paths(source: str, out_dir: Path, formats: Sequence[str]) -> dict[str
         if stem.lower().endswith(suffix):
             stem = stem[: -len(suffix)]
             break
-    names = {"txt": f"{stem}.en.txt", "xliff": f"{stem}.de-en.xlf", "tmx": f"{stem}.de-en.tmx"}
+    names = {
+        "txt": f"{stem}.en.txt",
+        "xliff": f"{stem}.de-en.xlf",
+        "tmx": f"{stem}.de-en.tmx",
+        "omegat": f"{stem}.omegat",
+    }
     return {fmt: out_dir / names[fmt] for fmt in formats}
 
 
 def _write_outputs(
-    document: Document, paths: dict[str, Path], xliff_version: str
+    document: Document,
+    paths: dict[str, Path],
+    xliff_version: str,
+    glossary_paths: Sequence[Path] = (),
 ) -> tuple[str, ...]:
     from transkit.fileio import atomic_write_text
 
@@ -228,6 +237,12 @@ def _write_outputs(
             from transkit.formats.tmx import write_tmx
 
             write_tmx([document], path)
+        elif fmt == "omegat":
+            from transkit.formats.omegat import write_omegat_project
+            from transkit.terms.glossary import load_glossaries
+
+            entries = load_glossaries(list(glossary_paths)).entries if glossary_paths else ()
+            write_omegat_project(document, document.name, path, entries=entries)
         written.append(str(path))
     return tuple(written)
 
@@ -323,7 +338,7 @@ def run_translate(
             continue
         try:
             paths = output_paths(name, options.out_dir, options.formats)
-            outputs = _write_outputs(done, paths, options.xliff_version)
+            outputs = _write_outputs(done, paths, options.xliff_version, options.glossary_paths)
             results.append(FileResult(path=name, document=done, outputs=outputs))
         except (TranskitError, OSError) as err:
             message = err.one_line() if isinstance(err, TranskitError) else f"{name}: {err}"

@@ -70,7 +70,7 @@ def _progress_factory(quiet: bool):
     "--formats",
     default="txt,xliff,tmx",
     show_default=True,
-    help="Which files to write: any of txt, xliff, tmx.",
+    help="Which files to write: any of txt, xliff, tmx, omegat (a ready OmegaT project).",
 )
 @click.option(
     "--xliff-version", type=click.Choice(["1.2", "2.1"]), default="1.2", show_default=True
