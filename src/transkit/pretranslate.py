@@ -239,7 +239,7 @@ def run_pretranslate(
     Bad files are reported in their `FileResult`, the rest still done; raises
     only for problems that stop the run (no model, bad glossary).
     """
-    from transkit.pipeline import _load_matcher, translate_documents
+    from transkit.pipeline import _load_matcher
 
     started = time.perf_counter()
     matcher, glossary_files = _load_matcher(options.glossary_paths)
@@ -263,29 +263,66 @@ def run_pretranslate(
             continue
         sentences = [s for plan in prep.plans.values() if plan for s in plan[0]]
         documents.append(Document(name=prep.name, segments=tuple(sentences)))
-    translated: dict[str, Segment] = {}
     model_label = None
+    results: list[FileResult] = []
     if any(prep is not None for _, prep, _ in prepared):
         if engine is None:
             from transkit.engine.argos import engine_for
 
             engine = engine_for(options.model, options.engine)
         model_label = getattr(engine, "name", None)
-        total = sum(len(d.segments) for d in documents)
-        if progress_factory is not None and total:
-            with progress_factory(total) as bar:
-                done_docs = translate_documents(
-                    documents,
-                    engine,
-                    num_hypotheses=options.num_hypotheses,
-                    progress=lambda n: bar.update(n - bar.pos) if n > bar.pos else None,
-                )
-        else:
+    keeps = engine is not None and hasattr(engine, "keep_attention")
+    try:
+        if keeps:  # the chosen hypotheses' attention aligns them without a second pass
+            engine.keep_attention = True  # type: ignore[union-attr]
+        translated = _translate(documents, engine, options, progress_factory)
+        _finish_all(prepared, translated, engine, results)
+    finally:
+        if keeps:
+            engine.keep_attention = False  # type: ignore[union-attr]
+            engine.forget_attention()  # type: ignore[union-attr]
+    return TranslateRun(
+        files=tuple(results),
+        seconds=time.perf_counter() - started,
+        model=model_label,
+        glossaries=glossary_files,
+    )
+
+
+def _translate(
+    documents: list[Document],
+    engine: Engine | None,
+    options: TranslateOptions,
+    progress_factory: Callable[[int], Any] | None,
+) -> dict[str, Segment]:
+    """Every sentence of every file in one batch; the results by sentence id."""
+    from transkit.pipeline import translate_documents
+
+    total = sum(len(d.segments) for d in documents)
+    if engine is None or not total:
+        return {}
+    if progress_factory is not None:
+        with progress_factory(total) as bar:
+            last = [0]
+
+            def tick(done: int) -> None:
+                bar.update(max(0, done - last[0]))
+                last[0] = max(last[0], done)
+
             done_docs = translate_documents(
-                documents, engine, num_hypotheses=options.num_hypotheses
+                documents, engine, num_hypotheses=options.num_hypotheses, progress=tick
             )
-        translated = {s.id: s for d in done_docs for s in d.segments}
-    results = []
+    else:
+        done_docs = translate_documents(documents, engine, num_hypotheses=options.num_hypotheses)
+    return {s.id: s for d in done_docs for s in d.segments}
+
+
+def _finish_all(
+    prepared: list[tuple[str, _Prepared | None, str | None]],
+    translated: dict[str, Segment],
+    engine: Engine | None,
+    results: list[FileResult],
+) -> None:
     for name, prep, error in prepared:
         if prep is None:
             results.append(FileResult(path=name, error=error))
@@ -297,12 +334,6 @@ def run_pretranslate(
         except (TranskitError, OSError) as err:
             message = err.one_line() if isinstance(err, TranskitError) else f"{name}: {err}"
             results.append(FileResult(path=name, error=message))
-    return TranslateRun(
-        files=tuple(results),
-        seconds=time.perf_counter() - started,
-        model=model_label,
-        glossaries=glossary_files,
-    )
 
 
 def translate_any(

@@ -46,6 +46,10 @@ class ArgosEngine:
         self._translator: Any = None
         self._sp: Any = None
         self.max_input_tokens = min(self.options.max_input_tokens, CT2_MAX_INPUT_LENGTH - 2)
+        #: While True, translate_batch keeps each hypothesis's attention so that
+        #: `align_batch` can align a chosen hypothesis without decoding again.
+        self.keep_attention = False
+        self._attention: dict[tuple[str, ...], list[tuple[str, list[str], Any]]] = {}
 
     # -- lazy resources -------------------------------------------------
     def _load(self) -> None:
@@ -140,12 +144,28 @@ class ArgosEngine:
             out.append(hyps)
         return out
 
+    def _remember(self, source: list[str], result: Any, texts: list[tuple[str, float]]) -> None:
+        prefix = 1 if self.package.target_prefix else 0
+        self._attention[tuple(source)] = [
+            (text, list(tokens[prefix:]), attention[prefix:])
+            for (text, _), tokens, attention in zip(
+                texts, result.hypotheses, result.attention, strict=True
+            )
+        ]
+
+    def forget_attention(self) -> None:
+        """Drop the attention kept while `keep_attention` was on."""
+        self._attention.clear()
+
     def align_batch(self, pairs: Sequence[tuple[str, str]]) -> list[Any]:
         """Word alignment of each (German, English) pair from the model's attention.
 
-        Forces the decoder through the given English (``target_prefix``, greedy)
-        and reads CTranslate2's ``return_attention``: one cheap pass, no search.
-        Pairs too long for the model get `guess_alignment` instead.
+        When the English is a hypothesis this engine produced while
+        `keep_attention` was on (up to letter case, which typography may
+        change), its attention is reused.  Otherwise the decoder is forced
+        through the given English (``target_prefix``, greedy) and
+        CTranslate2's ``return_attention`` read: one pass, no search.  Pairs
+        too long for the model get `guess_alignment` instead.
         """
         from transkit.text.align import alignment_from_attention, guess_alignment
 
@@ -155,7 +175,14 @@ class ArgosEngine:
         todo = []
         for i, (source, target) in enumerate(pairs):
             src, tgt = self.tokenize(source), self.tokenize(target)
-            if not src or not tgt or len(src) > self.max_input_tokens:
+            kept = [
+                (tokens, attention)
+                for text, tokens, attention in self._attention.get(tuple(src), [])
+                if text == target or (len(text) == len(target) and text.lower() == target.lower())
+            ]
+            if kept:
+                out[i] = alignment_from_attention(source, target, src, *kept[0])
+            elif not src or not tgt or len(src) > self.max_input_tokens:
                 out[i] = guess_alignment(source, target)
             else:
                 todo.append((i, src, tgt))
@@ -208,12 +235,15 @@ class ArgosEngine:
                     ),
                     replace_unknowns=True,
                     return_scores=True,
+                    return_attention=self.keep_attention,
                 )
                 for i, result in zip(ids, batch, strict=True):
                     results[i] = [
                         (self.detokenize(tokens), float(score))
                         for tokens, score in zip(result.hypotheses, result.scores, strict=True)
                     ]
+                    if self.keep_attention:
+                        self._remember(flat[i], result, results[i])
             for i in order[start : start + step]:
                 if not flat[i]:
                     results[i] = [("", 0.0)] * num_hypotheses
