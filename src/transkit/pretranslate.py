@@ -28,10 +28,6 @@ from transkit.pipeline import FileResult, TranslateOptions, TranslateRun
 
 __all__ = ["PretranslateOptions", "is_xliff_path", "run_pretranslate", "translate_any"]
 
-_NOTE_TERM = "transkit-term-check"
-_NOTE_QA = "transkit-qa"
-_NOTE_GLOSSARY = "transkit-glossary"
-
 
 def is_xliff_path(name: str) -> bool:
     """``.xlf``, ``.xliff``, ``.sdlxliff`` and ``.mqxliff`` files are pre-translated."""
@@ -105,17 +101,23 @@ def _prepare(
 def _notes(
     sentences: Sequence[Segment], uncertain: Sequence[str]
 ) -> tuple[tuple[str, str, str], ...]:
-    from transkit.formats.xliff_common import check_line, glossary_line
+    from transkit.formats.xliff_common import (
+        NOTE_GLOSSARY,
+        NOTE_QA,
+        NOTE_TERM_CHECK,
+        check_line,
+        glossary_line,
+    )
 
     notes: list[tuple[str, str, str]] = []
     for seg in sentences:
-        notes.extend((_NOTE_TERM, "1", check_line(c)) for c in seg.checks if not c.satisfied)
+        notes.extend((NOTE_TERM_CHECK, "1", check_line(c)) for c in seg.checks if not c.satisfied)
     for seg in sentences:
-        notes.extend((_NOTE_QA, "2", n) for n in seg.notes)
+        notes.extend((NOTE_QA, "2", n) for n in seg.notes)
     if uncertain:
         notes.append(
             (
-                _NOTE_QA,
+                NOTE_QA,
                 "2",
                 "Inline code placement uncertain, put at the nearest boundary: "
                 + ", ".join(uncertain)
@@ -127,7 +129,7 @@ def _notes(
         for term in seg.terms:
             seen.setdefault(term.concept_id, glossary_line(term))
     if seen:
-        notes.append((_NOTE_GLOSSARY, "3", "Glossary: " + "; ".join(seen.values())))
+        notes.append((NOTE_GLOSSARY, "3", "Glossary: " + "; ".join(seen.values())))
     return tuple(notes)
 
 
@@ -139,11 +141,31 @@ def _code_label(code: Any) -> str:
     return f"<{local_name(el)}{f' id={ident}' if ident else ''}>"
 
 
+def _align(engine: Engine, pairs: list[tuple[str, str]]) -> list[Any]:
+    """The engine's attention alignment of each pair; a guess where it has none."""
+    from transkit.text.align import alignment_from_words, guess_alignment
+
+    aligner = getattr(engine, "align_batch", None)
+    found = list(aligner([s for s, _ in pairs], [t for _, t in pairs])) if aligner and pairs else []
+    out = []
+    for k, (source, target) in enumerate(pairs):
+        words = found[k] if k < len(found) else None
+        if words is None:
+            out.append(guess_alignment(source, target))
+        else:
+            out.append(
+                alignment_from_words(
+                    source, target, words.source_words, words.target_words, words.links
+                )
+            )
+    return out
+
+
 def _finish(prepared: _Prepared, translated: dict[str, Segment], engine: Engine) -> Document:
     """Join sentences, align, place codes, write the file; the summary document back."""
     from transkit.fileio import atomic_write_bytes
     from transkit.formats.xliff_fill import Fill
-    from transkit.text.align import Alignment, Placement, guess_alignment, place, shift
+    from transkit.text.align import Alignment, Placement, place, shift
 
     fill_file = prepared.fill
     jobs = {job.key: job for job in fill_file.jobs}
@@ -168,10 +190,7 @@ def _finish(prepared: _Prepared, translated: dict[str, Segment], engine: Engine)
         joined[key] = ("".join(parts), spans, done)
         if jobs[key].inline.has_codes:
             pairs.extend((s, t) for _, _, s, t in spans if s.strip() and t.strip())
-    aligner = getattr(engine, "align_batch", None)
-    alignments = (
-        list(aligner(pairs)) if (aligner and pairs) else [guess_alignment(s, t) for s, t in pairs]
-    )
+    alignments = _align(engine, pairs)
     by_pair = iter(alignments)
     fills: dict[str, Fill] = {}
     all_sentences: list[Segment] = []
@@ -271,16 +290,8 @@ def run_pretranslate(
 
             engine = engine_for(options.model, options.engine)
         model_label = getattr(engine, "name", None)
-    keeps = engine is not None and hasattr(engine, "keep_attention")
-    try:
-        if keeps:  # the chosen hypotheses' attention aligns them without a second pass
-            engine.keep_attention = True  # type: ignore[union-attr]
-        translated = _translate(documents, engine, options, progress_factory)
-        _finish_all(prepared, translated, engine, results)
-    finally:
-        if keeps:
-            engine.keep_attention = False  # type: ignore[union-attr]
-            engine.forget_attention()  # type: ignore[union-attr]
+    translated = _translate(documents, engine, options, progress_factory)
+    _finish_all(prepared, translated, engine, results)
     return TranslateRun(
         files=tuple(results),
         seconds=time.perf_counter() - started,

@@ -10,13 +10,21 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from transkit.data import Hypothesis
 from transkit.errors import ModelError
 from transkit.models import ModelPackage
 
+if TYPE_CHECKING:
+    from transkit.engine.align import WordAlignment
+
 __all__ = ["ArgosEngine", "EngineOptions"]
+
+_CLOSING = frozenset(".,;:!?)]}\u201d\u2019\"'")
+
+#: Hypotheses whose attention is kept for alignment (oldest dropped first).
+ATTENTION_CACHE = 8192
 
 #: CTranslate2 cuts source inputs at this many tokens by default.
 CT2_MAX_INPUT_LENGTH = 1024
@@ -45,11 +53,10 @@ class ArgosEngine:
         self.name = package.label
         self._translator: Any = None
         self._sp: Any = None
+        # (source pieces, hypothesis text) -> (target pieces, attention rows), oldest first.
+        self._attention: dict[tuple[tuple[str, ...], str], tuple[list[str], Any]] = {}
+        self._latest: dict[tuple[str, ...], tuple[tuple[str, ...], str]] = {}
         self.max_input_tokens = min(self.options.max_input_tokens, CT2_MAX_INPUT_LENGTH - 2)
-        #: While True, translate_batch keeps each hypothesis's attention so that
-        #: `align_batch` can align a chosen hypothesis without decoding again.
-        self.keep_attention = False
-        self._attention: dict[tuple[str, ...], list[tuple[str, list[str], Any]]] = {}
 
     # -- lazy resources -------------------------------------------------
     def _load(self) -> None:
@@ -87,6 +94,19 @@ class ArgosEngine:
             text = text[len(prefix) :]
         return text.strip()
 
+    def _remember(
+        self, source: Sequence[str], text: str, pieces: Sequence[str], attention: Any
+    ) -> None:
+        """Keep a hypothesis' attention, so `align_batch` needs no second decode."""
+        cache = self._attention
+        if len(cache) >= ATTENTION_CACHE:
+            cache.pop(next(iter(cache)))
+        key = (tuple(source), text)
+        cache[key] = (list(pieces), attention)
+        self._latest[key[0]] = key
+        if len(self._latest) >= ATTENTION_CACHE:
+            self._latest.pop(next(iter(self._latest)))
+
     # -- the Engine interface -------------------------------------------
     def translate_batch(
         self,
@@ -94,12 +114,15 @@ class ArgosEngine:
         *,
         num_hypotheses: int = 1,
         progress: Callable[[int], None] | None = None,
+        max_length: int | None = None,
     ) -> list[list[Hypothesis]]:
         """Translate all ``sources`` in length-sorted token batches.
 
         Over-long sources are split at clause boundaries into parts that fit
         the model, translated with everything else, and joined again, so
         nothing is cut off.  ``progress`` gets the number of sources done.
+        ``max_length`` caps the output in pieces (for short inputs such as a
+        glossary term alone, where a small model may babble on).
         """
         self._load()
         from transkit.text.segment import split_long
@@ -121,7 +144,7 @@ class ArgosEngine:
             ends_of.append(ends)
             flat.extend(chunks)
 
-        results = self._translate_tokens(flat, num_hypotheses, progress, parts_of)
+        results = self._translate_tokens(flat, num_hypotheses, progress, parts_of, max_length)
         out: list[list[Hypothesis]] = []
         cursor = 0
         for chunks, ends in zip(parts_of, ends_of, strict=True):
@@ -144,63 +167,129 @@ class ArgosEngine:
             out.append(hyps)
         return out
 
-    def _remember(self, source: list[str], result: Any, texts: list[tuple[str, float]]) -> None:
-        prefix = 1 if self.package.target_prefix else 0
-        self._attention[tuple(source)] = [
-            (text, list(tokens[prefix:]), attention[prefix:])
-            for (text, _), tokens, attention in zip(
-                texts, result.hypotheses, result.attention, strict=True
-            )
-        ]
+    def complete_batch(
+        self, sources: Sequence[str], prefixes: Sequence[str], *, num_hypotheses: int = 1
+    ) -> list[list[Hypothesis]]:
+        """Translate each source with the English forced to start with its prefix.
 
-    def forget_attention(self) -> None:
-        """Drop the attention kept while `keep_attention` was on."""
-        self._attention.clear()
-
-    def align_batch(self, pairs: Sequence[tuple[str, str]]) -> list[Any]:
-        """Word alignment of each (German, English) pair from the model's attention.
-
-        When the English is a hypothesis this engine produced while
-        `keep_attention` was on (up to letter case, which typography may
-        change), its attention is reused.  Otherwise the decoder is forced
-        through the given English (``target_prefix``, greedy) and
-        CTranslate2's ``return_attention`` read: one pass, no search.  Pairs
-        too long for the model get `guess_alignment` instead.
+        CTranslate2's ``target_prefix`` feeds the prefix pieces to the decoder
+        and beam search continues from there.  The returned text is the prefix
+        exactly as given (not its detokenised pieces, so a word the vocabulary
+        spells oddly survives) followed by the model's continuation, best
+        first, except that a continuation starting in the middle of a word
+        ("Japan" + "ese") loses that fragment and ranks after every one that
+        starts a new word.
+        Sources too long for one decode get no hypotheses.
         """
-        from transkit.text.align import alignment_from_attention, guess_alignment
+        self._load()
+        opts = self.options
+        lang = [self.package.target_prefix] if self.package.target_prefix else []
+        items = []
+        for i, (source, prefix) in enumerate(zip(sources, prefixes, strict=True)):
+            pieces = self.tokenize(source)
+            if pieces and len(pieces) <= self.max_input_tokens:
+                items.append((i, pieces, lang + self.tokenize(prefix) if prefix else list(lang)))
+        out: list[list[Hypothesis]] = [[] for _ in sources]
+        items.sort(key=lambda item: len(item[1]))
+        for start in range(0, len(items), 64):
+            chunk = items[start : start + 64]
+            batch = self._translator.translate_batch(
+                [pieces for _, pieces, _ in chunk],
+                target_prefix=[forced or None for _, _, forced in chunk],
+                max_batch_size=opts.max_batch_tokens,
+                batch_type="tokens",
+                beam_size=max(num_hypotheses, opts.beam_size),
+                num_hypotheses=num_hypotheses,
+                length_penalty=opts.length_penalty,
+                max_decoding_length=_decoding_cap(
+                    max(len(p) for _, p, _ in chunk), opts.max_decoding_length
+                )
+                + max(len(f) for _, _, f in chunk),
+                replace_unknowns=True,
+                return_scores=True,
+                return_attention=True,
+            )
+            for (i, pieces, forced), result in zip(chunk, batch, strict=True):
+                hyps = []
+                for k, (tokens, score) in enumerate(
+                    zip(result.hypotheses, result.scores, strict=True)
+                ):
+                    rest = list(tokens[len(forced) :])
+                    rows = list(result.attention[k]) if result.attention else []
+                    # A continuation that starts inside a word ("Japan" + "ese")
+                    # finishes a word the model wanted instead of the forced
+                    # one: that fragment is dropped, the next word kept.
+                    mid_word = False
+                    while rest and _inside_word(rest[0]):
+                        rest.pop(0)
+                        if len(rows) > len(forced):
+                            rows.pop(len(forced))
+                        mid_word = True
+                    text = self.detokenize(rest)
+                    if prefixes[i] and text:
+                        glue = "" if text[0] in _CLOSING else " "
+                        text = prefixes[i].rstrip() + glue + text
+                    elif prefixes[i]:
+                        text = prefixes[i].rstrip()
+                    hyps.append((mid_word, Hypothesis(text, float(score))))
+                    if rows:
+                        n = len(lang)
+                        self._remember(pieces, text, [*forced, *rest][n:], rows[n:])
+                # Continuations that start a new word first (stable: best first).
+                out[i] = [h for mid, h in hyps if not mid] + [h for mid, h in hyps if mid]
+        return out
+
+    def align_batch(
+        self, sources: Sequence[str], targets: Sequence[str]
+    ) -> list[WordAlignment | None]:
+        """Word alignment of each (source, target) pair from the model's attention.
+
+        The target is forced in full (``target_prefix`` with no room to go
+        on) and CTranslate2 returns the cross-attention of each piece; see
+        `transkit.engine.align.word_alignment`.  None for a pair too long for
+        one decode or with an empty side.
+        """
+        from transkit.engine.align import word_alignment
 
         self._load()
-        prefix = [self.package.target_prefix] if self.package.target_prefix else []
-        out: list[Any] = [None] * len(pairs)
-        todo = []
-        for i, (source, target) in enumerate(pairs):
-            src, tgt = self.tokenize(source), self.tokenize(target)
-            kept = [
-                (tokens, attention)
-                for text, tokens, attention in self._attention.get(tuple(src), [])
-                if text == target or (len(text) == len(target) and text.lower() == target.lower())
-            ]
-            if kept:
-                out[i] = alignment_from_attention(source, target, src, *kept[0])
-            elif not src or not tgt or len(src) > self.max_input_tokens:
-                out[i] = guess_alignment(source, target)
-            else:
-                todo.append((i, src, tgt))
-        todo.sort(key=lambda item: len(item[1]))
-        for start in range(0, len(todo), 64):
-            chunk = todo[start : start + 64]
-            results = self._translator.translate_batch(
+        lang = [self.package.target_prefix] if self.package.target_prefix else []
+        items = []
+        out: list[WordAlignment | None] = [None for _ in sources]
+        for i, (source, target) in enumerate(zip(sources, targets, strict=True)):
+            src = self.tokenize(source)
+            seen = self._attention.get((tuple(src), target))
+            if seen is not None:
+                out[i] = word_alignment(source, src, target, seen[0], seen[1])
+                continue
+            # A text the caller edited a little (a word dropped or replaced)
+            # still aligns through the attention of the text it came from.
+            latest = self._latest.get(tuple(src))
+            seen = self._attention.get(latest) if latest else None
+            if seen is not None:
+                alignment = word_alignment(source, src, target, seen[0], seen[1])
+                found = sum(b > a for a, b in alignment.target_words)
+                if found >= 0.8 * len(alignment.target_words):
+                    out[i] = alignment
+                    continue
+            tgt = self.tokenize(target)
+            if src and tgt and len(src) <= self.max_input_tokens:
+                items.append((i, src, tgt))
+        items.sort(key=lambda item: len(item[1]))
+        for start in range(0, len(items), 64):
+            chunk = items[start : start + 64]
+            batch = self._translator.translate_batch(
                 [src for _, src, _ in chunk],
-                target_prefix=[prefix + tgt for _, _, tgt in chunk],
+                target_prefix=[lang + tgt for _, _, tgt in chunk],
                 max_batch_size=self.options.max_batch_tokens,
                 batch_type="tokens",
                 beam_size=1,
-                max_decoding_length=max(len(prefix) + len(tgt) for _, _, tgt in chunk) + 1,
+                max_decoding_length=max(len(lang) + len(t) for _, _, t in chunk) + 1,
                 return_attention=True,
             )
-            for (i, src, tgt), result in zip(chunk, results, strict=True):
-                rows = result.attention[0][len(prefix) : len(prefix) + len(tgt)]
-                out[i] = alignment_from_attention(pairs[i][0], pairs[i][1], src, tgt, rows)
+            for (i, src, tgt), result in zip(chunk, batch, strict=True):
+                attention = result.attention[0] if result.attention else []
+                rows = list(attention[len(lang) : len(lang) + len(tgt)])
+                out[i] = word_alignment(sources[i], src, targets[i], tgt, rows)
         return out
 
     def _translate_tokens(
@@ -209,6 +298,7 @@ class ArgosEngine:
         num_hypotheses: int,
         progress: Callable[[int], None] | None,
         parts_of: list[list[list[str]]],
+        max_length: int | None = None,
     ) -> list[list[tuple[str, float]]]:
         opts = self.options
         order = sorted(range(len(flat)), key=lambda i: len(flat[i]))
@@ -231,19 +321,22 @@ class ArgosEngine:
                     num_hypotheses=num_hypotheses,
                     length_penalty=opts.length_penalty,
                     max_decoding_length=_decoding_cap(
-                        max(len(flat[i]) for i in ids), opts.max_decoding_length
+                        max(len(flat[i]) for i in ids), max_length or opts.max_decoding_length
                     ),
                     replace_unknowns=True,
                     return_scores=True,
-                    return_attention=self.keep_attention,
+                    return_attention=True,
                 )
+                lang = len(prefix) if prefix else 0
                 for i, result in zip(ids, batch, strict=True):
-                    results[i] = [
-                        (self.detokenize(tokens), float(score))
-                        for tokens, score in zip(result.hypotheses, result.scores, strict=True)
-                    ]
-                    if self.keep_attention:
-                        self._remember(flat[i], result, results[i])
+                    results[i] = []
+                    for k, (tokens, score) in enumerate(
+                        zip(result.hypotheses, result.scores, strict=True)
+                    ):
+                        text = self.detokenize(tokens)
+                        results[i].append((text, float(score)))
+                        if result.attention:
+                            self._remember(flat[i], text, tokens[lang:], result.attention[k][lang:])
             for i in order[start : start + step]:
                 if not flat[i]:
                     results[i] = [("", 0.0)] * num_hypotheses
@@ -253,6 +346,11 @@ class ArgosEngine:
             if progress:
                 progress(len(done_sources))
         return results
+
+
+def _inside_word(piece: str) -> bool:
+    """A piece that continues the previous word: no ``▁`` and a letter or digit."""
+    return not piece.startswith("\u2581") and any(ch.isalnum() for ch in piece)
 
 
 def _decoding_cap(longest_source: int, configured: int) -> int:

@@ -33,6 +33,8 @@ from transkit.errors import FormatError
 from transkit.formats import parse_xml
 from transkit.formats.xliff_common import (
     MT_SUBSTATE,
+    NOTE_GLOSSARY,
+    NOTE_TERM_CHECK,
     STATES_2,
     STATES_12,
     XLIFF2_NS,
@@ -47,7 +49,7 @@ from transkit.text.align import Placement
 
 __all__ = ["Fill", "FillStats", "Job", "XliffFill"]
 
-_ANNOTATES = {"transkit-term-check": "target", "transkit-glossary": "source"}
+_ANNOTATES = {NOTE_TERM_CHECK: "target", NOTE_GLOSSARY: "source"}
 _APPLIES = _ANNOTATES
 _TRUE = ("true", "yes", "locked", "1")
 _UNTRANSLATED_12 = ("new", "needs-translation")

@@ -2,9 +2,10 @@
 
 An `Alignment` links character spans of a source sentence to character spans
 of its translation.  It comes from the engine's attention
-(`alignment_from_attention`, CTranslate2 ``return_attention`` on a forced
-decode of the final English) or, for engines that give none, from a
-lexical/positional guess (`guess_alignment`).  The rest is pure geometry:
+(`ArgosEngine.align_batch` gives a `transkit.engine.align.WordAlignment`,
+turned into links by `alignment_from_words`) or, for engines that give none,
+from a lexical/positional guess (`guess_alignment`).  The rest is pure
+geometry:
 
 * `project_span` maps a source span (the text inside ``<g>…</g>``) to the
   target span its words went to, and says whether that is certain;
@@ -28,9 +29,8 @@ __all__ = [
     "Alignment",
     "Anchor",
     "Placement",
-    "alignment_from_attention",
+    "alignment_from_words",
     "guess_alignment",
-    "piece_spans",
     "place",
     "project_span",
     "shift",
@@ -62,103 +62,26 @@ def shift(al: Alignment, source_offset: int, target_offset: int) -> tuple[Link, 
     )
 
 
-def piece_spans(text: str, pieces: Sequence[str]) -> list[tuple[int, int]]:
-    """Character span of each SentencePiece piece in ``text`` (``▁`` marks a space).
-
-    Tolerates normalisation differences: a piece not found where expected
-    gets an empty span at the cursor instead of breaking the rest.
-
-    >>> piece_spans("Die Regierung", ["▁Die", "▁Regier", "ung"])
-    [(0, 3), (4, 10), (10, 13)]
-    """
-    spans = []
-    cursor = 0
-    for piece in pieces:
-        body = piece.replace("\u2581", " ").strip()
-        while cursor < len(text) and text[cursor].isspace():
-            cursor += 1
-        if not body:
-            spans.append((cursor, cursor))
-            continue
-        if text.startswith(body, cursor):
-            spans.append((cursor, cursor + len(body)))
-            cursor += len(body)
-            continue
-        found = text.find(body, cursor, cursor + len(body) + 8)
-        if found >= 0:
-            spans.append((found, found + len(body)))
-            cursor = found + len(body)
-        else:
-            spans.append((cursor, min(len(text), cursor + 1)))
-            cursor = min(len(text), cursor + 1)
-    return spans
-
-
-def _words(text: str) -> list[tuple[int, int]]:
-    return [m.span() for m in _WORD.finditer(text)]
-
-
-def _word_of(words: list[tuple[int, int]], spans: list[tuple[int, int]]) -> list[int]:
-    """Index of the word holding each piece (-1: none)."""
-    out = []
-    w = 0
-    for start, end in spans:
-        if start == end:
-            out.append(-1)
-            continue
-        while w < len(words) and words[w][1] <= start:
-            w += 1
-        out.append(w if w < len(words) and words[w][0] < end else -1)
-    return out
-
-
-def alignment_from_attention(
+def alignment_from_words(
     source: str,
     target: str,
-    source_pieces: Sequence[str],
-    target_pieces: Sequence[str],
-    attention: Sequence[Sequence[float]],
+    source_words: Sequence[tuple[int, int]],
+    target_words: Sequence[tuple[int, int]],
+    links: Sequence[int | None],
 ) -> Alignment:
-    """Word links from an attention matrix (one row per target piece over source pieces).
+    """An `Alignment` from word spans and one source-word index per target word.
 
-    Pieces are summed into words on both sides.  Each target word links to
-    the source word it attends to most, and each source word to the target
-    word attending to it most, so every word has a link.  Attention that a
-    word pays to punctuation (the usual "sink" at the final full stop) is
-    ignored unless the word is punctuation itself.
+    That is the shape of `transkit.engine.align.WordAlignment` (the model's
+    attention pooled per word); unlinked or empty words are left out.
     """
-    src_words, tgt_words = _words(source), _words(target)
-    if not src_words or not tgt_words:
-        return Alignment(source, target, ())
-    src_of = _word_of(src_words, piece_spans(source, source_pieces))
-    tgt_of = _word_of(tgt_words, piece_spans(target, target_pieces))
-    matrix = [[0.0] * len(src_words) for _ in tgt_words]
-    for t, row in enumerate(attention[: len(tgt_of)]):
-        tw = tgt_of[t]
-        if tw < 0:
+    out = []
+    for (c, d), link in zip(target_words, links, strict=False):
+        if link is None or c >= d or not 0 <= link < len(source_words):
             continue
-        for s, weight in enumerate(list(row)[: len(src_of)]):
-            if src_of[s] >= 0:
-                matrix[tw][src_of[s]] += float(weight)
-    src_alnum = [any(ch.isalnum() for ch in source[a:b]) for a, b in src_words]
-    tgt_alnum = [any(ch.isalnum() for ch in target[a:b]) for a, b in tgt_words]
-
-    def best(candidates: list[tuple[float, int, bool]], alnum: bool) -> int | None:
-        same = [(w, i) for w, i, kind in candidates if kind == alnum and w > 0]
-        pool = same or [(w, i) for w, i, _ in candidates if w > 0]
-        return max(pool)[1] if pool else None
-
-    links: set[Link] = set()
-    for t, row in enumerate(matrix):
-        s = best([(w, i, src_alnum[i]) for i, w in enumerate(row)], tgt_alnum[t])
-        if s is not None:
-            links.add((*src_words[s], *tgt_words[t]))
-    for s in range(len(src_words)):
-        column = [(matrix[t][s], t, tgt_alnum[t]) for t in range(len(tgt_words))]
-        t = best(column, src_alnum[s])
-        if t is not None:
-            links.add((*src_words[s], *tgt_words[t]))
-    return Alignment(source, target, tuple(sorted(links, key=lambda x: (x[2], x[0]))))
+        a, b = source_words[link]
+        if a < b:
+            out.append((a, b, c, d))
+    return Alignment(source, target, tuple(out))
 
 
 def guess_alignment(source: str, target: str) -> Alignment:
@@ -190,7 +113,7 @@ def project_span(al: Alignment, start: int, end: int) -> tuple[int, int] | None:
 
     The span runs from the first to the last target token linked to a source
     token overlapping the range; None when no token is linked or when most
-    of that target stretch belongs to source words outside the range (the
+    of that target stretch (half or more) belongs to source words outside the range (the
     words were scattered: no single span holds them).
     """
     inside = [(c, d) for a, b, c, d in al.links if a < end and b > start and c < d]
@@ -204,7 +127,7 @@ def project_span(al: Alignment, start: int, end: int) -> tuple[int, int] | None:
         for a, b, c, d in al.links
         if c >= lo and d <= hi and (c, d) not in within and not (a < end and b > start)
     }
-    if len(stray) > len(within):
+    if len(stray) >= len(within):
         return None
     return lo, hi
 
@@ -349,10 +272,18 @@ def _place_point(
     right = [m for m in _WORD.finditer(source, pos, s_hi)]
     left_end = _linked_edge(al, left[-1].start(), left[-1].end(), t_lo, t_hi, last=True)
     right_start = _linked_edge(al, right[0].start(), right[0].end(), t_lo, t_hi, last=False)
+    space_before = source[pos - 1 : pos].isspace()
+    space_after = source[pos : pos + 1].isspace()
     if left_end is not None and (right_start is None or left_end <= right_start):
-        return _word_end(target, left_end, t_hi), True
+        at = _word_end(target, left_end, t_hi)
+        if space_before and not space_after and target[at : at + 1].isspace():
+            at += 1  # "auf <x/>Speichern": the code sticks to the next word
+        return at, True
     if right_start is not None and left_end is None:
-        return _word_start(target, right_start, t_lo), True
+        at = _word_start(target, right_start, t_lo)
+        if space_after and not space_before and target[at - 1 : at].isspace():
+            at -= 1  # "Speichern<x/> und": the code sticks to the word before
+        return at, True
     # The neighbours went to different places: nearest boundary.
     return (t_lo if pos - s_lo <= s_hi - pos else t_hi), False
 
