@@ -5,9 +5,9 @@ translate; each becomes plain German text (codes out, see
 `transkit.formats.xliff_inline`), is split into sentences and goes through
 the same term matching, translation, enforcement and QA as a text file, in
 one batch with every other file.  The English is joined back per segment,
-aligned to the German (`ArgosEngine.align_batch`: the model's attention on a
-forced decode of the final English; a lexical guess for engines without
-one), and each inline code is placed where its text went
+aligned to the German (`ArgosEngine.align_batch`: the model's attention,
+kept from the decoding or from one forced pass through the final English; a
+lexical guess for engines without it), and each inline code is placed where its text went
 (`transkit.text.align.place`).  A code the alignment cannot place goes to
 the nearest boundary and the unit gets a note.  The result is written to
 ``OUT/<same name>``; the input is never touched.
@@ -26,7 +26,7 @@ from transkit.engine.base import Engine
 from transkit.errors import InputError, TranskitError
 from transkit.pipeline import FileResult, TranslateOptions, TranslateRun
 
-__all__ = ["PretranslateOptions", "is_xliff_path", "run_pretranslate", "translate_any"]
+__all__ = ["is_xliff_path", "run_pretranslate", "translate_any"]
 
 
 def is_xliff_path(name: str) -> bool:
@@ -34,19 +34,12 @@ def is_xliff_path(name: str) -> bool:
     return name.lower().endswith((".xlf", ".xliff", ".sdlxliff", ".mqxliff"))
 
 
-@dataclass(frozen=True)
-class PretranslateOptions:
-    """What pre-translation adds to `TranslateOptions`."""
-
-    overwrite: bool = False
-
-
 @dataclass
 class _Prepared:
     name: str
     fill: Any  # XliffFill
     output: Path
-    # job key -> (sentence segments, leading of each, trailing) or None for a copy
+    # job key -> (its sentences, the text after the last one), or None: copy the source
     plans: dict[str, tuple[list[Segment], str] | None]
 
 

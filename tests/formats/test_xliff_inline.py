@@ -155,3 +155,12 @@ def test_glued_point_code_separates_words_for_the_engine() -> None:
         f'<source xmlns="{XLIFF12_NS}">Klicken Sie auf<x id="1"/>Speichern</source>'
     )
     assert parse_inline(source).text == "Klicken Sie auf Speichern"
+
+
+def test_characters_xml_cannot_hold_come_back_as_cp() -> None:
+    source = etree.fromstring(f'<source xmlns="{XLIFF2_NS}">a<cp hex="0007"/>b</source>')
+    inline = parse_inline(source)
+    assert inline.text == "a\x07b"
+    out = etree.Element(f"{{{XLIFF2_NS}}}target", nsmap={None: XLIFF2_NS})
+    render_inline(out, inline.text, inline, [])
+    assert etree.tostring(out, encoding=str).endswith('>a<cp hex="0007"/>b</target>')

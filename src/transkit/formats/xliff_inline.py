@@ -183,12 +183,18 @@ def _copy_into(parent: Any, el: Any, *, shell: bool = False) -> Any:
 
 
 def _append_text(el: Any, text: str) -> None:
-    if not text:
-        return
-    if len(el):
-        el[-1].tail = (el[-1].tail or "") + text
-    else:
-        el.text = (el.text or "") + text
+    """Append text; characters XML cannot hold become 2.x ``<cp hex>`` (1.2: dropped)."""
+    from transkit.formats import xml_runs
+
+    for run in xml_runs(text):
+        if isinstance(run, int):
+            if namespace_of(el) == XLIFF2_NS:
+                etree.SubElement(el, f"{{{XLIFF2_NS}}}cp", hex=f"{run:04X}")
+            continue
+        if len(el):
+            el[-1].tail = (el[-1].tail or "") + run
+        else:
+            el.text = (el.text or "") + run
 
 
 def render_inline(target: Any, text: str, inline: Inline, placements: Sequence[Placement]) -> None:
