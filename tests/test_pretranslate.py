@@ -350,3 +350,23 @@ def test_out_folder_of_the_input_is_refused(tmp_path: Path) -> None:
     assert proc.returncode != 0
     assert "would overwrite the input" in proc.stderr
     assert _digest(tmp_path / "omegat.xlf") == before
+
+
+def test_text_and_xliff_in_one_run_with_json_and_report(tmp_path: Path) -> None:
+    import json
+
+    shutil.copy(ROOT / "tests" / "data" / "formats" / "sample.de.txt", tmp_path / "a.txt")
+    proc = _run(
+        ["translate", "a.txt", str(DATA / "omegat.xlf"), "--model", str(MODEL)]
+        + ["--glossary", str(GLOSSARY), "--out", "out", "--json", "--report", "r.json"],
+        private_env(tmp_path),
+        tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads(proc.stdout)
+    files = {Path(f["file"]).name: f for f in summary["files"]}
+    assert files["omegat.xlf"]["outputs"] == [str(Path("out") / "omegat.xlf")]
+    assert files["omegat.xlf"]["segments"] == 3
+    assert (tmp_path / "out" / "a.en.txt").exists()
+    report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert len(report["files"]) == 2

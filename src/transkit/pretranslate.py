@@ -139,10 +139,23 @@ def _align(engine: Engine, pairs: list[tuple[str, str]]) -> list[Any]:
     from transkit.text.align import alignment_from_words, guess_alignment
 
     aligner = getattr(engine, "align_batch", None)
-    found = list(aligner([s for s, _ in pairs], [t for _, t in pairs])) if aligner and pairs else []
+    tokenize = getattr(engine, "tokenize", None)
+    # An English far longer than the decoder would ever produce for its German
+    # (3x + 16 pieces, the engine's own cap) is not aligned by a forced pass:
+    # that pass would cost more than the translation did.
+    sane = [
+        k
+        for k, (s, t) in enumerate(pairs)
+        if tokenize is None or len(tokenize(t)) <= 3 * len(tokenize(s)) + 16
+    ]
+    found: list[Any] = [None] * len(pairs)
+    if aligner and sane:
+        aligned = aligner([pairs[k][0] for k in sane], [pairs[k][1] for k in sane])
+        for k, words in zip(sane, aligned, strict=True):
+            found[k] = words
     out = []
     for k, (source, target) in enumerate(pairs):
-        words = found[k] if k < len(found) else None
+        words = found[k]
         if words is None:
             out.append(guess_alignment(source, target))
         else:
