@@ -59,3 +59,15 @@ def test_a_point_keeps_to_the_word_it_was_attached_to() -> None:
     links2 = ((0, 9, 0, 4), (10, 13, 5, 8))
     (placed2,) = place(Alignment(source2, "Save and", links2), [Anchor(9, 9, point=True)])
     assert placed2.start == 4  # "Save<x/> and"
+
+
+def test_a_point_between_unlinked_words_uses_the_nearest_linked_ones() -> None:
+    source = "Peking hat die Ausfuhr von seltenen Erden beschränkt."
+    target = "Beijing restricted the export of rare earths."
+    links = ((0, 6, 0, 7), (15, 22, 23, 29), (36, 41, 33, 38), (36, 41, 39, 45))
+    pos = source.index("seltenen")  # "von <ph/>seltenen": neither "von" nor "seltenen" linked
+    (placed,) = place(Alignment(source, target, links), [Anchor(pos, pos, point=True)])
+    assert not placed.uncertain
+    assert target[: placed.start].rstrip().endswith("export") or target[placed.start :].startswith(
+        "rare"
+    )

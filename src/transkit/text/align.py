@@ -268,10 +268,16 @@ def _place_point(
         return _body(target, t_lo, t_hi)[1], True
     if not _LEADING.sub("", before):
         return _body(target, t_lo, t_hi)[0], True
-    left = [m for m in _WORD.finditer(source, s_lo, pos)]
-    right = [m for m in _WORD.finditer(source, pos, s_hi)]
-    left_end = _linked_edge(al, left[-1].start(), left[-1].end(), t_lo, t_hi, last=True)
-    right_start = _linked_edge(al, right[0].start(), right[0].end(), t_lo, t_hi, last=False)
+    # The nearest linked word on each side (an alignment need not link every word).
+    left_end = right_start = None
+    for m in reversed(list(_WORD.finditer(source, s_lo, pos))):
+        left_end = _linked_edge(al, m.start(), m.end(), t_lo, t_hi, last=True)
+        if left_end is not None:
+            break
+    for m in _WORD.finditer(source, pos, s_hi):
+        right_start = _linked_edge(al, m.start(), m.end(), t_lo, t_hi, last=False)
+        if right_start is not None:
+            break
     space_before = source[pos - 1 : pos].isspace()
     space_after = source[pos : pos + 1].isspace()
     if left_end is not None and (right_start is None or left_end <= right_start):
