@@ -12,15 +12,15 @@ import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NEWS = ROOT / "tests" / "data" / "heldout_news.tsv"
 HELDOUT = ROOT / "tests" / "data" / "heldout.tsv"
 
 
 def _matches():
     from transkit.evaluate import read_test_set
-    from transkit.glossary import load_glossaries
-    from transkit.termmatch import TermMatcher
+    from transkit.terms.glossary import load_glossaries
+    from transkit.terms.match import TermMatcher
 
     glossary = load_glossaries([ROOT / "glossary"])
     matcher = TermMatcher.from_glossary(glossary)
