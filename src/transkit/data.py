@@ -83,6 +83,14 @@ class TermCheck:
     satisfied: bool
     found: str = ""
     forbidden_found: tuple[str, ...] = ()
+    #: How the term came to be right (or not): "nbest", "protected",
+    #: "substituted", "redecoded" or "flagged"; "" when not enforced.
+    stage: str = ""
+    #: Why a flagged term is still missing.
+    reason: str = ""
+    #: What a substitution replaced (a forbidden rendering is named by its
+    #: status only, so that it never reaches a file).
+    replaced: str = ""
 
 
 @dataclass(frozen=True)
@@ -104,10 +112,13 @@ class Segment:
     end: int = 0
     terms: tuple[TermMatch, ...] = ()
     checks: tuple[TermCheck, ...] = ()
-    method: str | None = None  # "nbest" | "protected" | "failed" | "none"
+    #: "nbest" | "protected" | "substituted" | "redecoded" | "failed" | "none"
+    method: str | None = None
     origin: str | None = None  # engine and model that produced the target
     state: str = "new"
     notes: tuple[str, ...] = ()
+    #: What terminology repair changed in the target, one line each.
+    repairs: tuple[str, ...] = ()
 
     @property
     def paragraph_break(self) -> bool:

@@ -10,11 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from transkit.data import Hypothesis
 from transkit.errors import ModelError
 from transkit.models import ModelPackage
+
+if TYPE_CHECKING:
+    from transkit.engine.align import WordAlignment
 
 __all__ = ["ArgosEngine", "EngineOptions"]
 
@@ -138,6 +141,96 @@ class ArgosEngine:
                 score = sum(r[i][1] for r in per_part)
                 hyps.append(Hypothesis(text, score))
             out.append(hyps)
+        return out
+
+    def complete_batch(
+        self, sources: Sequence[str], prefixes: Sequence[str], *, num_hypotheses: int = 1
+    ) -> list[list[Hypothesis]]:
+        """Translate each source with the English forced to start with its prefix.
+
+        CTranslate2's ``target_prefix`` feeds the prefix pieces to the decoder
+        and beam search continues from there.  The returned text is the prefix
+        exactly as given (not its detokenised pieces, so a word the vocabulary
+        spells oddly survives) followed by the model's continuation.  Sources
+        too long for one decode get no hypotheses.
+        """
+        self._load()
+        opts = self.options
+        lang = [self.package.target_prefix] if self.package.target_prefix else []
+        items = []
+        for i, (source, prefix) in enumerate(zip(sources, prefixes, strict=True)):
+            pieces = self.tokenize(source)
+            if pieces and len(pieces) <= self.max_input_tokens:
+                items.append((i, pieces, lang + self.tokenize(prefix) if prefix else list(lang)))
+        out: list[list[Hypothesis]] = [[] for _ in sources]
+        items.sort(key=lambda item: len(item[1]))
+        for start in range(0, len(items), 64):
+            chunk = items[start : start + 64]
+            batch = self._translator.translate_batch(
+                [pieces for _, pieces, _ in chunk],
+                target_prefix=[forced or None for _, _, forced in chunk],
+                max_batch_size=opts.max_batch_tokens,
+                batch_type="tokens",
+                beam_size=max(num_hypotheses, opts.beam_size),
+                num_hypotheses=num_hypotheses,
+                length_penalty=opts.length_penalty,
+                max_decoding_length=_decoding_cap(
+                    max(len(p) for _, p, _ in chunk), opts.max_decoding_length
+                )
+                + max(len(f) for _, _, f in chunk),
+                replace_unknowns=True,
+                return_scores=True,
+            )
+            for (i, _pieces, forced), result in zip(chunk, batch, strict=True):
+                hyps = []
+                for tokens, score in zip(result.hypotheses, result.scores, strict=True):
+                    rest = list(tokens[len(forced) :])
+                    text = self.detokenize(rest)
+                    if prefixes[i] and text:
+                        glue = " " if rest and rest[0].startswith("\u2581") else ""
+                        text = prefixes[i].rstrip() + glue + text
+                    elif prefixes[i]:
+                        text = prefixes[i].rstrip()
+                    hyps.append(Hypothesis(text, float(score)))
+                out[i] = hyps
+        return out
+
+    def align_batch(
+        self, sources: Sequence[str], targets: Sequence[str]
+    ) -> list[WordAlignment | None]:
+        """Word alignment of each (source, target) pair from the model's attention.
+
+        The target is forced in full (``target_prefix`` with no room to go
+        on) and CTranslate2 returns the cross-attention of each piece; see
+        `transkit.engine.align.word_alignment`.  None for a pair too long for
+        one decode or with an empty side.
+        """
+        from transkit.engine.align import word_alignment
+
+        self._load()
+        lang = [self.package.target_prefix] if self.package.target_prefix else []
+        items = []
+        for i, (source, target) in enumerate(zip(sources, targets, strict=True)):
+            src, tgt = self.tokenize(source), self.tokenize(target)
+            if src and tgt and len(src) <= self.max_input_tokens:
+                items.append((i, src, tgt))
+        out: list[WordAlignment | None] = [None for _ in sources]
+        items.sort(key=lambda item: len(item[1]))
+        for start in range(0, len(items), 64):
+            chunk = items[start : start + 64]
+            batch = self._translator.translate_batch(
+                [src for _, src, _ in chunk],
+                target_prefix=[lang + tgt for _, _, tgt in chunk],
+                max_batch_size=self.options.max_batch_tokens,
+                batch_type="tokens",
+                beam_size=1,
+                max_decoding_length=max(len(lang) + len(t) for _, _, t in chunk) + 1,
+                return_attention=True,
+            )
+            for (i, src, tgt), result in zip(chunk, batch, strict=True):
+                attention = result.attention[0] if result.attention else []
+                rows = list(attention[len(lang) : len(lang) + len(tgt)])
+                out[i] = word_alignment(sources[i], src, targets[i], tgt, rows)
         return out
 
     def _translate_tokens(
