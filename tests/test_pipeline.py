@@ -157,11 +157,13 @@ def test_strict_exit_code_when_a_term_fails(
     tmp_path: Path, glossary_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     class Stubborn(WordEngine):
-        """Never lets a placeholder through, so protection fails too."""
+        """Drops the term (and any placeholder) and cannot re-decode: nothing to
+        substitute, nothing to force, so the term is flagged."""
 
         def translate_batch(self, sources, *, num_hypotheses=1):
             return super().translate_batch(
-                [s.replace("ZQX1", "Peking") for s in sources], num_hypotheses=num_hypotheses
+                [s.replace("ZQX1", "It").replace("Peking", "It") for s in sources],
+                num_hypotheses=num_hypotheses,
             )
 
     monkeypatch.setattr("transkit.engine.argos.engine_for", lambda *a, **k: Stubborn())

@@ -30,7 +30,7 @@ _EXPORTS = {
     "Hypothesis": "transkit.data",
     "ArgosEngine": "transkit.engine.argos",
     "EngineOptions": "transkit.engine.argos",
-    "enforce_terms": "transkit.terms.enforce",
+    "enforce_terms": "transkit.terms.repair",
     "segment_document": "transkit.text.segment",
     "TranskitError": "transkit.errors",
 }

@@ -123,14 +123,25 @@ def translate_documents(
     *,
     num_hypotheses: int = 8,
     progress: Callable[[int], None] | None = None,
+    glossary: Any | None = None,
 ) -> list[Document]:
-    """Translate all segments of all documents in one batch, enforce terms, QA."""
-    from transkit.terms.enforce import enforce_terms
+    """Translate all segments of all documents in one batch, enforce terms, QA.
+
+    ``glossary`` (the `Glossary` the terms were matched with) tells
+    enforcement the deprecated renderings and every forbidden term.
+    """
     from transkit.terms.qa import annotate
+    from transkit.terms.repair import TermPolicy, enforce_terms
     from transkit.text.typography import english_quotes, match_initial_case
 
     flat = [seg for doc in documents for seg in doc.segments]
-    translated = enforce_terms(flat, engine, num_hypotheses=num_hypotheses, progress=progress)
+    translated = enforce_terms(
+        flat,
+        engine,
+        num_hypotheses=num_hypotheses,
+        progress=progress,
+        policy=TermPolicy.from_glossary(glossary),
+    )
     translated = [
         replace(s, target=english_quotes(match_initial_case(s.source, s.target or "")))
         for s in translated
@@ -143,6 +154,11 @@ def translate_documents(
         cursor += count
         out.append(annotate(replace(doc, segments=segments)))
     return out
+
+
+def _glossary_of(matcher: Any | None) -> Any | None:
+    """The glossary a `TermMatcher` was built from (None without one)."""
+    return getattr(matcher, "glossary", None)
 
 
 def _load_matcher(glossary_paths: Sequence[Path]) -> tuple[Any | None, tuple[tuple[str, int], ...]]:
@@ -197,7 +213,9 @@ def translate_document_text(
     matcher, _ = _load_matcher([Path(p) for p in glossary])
     document = prepare_document(name, text, matcher)
     engine = engine or engine_for(model, options)
-    return translate_documents([document], engine, num_hypotheses=num_hypotheses)[0]
+    return translate_documents(
+        [document], engine, num_hypotheses=num_hypotheses, glossary=_glossary_of(matcher)
+    )[0]
 
 
 def output_paths(source: str, out_dir: Path, formats: Sequence[str]) -> dict[str, Path]:
@@ -304,11 +322,18 @@ def run_translate(
                     last[0] = max(last[0], done)
 
                 translated = translate_documents(
-                    documents, engine, num_hypotheses=options.num_hypotheses, progress=tick
+                    documents,
+                    engine,
+                    num_hypotheses=options.num_hypotheses,
+                    progress=tick,
+                    glossary=_glossary_of(matcher),
                 )
         else:
             translated = translate_documents(
-                documents, engine, num_hypotheses=options.num_hypotheses
+                documents,
+                engine,
+                num_hypotheses=options.num_hypotheses,
+                glossary=_glossary_of(matcher),
             )
 
     results = []

@@ -131,22 +131,28 @@ def word_alignment(
     tgt_words = piece_words(target_pieces)
     src_spans = char_spans(source, source_pieces, src_words)
     tgt_spans = char_spans(target, target_pieces, tgt_words)
-    src_text = ["".join(source_pieces[j] for j in w) for w in src_words]
-    content = [_is_content(t) for t in src_text]
+    import numpy as np
+
+    content = np.array(["".join(source_pieces[j] for j in w) for w in src_words], dtype=object)
+    is_content = np.array([_is_content(t) for t in content], dtype=bool)
+    n_cols = len(source_pieces)
+    matrix = np.zeros((len(target_pieces), n_cols), dtype=np.float32)
+    for j, row in enumerate(attention[: len(target_pieces)]):
+        values = np.asarray(row, dtype=np.float32)[:n_cols]
+        matrix[j, : len(values)] = values
+    # Pool columns per source word, rows per target word (sums).
+    col_starts = [w[0] for w in src_words]
+    row_starts = [w[0] for w in tgt_words]
+    pooled = np.add.reduceat(matrix, col_starts, axis=1) if n_cols else matrix
+    pooled = np.add.reduceat(pooled, row_starts, axis=0) if len(target_pieces) else pooled
+    pooled[:, ~is_content] = 0.0
     links: list[int | None] = []
-    n_rows, n_cols = len(attention), len(source_pieces)
-    for word in tgt_words:
+    for t, word in enumerate(tgt_words):
         surface = "".join(target_pieces[j] for j in word)
-        rows = [attention[j] for j in word if j < n_rows]
-        if not rows or not _is_content(surface) or not any(content):
+        row = pooled[t]
+        best = int(row.argmax()) if row.size else 0
+        if not _is_content(surface) or not row.size or row[best] <= 0.0:
             links.append(None)
-            continue
-        best, best_mass = None, 0.0
-        for s, cols in enumerate(src_words):
-            if not content[s]:
-                continue
-            mass = sum(row[c] for row in rows for c in cols if c < n_cols and c < len(row))
-            if mass > best_mass:
-                best, best_mass = s, mass
-        links.append(best)
+        else:
+            links.append(best)
     return WordAlignment(tuple(src_spans), tuple(tgt_spans), tuple(links))

@@ -21,6 +21,11 @@ if TYPE_CHECKING:
 
 __all__ = ["ArgosEngine", "EngineOptions"]
 
+_CLOSING = frozenset(".,;:!?)]}\u201d\u2019\"'")
+
+#: Hypotheses whose attention is kept for alignment (oldest dropped first).
+ATTENTION_CACHE = 8192
+
 #: CTranslate2 cuts source inputs at this many tokens by default.
 CT2_MAX_INPUT_LENGTH = 1024
 
@@ -48,6 +53,8 @@ class ArgosEngine:
         self.name = package.label
         self._translator: Any = None
         self._sp: Any = None
+        # (source pieces, hypothesis text) -> (target pieces, attention rows), oldest first.
+        self._attention: dict[tuple[tuple[str, ...], str], tuple[list[str], Any]] = {}
         self.max_input_tokens = min(self.options.max_input_tokens, CT2_MAX_INPUT_LENGTH - 2)
 
     # -- lazy resources -------------------------------------------------
@@ -85,6 +92,15 @@ class ArgosEngine:
         if prefix and text.startswith(prefix):
             text = text[len(prefix) :]
         return text.strip()
+
+    def _remember(
+        self, source: Sequence[str], text: str, pieces: Sequence[str], attention: Any
+    ) -> None:
+        """Keep a hypothesis' attention, so `align_batch` needs no second decode."""
+        cache = self._attention
+        if len(cache) >= ATTENTION_CACHE:
+            cache.pop(next(iter(cache)))
+        cache[(tuple(source), text)] = (list(pieces), attention)
 
     # -- the Engine interface -------------------------------------------
     def translate_batch(
@@ -151,8 +167,11 @@ class ArgosEngine:
         CTranslate2's ``target_prefix`` feeds the prefix pieces to the decoder
         and beam search continues from there.  The returned text is the prefix
         exactly as given (not its detokenised pieces, so a word the vocabulary
-        spells oddly survives) followed by the model's continuation.  Sources
-        too long for one decode get no hypotheses.
+        spells oddly survives) followed by the model's continuation, best
+        first, except that a continuation starting in the middle of a word
+        ("Japan" + "ese") loses that fragment and ranks after every one that
+        starts a new word.
+        Sources too long for one decode get no hypotheses.
         """
         self._load()
         opts = self.options
@@ -180,19 +199,33 @@ class ArgosEngine:
                 + max(len(f) for _, _, f in chunk),
                 replace_unknowns=True,
                 return_scores=True,
+                return_attention=True,
             )
-            for (i, _pieces, forced), result in zip(chunk, batch, strict=True):
+            for (i, pieces, forced), result in zip(chunk, batch, strict=True):
                 hyps = []
-                for tokens, score in zip(result.hypotheses, result.scores, strict=True):
+                for k, (tokens, score) in enumerate(
+                    zip(result.hypotheses, result.scores, strict=True)
+                ):
                     rest = list(tokens[len(forced) :])
+                    # A continuation that starts inside a word ("Japan" + "ese")
+                    # finishes a word the model wanted instead of the forced
+                    # one: that fragment is dropped, the next word kept.
+                    mid_word = False
+                    while rest and _inside_word(rest[0]):
+                        rest.pop(0)
+                        mid_word = True
                     text = self.detokenize(rest)
                     if prefixes[i] and text:
-                        glue = " " if rest and rest[0].startswith("\u2581") else ""
+                        glue = "" if text[0] in _CLOSING else " "
                         text = prefixes[i].rstrip() + glue + text
                     elif prefixes[i]:
                         text = prefixes[i].rstrip()
-                    hyps.append(Hypothesis(text, float(score)))
-                out[i] = hyps
+                    hyps.append((mid_word, Hypothesis(text, float(score))))
+                    if result.attention and not mid_word:
+                        n = len(lang)
+                        self._remember(pieces, text, tokens[n:], result.attention[k][n:])
+                # Continuations that start a new word first (stable: best first).
+                out[i] = [h for mid, h in hyps if not mid] + [h for mid, h in hyps if mid]
         return out
 
     def align_batch(
@@ -210,11 +243,16 @@ class ArgosEngine:
         self._load()
         lang = [self.package.target_prefix] if self.package.target_prefix else []
         items = []
+        out: list[WordAlignment | None] = [None for _ in sources]
         for i, (source, target) in enumerate(zip(sources, targets, strict=True)):
-            src, tgt = self.tokenize(source), self.tokenize(target)
+            src = self.tokenize(source)
+            seen = self._attention.get((tuple(src), target))
+            if seen is not None:
+                out[i] = word_alignment(source, src, target, seen[0], seen[1])
+                continue
+            tgt = self.tokenize(target)
             if src and tgt and len(src) <= self.max_input_tokens:
                 items.append((i, src, tgt))
-        out: list[WordAlignment | None] = [None for _ in sources]
         items.sort(key=lambda item: len(item[1]))
         for start in range(0, len(items), 64):
             chunk = items[start : start + 64]
@@ -265,12 +303,18 @@ class ArgosEngine:
                     ),
                     replace_unknowns=True,
                     return_scores=True,
+                    return_attention=True,
                 )
+                lang = len(prefix) if prefix else 0
                 for i, result in zip(ids, batch, strict=True):
-                    results[i] = [
-                        (self.detokenize(tokens), float(score))
-                        for tokens, score in zip(result.hypotheses, result.scores, strict=True)
-                    ]
+                    results[i] = []
+                    for k, (tokens, score) in enumerate(
+                        zip(result.hypotheses, result.scores, strict=True)
+                    ):
+                        text = self.detokenize(tokens)
+                        results[i].append((text, float(score)))
+                        if result.attention:
+                            self._remember(flat[i], text, tokens[lang:], result.attention[k][lang:])
             for i in order[start : start + step]:
                 if not flat[i]:
                     results[i] = [("", 0.0)] * num_hypotheses
@@ -280,6 +324,11 @@ class ArgosEngine:
             if progress:
                 progress(len(done_sources))
         return results
+
+
+def _inside_word(piece: str) -> bool:
+    """A piece that continues the previous word: no ``▁`` and a letter or digit."""
+    return not piece.startswith("\u2581") and any(ch.isalnum() for ch in piece)
 
 
 def _decoding_cap(longest_source: int, configured: int) -> int:

@@ -1,0 +1,115 @@
+"""How often each glossary term occurs in an English target, counted right.
+
+`check_terms` says whether a term is there; these count it.  The k-th German
+occurrence of a concept needs a k-th English one, and an English term that
+occurs more often than its German (the engine rendered it and it was also
+forced in) is *doubled*.  A term nested in a longer one of another concept
+("alliance" in "security alliance") belongs to the longer one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+
+from transkit.data import Segment, TermCheck, TermMatch
+from transkit.terms.enforce import check_terms, enforceable, find_term
+
+__all__ = [
+    "find_all",
+    "concept_spans",
+    "occurrence_counts",
+    "count_checks",
+    "no_doubles",
+    "doubled_terms",
+    "tacked_on_terms",
+]
+
+
+def find_all(text: str, term: str) -> list[tuple[int, int]]:
+    """Every occurrence of ``term`` as `find_term` counts it, left to right."""
+    spans = []
+    pos = 0
+    while pos <= len(text):
+        match = find_term(text[pos:], term)
+        if not match:
+            break
+        spans.append((pos + match.start(), pos + match.end()))
+        pos += max(match.end(), 1)
+    return spans
+
+
+def concept_spans(text: str, terms: Sequence[TermMatch]) -> dict[str, list[tuple[int, int]]]:
+    """Occurrences of each concept's approved English, longest terms first, no overlaps.
+
+    "alliance" inside "security alliance", or "U.S." inside "U.S. Navy",
+    belongs to the longer term when both concepts are in the segment.
+    """
+    variants = sorted(
+        {(v, t.concept_id) for t in terms if enforceable(t) for v in t.required},
+        key=lambda item: -len(item[0]),
+    )
+    taken: list[tuple[int, int]] = []
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for variant, concept in variants:
+        for start, end in find_all(text, variant):
+            if any(start < b and end > a for a, b in taken):
+                continue
+            taken.append((start, end))
+            spans.setdefault(concept, []).append((start, end))
+    return spans
+
+
+def occurrence_counts(target: str, terms: Sequence[TermMatch]) -> dict[str, tuple[int, int]]:
+    """Per enforced concept: (German occurrences, English occurrences)."""
+    german: dict[str, int] = {}
+    for t in terms:
+        if enforceable(t):
+            german[t.concept_id] = german.get(t.concept_id, 0) + 1
+    english = concept_spans(target, terms)
+    return {c: (n, len(english.get(c, []))) for c, n in german.items()}
+
+
+def count_checks(target: str, terms: Sequence[TermMatch]) -> tuple[TermCheck, ...]:
+    """`check_terms`, counting: the k-th German occurrence of a concept needs a
+    k-th English one, so one "Beijing" does not satisfy two "Peking"."""
+    checks = list(check_terms(target, terms))
+    counts = occurrence_counts(target, terms)
+    seen: dict[str, int] = {}
+    for i, check in enumerate(checks):
+        seen[check.concept_id] = seen.get(check.concept_id, 0) + 1
+        english = counts.get(check.concept_id, (0, 0))[1]
+        if check.satisfied and seen[check.concept_id] > english:
+            checks[i] = replace(check, satisfied=False, found="")
+    return tuple(checks)
+
+
+def no_doubles(target: str, terms: Sequence[TermMatch]) -> bool:
+    """True when no term occurs more often in ``target`` than in the German."""
+    return all(e <= g for g, e in occurrence_counts(target, terms).values())
+
+
+def doubled_terms(segment: Segment) -> list[str]:
+    """Concepts whose English occurs more often in the target than their German
+    in the source (a term forced in and also rendered by the engine)."""
+    counts = occurrence_counts(segment.target or "", segment.terms)
+    return [c for c, (german, english) in counts.items() if english > german]
+
+
+def tacked_on_terms(segment: Segment) -> list[str]:
+    """Re-decoded terms that merely close the sentence although their German
+    does not: the English ends with the term while at least three words
+    follow the German term (German verbs come last, so two may)."""
+    target = segment.target or ""
+    redecoded = {c.concept_id for c in segment.checks if c.stage == "redecoded"}
+    spans = concept_spans(target, segment.terms)
+    out = []
+    for term in segment.terms:
+        if term.concept_id not in redecoded or term.concept_id in out:
+            continue
+        ends = [b for _a, b in spans.get(term.concept_id, [])]
+        at_end = any(not re.search(r"\w", target[b:]) for b in ends)
+        if at_end and len(re.findall(r"\w+", segment.source[term.end :])) >= 3:
+            out.append(term.concept_id)
+    return out
