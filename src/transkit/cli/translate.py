@@ -160,11 +160,8 @@ def translate(
         sys.exit(EXIT_STRICT_TERMS)
 
 
-_METHOD_LABELS = {"nbest": "by n-best", "protected": "by protection", "failed": "flagged"}
-
-
 def _print_summary(run: Any, *, err: bool) -> None:
-    from transkit.terms.qa import document_summary
+    from transkit.terms.qa import document_summary, stage_line
 
     if run.glossaries:
         used = ", ".join(f"{name} ({count} entries)" for name, count in run.glossaries)
@@ -182,11 +179,8 @@ def _print_summary(run: Any, *, err: bool) -> None:
             f"{result.path}: {segments}, {s['terms_required']} terms required, "
             f"{s['terms_satisfied']} satisfied, {s['terms_failed']} failed"
         )
-        methods = [
-            f"{_METHOD_LABELS.get(k, k)} {v}" for k, v in s["methods"].items() if k != "none"
-        ]
-        if methods:
-            line += " (" + ", ".join(methods) + ")"
+        if s["terms_required"]:
+            line += " (" + stage_line(s["stages"]) + ")"
         click.echo(line, err=err)
         for out in result.outputs:
             click.echo(f"  wrote {out}", err=err)

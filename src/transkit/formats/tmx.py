@@ -132,7 +132,9 @@ def _tu(seg: Segment, document: str, src: str, tgt: str, date: str) -> Any:
         ("x-method", seg.method or ""),
     ]
     if seg.checks:
-        failed = [c.term for c in seg.checks if not c.satisfied]
+        failed = [
+            f"{c.term} ({c.reason})" if c.reason else c.term for c in seg.checks if not c.satisfied
+        ]
         props.append(("x-term-check", "failed: " + ", ".join(failed) if failed else "passed"))
     for key, value in props:
         if value:

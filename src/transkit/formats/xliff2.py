@@ -146,7 +146,8 @@ def _unit_2(file_el: Any, unit_id: str, paragraph: list[Segment], ids: Any) -> A
                 if term.dnt:
                     extra.append("Do not translate.")
                 if term.forbidden:
-                    extra.append("Do not use: " + ", ".join(term.forbidden) + ".")
+                    # Counted, never named: a forbidden term never leaves transkit.
+                    extra.append(f"Forbidden variants in the glossary: {len(term.forbidden)}.")
                 if extra:
                     sub(entry, _q2("definition", GLS_NS)).text = xml_text(" ".join(extra))
     notes = [

@@ -230,7 +230,9 @@ def glossary_line(term: TermMatch) -> str:
         return f"{term.term} (do not translate)"
     line = f"{term.term} \u2192 {' / '.join(term.required) or '?'}"
     if term.forbidden:
-        line += f" (not: {', '.join(term.forbidden)})"
+        # Counted, never named: a forbidden term never leaves transkit.
+        n = len(term.forbidden)
+        line += f" ({n} forbidden variant{'s' if n > 1 else ''} in the glossary)"
     return line
 
 
@@ -239,6 +241,8 @@ def check_line(check: TermCheck) -> str:
     line += " or ".join(f"\u201c{r}\u201d" for r in check.required) or "its glossary term"
     if check.forbidden_found:
         line += f"; forbidden term used: {', '.join(check.forbidden_found)}"
+    if check.reason:
+        line += f" ({check.reason})"
     return line
 
 

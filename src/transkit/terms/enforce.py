@@ -310,6 +310,8 @@ def _german_number_change(term: TermMatch) -> int:
     base, found = term.term.lower(), term.found.lower()
     if base == found or term.dnt:
         return 0
+    if not term.term.split()[-1][:1].isupper():
+        return 0  # German nouns are capitalised; an adjective has no number of its own
     base_last, found_last = base.split()[-1], found.split()[-1]
     if found_last.startswith(base_last):
         extra = found_last[len(base_last) :]
