@@ -55,6 +55,7 @@ class ArgosEngine:
         self._sp: Any = None
         # (source pieces, hypothesis text) -> (target pieces, attention rows), oldest first.
         self._attention: dict[tuple[tuple[str, ...], str], tuple[list[str], Any]] = {}
+        self._latest: dict[tuple[str, ...], tuple[tuple[str, ...], str]] = {}
         self.max_input_tokens = min(self.options.max_input_tokens, CT2_MAX_INPUT_LENGTH - 2)
 
     # -- lazy resources -------------------------------------------------
@@ -100,7 +101,11 @@ class ArgosEngine:
         cache = self._attention
         if len(cache) >= ATTENTION_CACHE:
             cache.pop(next(iter(cache)))
-        cache[(tuple(source), text)] = (list(pieces), attention)
+        key = (tuple(source), text)
+        cache[key] = (list(pieces), attention)
+        self._latest[key[0]] = key
+        if len(self._latest) >= ATTENTION_CACHE:
+            self._latest.pop(next(iter(self._latest)))
 
     # -- the Engine interface -------------------------------------------
     def translate_batch(
@@ -109,12 +114,15 @@ class ArgosEngine:
         *,
         num_hypotheses: int = 1,
         progress: Callable[[int], None] | None = None,
+        max_length: int | None = None,
     ) -> list[list[Hypothesis]]:
         """Translate all ``sources`` in length-sorted token batches.
 
         Over-long sources are split at clause boundaries into parts that fit
         the model, translated with everything else, and joined again, so
         nothing is cut off.  ``progress`` gets the number of sources done.
+        ``max_length`` caps the output in pieces (for short inputs such as a
+        glossary term alone, where a small model may babble on).
         """
         self._load()
         from transkit.text.segment import split_long
@@ -136,7 +144,7 @@ class ArgosEngine:
             ends_of.append(ends)
             flat.extend(chunks)
 
-        results = self._translate_tokens(flat, num_hypotheses, progress, parts_of)
+        results = self._translate_tokens(flat, num_hypotheses, progress, parts_of, max_length)
         out: list[list[Hypothesis]] = []
         cursor = 0
         for chunks, ends in zip(parts_of, ends_of, strict=True):
@@ -207,12 +215,15 @@ class ArgosEngine:
                     zip(result.hypotheses, result.scores, strict=True)
                 ):
                     rest = list(tokens[len(forced) :])
+                    rows = list(result.attention[k]) if result.attention else []
                     # A continuation that starts inside a word ("Japan" + "ese")
                     # finishes a word the model wanted instead of the forced
                     # one: that fragment is dropped, the next word kept.
                     mid_word = False
                     while rest and _inside_word(rest[0]):
                         rest.pop(0)
+                        if len(rows) > len(forced):
+                            rows.pop(len(forced))
                         mid_word = True
                     text = self.detokenize(rest)
                     if prefixes[i] and text:
@@ -221,9 +232,9 @@ class ArgosEngine:
                     elif prefixes[i]:
                         text = prefixes[i].rstrip()
                     hyps.append((mid_word, Hypothesis(text, float(score))))
-                    if result.attention and not mid_word:
+                    if rows:
                         n = len(lang)
-                        self._remember(pieces, text, tokens[n:], result.attention[k][n:])
+                        self._remember(pieces, text, [*forced, *rest][n:], rows[n:])
                 # Continuations that start a new word first (stable: best first).
                 out[i] = [h for mid, h in hyps if not mid] + [h for mid, h in hyps if mid]
         return out
@@ -250,6 +261,16 @@ class ArgosEngine:
             if seen is not None:
                 out[i] = word_alignment(source, src, target, seen[0], seen[1])
                 continue
+            # A text the caller edited a little (a word dropped or replaced)
+            # still aligns through the attention of the text it came from.
+            latest = self._latest.get(tuple(src))
+            seen = self._attention.get(latest) if latest else None
+            if seen is not None:
+                alignment = word_alignment(source, src, target, seen[0], seen[1])
+                found = sum(b > a for a, b in alignment.target_words)
+                if found >= 0.8 * len(alignment.target_words):
+                    out[i] = alignment
+                    continue
             tgt = self.tokenize(target)
             if src and tgt and len(src) <= self.max_input_tokens:
                 items.append((i, src, tgt))
@@ -277,6 +298,7 @@ class ArgosEngine:
         num_hypotheses: int,
         progress: Callable[[int], None] | None,
         parts_of: list[list[list[str]]],
+        max_length: int | None = None,
     ) -> list[list[tuple[str, float]]]:
         opts = self.options
         order = sorted(range(len(flat)), key=lambda i: len(flat[i]))
@@ -299,7 +321,7 @@ class ArgosEngine:
                     num_hypotheses=num_hypotheses,
                     length_penalty=opts.length_penalty,
                     max_decoding_length=_decoding_cap(
-                        max(len(flat[i]) for i in ids), opts.max_decoding_length
+                        max(len(flat[i]) for i in ids), max_length or opts.max_decoding_length
                     ),
                     replace_unknowns=True,
                     return_scores=True,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import lru_cache
 
 from transkit.data import Segment, TermCheck, TermMatch
 from transkit.terms.enforce import check_terms, enforceable, find_term
@@ -41,6 +42,12 @@ def find_all(text: str, term: str) -> list[tuple[int, int]]:
 
 
 def concept_spans(text: str, terms: Sequence[TermMatch]) -> dict[str, list[tuple[int, int]]]:
+    """Occurrences of each concept's approved English (see `_spans`; cached)."""
+    return {k: list(v) for k, v in _spans(text, tuple(terms)).items()}
+
+
+@lru_cache(maxsize=4096)
+def _spans(text: str, terms: tuple[TermMatch, ...]) -> dict[str, tuple[tuple[int, int], ...]]:
     """Occurrences of each concept's approved English, longest terms first, no overlaps.
 
     "alliance" inside "security alliance", or "U.S." inside "U.S. Navy",
@@ -58,7 +65,7 @@ def concept_spans(text: str, terms: Sequence[TermMatch]) -> dict[str, list[tuple
                 continue
             taken.append((start, end))
             spans.setdefault(concept, []).append((start, end))
-    return spans
+    return {k: tuple(v) for k, v in spans.items()}
 
 
 def occurrence_counts(target: str, terms: Sequence[TermMatch]) -> dict[str, tuple[int, int]]:
@@ -73,7 +80,12 @@ def occurrence_counts(target: str, terms: Sequence[TermMatch]) -> dict[str, tupl
 
 def count_checks(target: str, terms: Sequence[TermMatch]) -> tuple[TermCheck, ...]:
     """`check_terms`, counting: the k-th German occurrence of a concept needs a
-    k-th English one, so one "Beijing" does not satisfy two "Peking"."""
+    k-th English one, so one "Beijing" does not satisfy two "Peking" (cached)."""
+    return _count_checks(target, tuple(terms))
+
+
+@lru_cache(maxsize=4096)
+def _count_checks(target: str, terms: tuple[TermMatch, ...]) -> tuple[TermCheck, ...]:
     checks = list(check_terms(target, terms))
     counts = occurrence_counts(target, terms)
     seen: dict[str, int] = {}

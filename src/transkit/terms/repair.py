@@ -219,12 +219,23 @@ def _clean_rendering(text: str) -> str:
     return text
 
 
+def _length_cap(engine: Any, pieces: int) -> dict[str, int]:
+    """Pass ``max_length`` only to engines that take it."""
+    import inspect
+
+    try:
+        params = inspect.signature(engine.translate_batch).parameters
+    except (TypeError, ValueError):
+        return {}
+    return {"max_length": pieces} if "max_length" in params else {}
+
+
 def engine_renderings(engine: Any, germans: Sequence[str], n: int = 4) -> dict[str, list[str]]:
     """What the engine says for each German term on its own, n-best (one batch)."""
     unique = list(dict.fromkeys(g for g in germans if g))
     if not unique:
         return {}
-    out = engine.translate_batch(unique, num_hypotheses=n)
+    out = engine.translate_batch(unique, num_hypotheses=n, **_length_cap(engine, 12))
     result: dict[str, list[str]] = {}
     for german, hyps in zip(unique, out, strict=True):
         found = []
@@ -271,7 +282,9 @@ def repair_segments(
         g
         for i in todo
         for _, t in missing_terms(out[i].terms, count_checks(states[i].text, out[i].terms))
-        for g in (t.found, t.term)
+        # A name the glossary keeps as it is has no other rendering to look for.
+        if not t.dnt and t.term not in t.required
+        for g in dict.fromkeys((t.found, t.term))
     ]
     renderings = engine_renderings(engine, missing_german) if missing_german else {}
     for i in todo:
