@@ -164,6 +164,7 @@ def redecode(
                 plan = (state.text[:cut].rstrip() if cut else "", [])
             plans.append(plan)
         outputs = engine.complete_batch(sources, [p for p, _ in plans], num_hypotheses=4)
+        _retry_dead_ends(segments, work, plans, outputs, engine)
         active = []
         for (state, missing), (prefix, placed), hyps in zip(work, plans, outputs, strict=True):
             if not prefix or not hyps or len(prefix) <= state.frozen:
@@ -177,6 +178,41 @@ def redecode(
             for j in placed:
                 state.stages[missing[j][0]] = "redecoded"
             active.append(state)
+
+
+def _retry_dead_ends(
+    segments: Sequence[Segment],
+    work: list[tuple[RepairState, list[tuple[int, TermMatch]]]],
+    plans: list[tuple[str, list[int]]],
+    outputs: list[list[Any]],
+    engine: Any,
+) -> None:
+    """Where every completion stops dead after a forced term whose German goes
+    on, ask once more (one batch) with a comma after the term, which invites
+    the engine to go on; keep those completions if one of them does."""
+    retry = []
+    for k, ((state, missing), (prefix, placed), hyps) in enumerate(
+        zip(work, plans, outputs, strict=True)
+    ):
+        if not prefix or not hyps or not placed:
+            continue
+        seg = segments[state.index]
+        if _german_final(seg.source, missing[placed[-1]][1]):
+            continue
+        if not any(_continues(h.text, prefix) for h in hyps):
+            retry.append(k)
+    if not retry:
+        return
+    again = engine.complete_batch(
+        [segments[work[k][0].index].source for k in retry],
+        [plans[k][0] + "," for k in retry],
+        num_hypotheses=4,
+    )
+    for k, hyps in zip(retry, again, strict=True):
+        prefix = plans[k][0] + ","
+        going_on = [h for h in hyps if _continues(h.text, prefix)]
+        if going_on:
+            outputs[k] = going_on
 
 
 def _first_double(text: str, terms: Sequence[TermMatch], frozen: int) -> int | None:
