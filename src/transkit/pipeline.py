@@ -135,12 +135,17 @@ def translate_documents(
     from transkit.text.typography import english_quotes, match_initial_case
 
     flat = [seg for doc in documents for seg in doc.segments]
+    from transkit.terms.suggest import DEFAULT_DICTIONARY
+
     translated = enforce_terms(
         flat,
         engine,
         num_hypotheses=num_hypotheses,
         progress=progress,
         policy=TermPolicy.from_glossary(glossary),
+        dictionary=DEFAULT_DICTIONARY
+        if glossary is not None and DEFAULT_DICTIONARY.exists()
+        else None,
     )
     translated = [
         replace(s, target=english_quotes(match_initial_case(s.source, s.target or "")))

@@ -50,6 +50,7 @@ ALIASES = {
     "rare": "seltene",
     "earths": "erden",
     "defense": "verteidigungsbudget",
+    "flattop": "flugzeugträger",
 }
 
 _WORD = re.compile(r"[\w-]+|[^\w\s]")

@@ -204,3 +204,40 @@ def test_plan_prefix_inserts_at_aligned_place_and_never_only_at_the_end() -> Non
     # At the very start, the term is capitalised.
     start = WordAlignment(alignment.source_words, alignment.target_words, (None,) * 5)
     assert plan_prefix(target, start, [rare])[0] == "Rare earths"
+
+
+class Flattop(FakeEngine):
+    """Says "flattop" for Flugzeugträger in a sentence, nothing useful for it alone."""
+
+    def translate_batch(self, sources, *, num_hypotheses=1):
+        out = super().translate_batch(sources, num_hypotheses=num_hypotheses)
+        for src, hyps in zip(sources, out, strict=True):
+            if src == "Flugzeugträger":
+                hyps[:] = [Hypothesis("It", -1.0)]
+            else:
+                for k, h in enumerate(hyps):
+                    hyps[k] = Hypothesis(h.text.replace("carrier ship", "flattop"), h.score)
+        return out
+
+    def complete_batch(self, sources, prefixes, *, num_hypotheses=1):
+        raise AssertionError("substitution should have been enough")
+
+
+def test_dictionary_equivalent_aligned_to_the_term_is_substituted(
+    tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.setenv("TRANSKIT_CACHE_DIR", str(tmp_path / "cache"))
+    dictionary = tmp_path / "de-en"
+    dictionary.write_text(
+        "Flugzeugträger {m} [mil.] :: aircraft carrier; flattop\nGipfel {m} :: peak; top; summit\n",
+        encoding="utf-8",
+    )
+    matcher, policy = _setup(tmp_path)
+    source = "Ein Flugzeugträger kommt."
+    seg = Segment(id="1", source=source, terms=matcher.find(source))
+    (out,) = enforce_terms([seg], Flattop(), policy=policy, dictionary=dictionary)
+    assert out.target == "An aircraft carrier comes."
+    assert out.checks[0].stage == "substituted" and out.checks[0].replaced == "flattop"
+    # Looked up once, then served from the cache.
+    cached = list((tmp_path / "cache" / "dictionary").glob("*.json"))
+    assert len(cached) == 1 and "Flugzeugträger" in cached[0].read_text(encoding="utf-8")

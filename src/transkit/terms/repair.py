@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from transkit.data import Segment, TermCheck, TermMatch
@@ -259,6 +260,7 @@ def repair_segments(
     segments: Sequence[Segment],
     engine: Any,
     policy: TermPolicy | None = None,
+    dictionary: Path | None = None,
 ) -> list[Segment]:
     """Substitute, re-decode, scrub and flag; segments come from `enforce`.
 
@@ -302,14 +304,13 @@ def repair_segments(
                 done = substitute(state.text, term, candidates, seg.terms)
                 if done:
                     state.text = done[0]
-                    rendering = done[1]
-                    label = "forbidden rendering" if rendering in term.forbidden else rendering
-                    substituted[i][k] = label
+                    substituted[i][k] = _label(done[1], term, policy)
                     state.stages[k] = "substituted"
                     progress = True
                     break
             if not progress:
                 break
+    _substitute_from_dictionary(out, todo, states, substituted, engine, policy, dictionary)
 
     # 4. constrained re-decoding of what is still missing.
     constrained = can_constrain(engine)
@@ -354,6 +355,115 @@ def repair_segments(
     return out
 
 
+def _label(rendering: str, term: TermMatch, policy: TermPolicy) -> str:
+    """How the report names a replaced rendering: never by a forbidden text."""
+    from transkit.terms.enforce import find_term
+
+    bad = (*term.forbidden, *policy.forbidden)
+    return "forbidden rendering" if any(find_term(rendering, b) for b in bad) else rendering
+
+
+def _substitute_from_dictionary(
+    out: list[Segment],
+    todo: list[int],
+    states: dict[int, RepairState],
+    substituted: dict[int, dict[int, str]],
+    engine: Any,
+    policy: TermPolicy,
+    dictionary: Path | None,
+) -> None:
+    """Dictionary equivalents of a still-missing term, replaced only where the
+    engine's attention links them to that German term (a dictionary lists
+    "top" for "Gipfel": an unrelated "top" elsewhere stays)."""
+    from transkit.engine.base import can_constrain
+
+    if dictionary is None or not can_constrain(engine):
+        return
+    wanted = {
+        i: [
+            (k, t)
+            for k, t in missing_terms(out[i].terms, count_checks(states[i].text, out[i].terms))
+            if not t.dnt and t.term not in t.required
+        ]
+        for i in todo
+    }
+    wanted = {i: w for i, w in wanted.items() if w}
+    if not wanted:
+        return
+    found = dictionary_renderings([t.term for w in wanted.values() for _, t in w], dictionary)
+    if not any(found.values()):
+        return
+    order = list(wanted)
+    alignments = engine.align_batch([out[i].source for i in order], [states[i].text for i in order])
+    for i, alignment in zip(order, alignments, strict=True):
+        if alignment is None:
+            continue
+        state, seg = states[i], out[i]
+        for k, term in wanted[i]:
+            linked = alignment.targets_of(term.start, term.end)
+            spans = [alignment.target_words[w] for w in linked]
+            for candidate in sorted(found.get(term.term, ()), key=len, reverse=True):
+                hit = _aligned_hit(state.text, candidate, spans)
+                if hit is None:
+                    continue
+                done = substitute(state.text[hit:], term, [candidate], seg.terms)
+                if done:
+                    state.text = state.text[:hit] + done[0]
+                    substituted[i][k] = _label(done[1], term, policy)
+                    state.stages[k] = "substituted"
+                    break
+            else:
+                continue
+            break  # the text changed: the alignment no longer holds for this segment
+
+
+def _aligned_hit(text: str, candidate: str, spans: Sequence[tuple[int, int]]) -> int | None:
+    """Start of an occurrence of ``candidate`` that overlaps a linked word."""
+    for start, end in find_all(text, candidate):
+        if any(a < end and b > start for a, b in spans):
+            return start
+    return None
+
+
+def dictionary_renderings(germans: Sequence[str], path: Path) -> dict[str, list[str]]:
+    """English equivalents from Debian's trans-de-en dictionary, cached per user.
+
+    Scanning the 25 MB dictionary takes seconds, so every German term looked
+    up is remembered in the transkit cache folder (keyed by the dictionary's
+    size and date) and never scanned for again.
+    """
+    import json
+
+    from transkit.fileio import atomic_write_text
+    from transkit.models import cache_root
+    from transkit.terms.suggest import lookup_dictionary
+
+    try:
+        stat = path.stat()
+    except OSError:
+        return {}
+    cache = cache_root() / "dictionary" / f"de-en-{stat.st_size}-{int(stat.st_mtime)}.json"
+    try:
+        known: dict[str, list[str]] = json.loads(cache.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        known = {}
+    unknown = sorted({g for g in germans if g not in known})
+    if unknown:
+        looked_up = lookup_dictionary(unknown, path)
+        for german in unknown:
+            known[german] = [
+                english
+                for english, _labels in looked_up.get(german, [])
+                if 0 < len(english.split()) <= 4 and "(" not in english
+            ]
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_text(cache, json.dumps(known, ensure_ascii=False, sort_keys=True))
+        except OSError:
+            pass  # a read-only cache only costs time
+    return {g: known.get(g, []) for g in germans}
+
+
 def _keep_stages(new: Sequence[TermCheck], old: Sequence[TermCheck]) -> tuple[TermCheck, ...]:
     if len(new) != len(old):
         return tuple(new)
@@ -386,6 +496,7 @@ def enforce_terms(
     num_hypotheses: int = 8,
     progress: Any = None,
     policy: TermPolicy | None = None,
+    dictionary: Path | None = None,
 ) -> list[Segment]:
     """Translate ``segments`` so that every glossary term they carry is obeyed.
 
@@ -394,6 +505,8 @@ def enforce_terms(
     flagging (`repair_segments`).  ``policy`` carries what the glossary says
     beyond each match (deprecated renderings, every forbidden term); without
     it only the forbidden terms of the matched concepts are known.
+    ``dictionary`` is a trans-de-en dictionary file whose equivalents of a
+    missing term are also substituted (where the attention links them to it).
     """
     from transkit.engine.base import can_constrain
     from transkit.terms.enforce import rerank_and_protect
@@ -408,4 +521,4 @@ def enforce_terms(
         protect=not can_constrain(engine),
         accept=no_doubles,
     )
-    return repair_segments(first, engine, policy)
+    return repair_segments(first, engine, policy, dictionary)
