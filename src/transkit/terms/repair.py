@@ -169,13 +169,19 @@ def _protected_spans(text: str, terms: Sequence[TermMatch]) -> list[tuple[int, i
 
 
 def substitute(
-    target: str, term: TermMatch, candidates: Sequence[str], terms: Sequence[TermMatch]
+    target: str,
+    term: TermMatch,
+    candidates: Sequence[str],
+    terms: Sequence[TermMatch],
+    *,
+    only_at: int | None = None,
 ) -> tuple[str, str] | None:
     """Replace the first rendering in ``candidates`` found in ``target`` by the
     approved term; return the new target and the rendering replaced, or None.
 
     Longer candidates are tried first; an occurrence inside an approved term
-    of any concept of the segment is left alone.
+    of any concept of the segment is left alone; ``only_at`` accepts only an
+    occurrence starting there.
     """
     english = english_for(term)
     approved = {v.lower() for t in terms for v in t.required}
@@ -185,6 +191,8 @@ def substitute(
             continue
         for start, end in find_all(target, candidate):
             if any(start < b and end > a for a, b in keep):
+                continue
+            if only_at is not None and start != only_at:
                 continue
             return _replace_at(target, start, end, english, term), target[start:end]
     return None
@@ -406,9 +414,9 @@ def _substitute_from_dictionary(
                 hit = _aligned_hit(state.text, candidate, spans)
                 if hit is None:
                     continue
-                done = substitute(state.text[hit:], term, [candidate], seg.terms)
+                done = substitute(state.text, term, [candidate], seg.terms, only_at=hit)
                 if done:
-                    state.text = state.text[:hit] + done[0]
+                    state.text = done[0]
                     substituted[i][k] = _label(done[1], term, policy)
                     state.stages[k] = "substituted"
                     break
