@@ -241,3 +241,26 @@ def test_dictionary_equivalent_aligned_to_the_term_is_substituted(
     # Looked up once, then served from the cache.
     cached = list((tmp_path / "cache" / "dictionary").glob("*.json"))
     assert len(cached) == 1 and "Flugzeugträger" in cached[0].read_text(encoding="utf-8")
+
+
+def test_english_shared_by_two_concepts_counts_once_for_each() -> None:
+    """Premierministerin and Regierungschefin may both be "prime minister"."""
+    pm = TermMatch(
+        "pm", "Premierministerin", "Premierministerin", 0, 17, required=("prime minister",)
+    )
+    hog = TermMatch(
+        "hog",
+        "Regierungschefin",
+        "Regierungschefin",
+        30,
+        46,
+        required=("head of government", "prime minister"),
+    )
+    one = count_checks("The prime minister met her.", [pm, hog])
+    assert [c.satisfied for c in one] == [True, False]
+    two = count_checks("The prime minister met the prime minister.", [pm, hog])
+    assert all(c.satisfied for c in two)
+    assert occurrence_counts("The prime minister met the prime minister.", [pm, hog]) == {
+        "pm": (1, 1),
+        "hog": (1, 1),
+    }

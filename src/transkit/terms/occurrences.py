@@ -51,20 +51,30 @@ def _spans(text: str, terms: tuple[TermMatch, ...]) -> dict[str, tuple[tuple[int
     """Occurrences of each concept's approved English, longest terms first, no overlaps.
 
     "alliance" inside "security alliance", or "U.S." inside "U.S. Navy",
-    belongs to the longer term when both concepts are in the segment.
+    belongs to the longer term when both concepts are in the segment.  An
+    English term two concepts share ("prime minister" for Premierministerin
+    and Regierungschefin) goes to each as often as its German occurs, in
+    order; only a surplus counts twice for the first.
     """
-    variants = sorted(
-        {(v, t.concept_id) for t in terms if enforceable(t) for v in t.required},
-        key=lambda item: -len(item[0]),
-    )
-    taken: list[tuple[int, int]] = []
-    spans: dict[str, list[tuple[int, int]]] = {}
-    for variant, concept in variants:
+    owners: dict[str, list[str]] = {}
+    german: dict[str, int] = {}
+    for t in terms:
+        if not enforceable(t):
+            continue
+        german[t.concept_id] = german.get(t.concept_id, 0) + 1
+        for v in t.required:
+            if t.concept_id not in owners.setdefault(v, []):
+                owners[v].append(t.concept_id)
+    taken: list[tuple[int, int, str]] = []
+    for variant in sorted(owners, key=lambda v: (-len(v), v)):
         for start, end in find_all(text, variant):
-            if any(start < b and end > a for a, b in taken):
-                continue
-            taken.append((start, end))
-            spans.setdefault(concept, []).append((start, end))
+            if not any(start < b and end > a for a, b, _ in taken):
+                taken.append((start, end, variant))
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for start, end, variant in sorted(taken):
+        candidates = owners[variant]
+        free = [c for c in candidates if len(spans.get(c, [])) < german[c]]
+        spans.setdefault((free or candidates)[0], []).append((start, end))
     return {k: tuple(v) for k, v in spans.items()}
 
 
@@ -112,16 +122,18 @@ def doubled_terms(segment: Segment) -> list[str]:
 def tacked_on_terms(segment: Segment) -> list[str]:
     """Re-decoded terms that merely close the sentence although their German
     does not: the English ends with the term while at least three words
-    follow the German term (German verbs come last, so two may)."""
+    follow every German occurrence of it (German verbs come last, so two may)."""
     target = segment.target or ""
     redecoded = {c.concept_id for c in segment.checks if c.stage == "redecoded"}
     spans = concept_spans(target, segment.terms)
-    out = []
+    words_after: dict[str, int] = {}
     for term in segment.terms:
-        if term.concept_id not in redecoded or term.concept_id in out:
-            continue
-        ends = [b for _a, b in spans.get(term.concept_id, [])]
-        at_end = any(not re.search(r"\w", target[b:]) for b in ends)
-        if at_end and len(re.findall(r"\w+", segment.source[term.end :])) >= 3:
-            out.append(term.concept_id)
+        if term.concept_id in redecoded:
+            after = len(re.findall(r"\w+", segment.source[term.end :]))
+            words_after[term.concept_id] = min(after, words_after.get(term.concept_id, after))
+    out = []
+    for concept, after in words_after.items():
+        ends = [b for _a, b in spans.get(concept, [])]
+        if after >= 3 and any(not re.search(r"\w", target[b:]) for b in ends):
+            out.append(concept)
     return out
