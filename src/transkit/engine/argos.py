@@ -201,10 +201,9 @@ class ArgosEngine:
                 beam_size=max(num_hypotheses, opts.beam_size),
                 num_hypotheses=num_hypotheses,
                 length_penalty=opts.length_penalty,
-                max_decoding_length=_decoding_cap(
-                    max(len(p) for _, p, _ in chunk), opts.max_decoding_length
-                )
-                + max(len(f) for _, _, f in chunk),
+                max_decoding_length=max(
+                    _completion_cap(len(p), len(f), opts.max_decoding_length) for _, p, f in chunk
+                ),
                 replace_unknowns=True,
                 return_scores=True,
                 return_attention=True,
@@ -346,6 +345,13 @@ class ArgosEngine:
             if progress:
                 progress(len(done_sources))
         return results
+
+
+def _completion_cap(source: int, forced: int, configured: int) -> int:
+    """Room for a completion: the forced prefix plus what the rest of the
+    source needs.  Tighter than `_decoding_cap`, because a small model that
+    loops after a forced word would otherwise run to the cap every round."""
+    return min(configured + forced, max(forced + 16, int(1.4 * source) + 8))
 
 
 def _inside_word(piece: str) -> bool:
