@@ -24,7 +24,7 @@ __all__ = ["ArgosEngine", "EngineOptions"]
 _CLOSING = frozenset(".,;:!?)]}\u201d\u2019\"'")
 
 #: Hypotheses whose attention is kept for alignment (oldest dropped first).
-ATTENTION_CACHE = 8192
+ATTENTION_CACHE = 2048
 
 #: CTranslate2 cuts source inputs at this many tokens by default.
 CT2_MAX_INPUT_LENGTH = 1024
@@ -97,7 +97,14 @@ class ArgosEngine:
     def _remember(
         self, source: Sequence[str], text: str, pieces: Sequence[str], attention: Any
     ) -> None:
-        """Keep a hypothesis' attention, so `align_batch` needs no second decode."""
+        """Keep a hypothesis' attention, so `align_batch` needs no second decode.
+
+        Stored as a float32 array (CTranslate2 returns nested lists, several
+        times larger); the oldest entries go first.
+        """
+        import numpy as np
+
+        attention = np.asarray(attention, dtype=np.float32)
         cache = self._attention
         if len(cache) >= ATTENTION_CACHE:
             cache.pop(next(iter(cache)))
@@ -324,7 +331,9 @@ class ArgosEngine:
                     ),
                     replace_unknowns=True,
                     return_scores=True,
-                    return_attention=True,
+                    # n-best runs are the enforcement passes: their attention
+                    # is kept for alignment; a plain translation pays nothing.
+                    return_attention=num_hypotheses > 1,
                 )
                 lang = len(prefix) if prefix else 0
                 for i, result in zip(ids, batch, strict=True):
