@@ -1,0 +1,120 @@
+"""The bilingual review page: every segment, term and flag in one HTML file.
+
+`render_review` turns a translated `Document` into a self-contained page
+(German and English side by side, glossary terms highlighted and linked,
+a summary and a "flagged only" filter); `write_review` writes one page per
+document, plus ``index.html`` when there is more than one, atomically.
+
+The view model lives in `transkit.review.view` (pure, no HTML) and the
+lxml page builder in `transkit.review.page`; lxml is imported only when a
+page is rendered.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from transkit.data import Document
+
+__all__ = ["page_name", "render_review", "write_review", "review_context"]
+
+
+def page_name(name: str) -> str:
+    """``seeds/x.txt`` -> ``x.de-en.html``; ``x.de-en.xlf`` -> ``x.de-en.html``."""
+    stem = Path(name.replace("\\", "/")).name or "document"
+    for suffix in (".txt", ".text", ".md", ".xlf", ".xliff"):
+        if stem.lower().endswith(suffix):
+            stem = stem[: -len(suffix)]
+            break
+    if not stem.endswith(".de-en"):
+        stem += ".de-en"
+    return f"{stem}.html"
+
+
+def review_context(
+    *,
+    model: str | None = None,
+    glossaries: Sequence[tuple[str, int]] = (),
+    subtitle: str = "",
+    index_href: str | None = None,
+) -> Any:
+    """A `transkit.review.page.PageContext` stamped with this transkit's version."""
+    from transkit import __version__
+    from transkit.review.page import PageContext
+
+    return PageContext(
+        model=model,
+        glossaries=tuple((str(p), int(n)) for p, n in glossaries),
+        generator=f"transkit {__version__}",
+        subtitle=subtitle,
+        index_href=index_href,
+    )
+
+
+def _concepts(document: Document, glossary: Any | None) -> dict[str, Any]:
+    from transkit.review.view import concepts_for
+
+    if glossary is None:
+        return {}
+    ids = {t.concept_id for s in document.segments for t in s.terms}
+    return concepts_for(glossary, sorted(ids))
+
+
+def render_review(
+    document: Document, *, glossary: Any | None = None, context: Any | None = None
+) -> str:
+    """The review page of one document as an HTML string.
+
+    ``glossary`` (a loaded `Glossary`) fills the term pop-ups with every
+    approved, admitted and forbidden form and the notes; without it they
+    show what the term matches carry.
+    """
+    from transkit.review.page import render_page
+    from transkit.review.view import document_view
+
+    view = document_view(document, _concepts(document, glossary))
+    return render_page(view, context or review_context())
+
+
+def write_review(
+    pages: Sequence[tuple[Document, str | os.PathLike[str]]],
+    *,
+    glossary: Any | None = None,
+    model: str | None = None,
+    glossaries: Sequence[tuple[str, int]] = (),
+    subtitle: str = "",
+    index: str | os.PathLike[str] | None = None,
+) -> list[Path]:
+    """Write each document's page to its path, and ``index`` (if given) linking them.
+
+    Returns the paths written.  Every file is written atomically.
+    """
+    from transkit.fileio import atomic_write_text
+    from transkit.review.page import IndexEntry, render_index, render_page
+    from transkit.review.view import document_view
+
+    written: list[Path] = []
+    entries = []
+    index_path = Path(index) if index is not None else None
+    for document, target in pages:
+        path = Path(target)
+        href = None
+        if index_path is not None:
+            href = os.path.relpath(index_path, path.parent).replace(os.sep, "/")
+        context = review_context(
+            model=model, glossaries=glossaries, subtitle=subtitle, index_href=href
+        )
+        view = document_view(document, _concepts(document, glossary))
+        atomic_write_text(path, render_page(view, context))
+        written.append(path)
+        if index_path is not None:
+            link = os.path.relpath(path, index_path.parent).replace(os.sep, "/")
+            entries.append(IndexEntry(document.name, link, dict(view.totals)))
+    if index_path is not None:
+        context = review_context(model=model, glossaries=glossaries, subtitle=subtitle)
+        atomic_write_text(index_path, render_index(entries, context))
+        written.append(index_path)
+    return written
