@@ -15,7 +15,7 @@ import hashlib
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -68,7 +68,7 @@ class IndexEntry:
     totals: Mapping[str, int]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _asset(name: str) -> str:
     return resources.files("transkit.review").joinpath("static", name).read_text("utf-8")
 

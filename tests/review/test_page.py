@@ -1,0 +1,204 @@
+"""The review page's HTML, read back with lxml: structure, escaping, links."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from lxml import html as lhtml
+
+from transkit.data import Document, Segment, TermCheck, TermMatch
+from transkit.review import page_name, render_review, write_review
+from transkit.review.page import visible_text_parts
+
+
+def _parse(text: str):
+    return lhtml.document_fromstring(text)
+
+
+def _cell_text(cell) -> str:
+    """A cell's text as the reader sees it: no pop-ups, badges back to characters."""
+    out = []
+
+    def walk(el) -> None:
+        if el.get("class") == "tip":
+            return
+        if el.get("class") == "ctl":
+            out.append(chr(int(el.text[2:], 16)))
+        else:
+            out.append(el.text or "")
+            for child in el:
+                walk(child)
+                out.append(child.tail or "")
+
+    walk(cell)
+    return "".join(out)
+
+
+def test_every_segment_is_a_row_with_language_tagged_cells(sample_document: Document) -> None:
+    root = _parse(render_review(sample_document))
+    rows = root.cssselect("table#segments > tbody > tr.seg")
+    assert len(rows) == len(sample_document.segments)
+    for row, seg in zip(rows, sample_document.segments, strict=True):
+        src, tgt = row.cssselect("td.src")[0], row.cssselect("td.tgt")[0]
+        assert (src.get("lang"), tgt.get("lang")) == ("de", "en")
+        assert _cell_text(src) == seg.source
+        assert _cell_text(tgt) == seg.target
+        assert row.cssselect("th")[0].get("scope") == "row"
+    assert [th.get("scope") for th in root.cssselect("#segments thead th")] == ["col"] * 5
+
+
+def test_term_links_point_at_their_partner_and_describe_their_concept(
+    sample_document: Document,
+) -> None:
+    root = _parse(render_review(sample_document))
+    ids = {el.get("id") for el in root.iter() if el.get("id")}
+    links = root.cssselect("a.hl[href]")
+    assert links
+    for link in links:
+        assert link.get("href")[1:] in ids, link.get("href")
+        assert link.get("aria-describedby") in ids
+        partner = root.get_element_by_id(link.get("href")[1:])
+        if "hl" in (partner.get("class") or ""):
+            # linked both ways
+            assert partner.get("href") == "#" + link.get("id")
+
+
+def test_failed_and_satisfied_terms_differ_in_class_and_symbol(sample_document: Document) -> None:
+    text = render_review(sample_document)
+    root = _parse(text)
+    statuses = {el.get("data-status") for el in root.cssselect("a.hl[data-status]")}
+    assert {"ok", "forbidden"} <= statuses
+    css = root.cssselect("style")[0].text
+    for status, symbol in (("ok", "2713"), ("failed", "2717"), ("forbidden", "2298")):
+        assert re.search(rf"\.t-{status} > a\.hl::after \{{ content: \"\\{symbol}\"", css), status
+
+
+def test_summary_reports_totals_glossary_and_model(sample_document: Document) -> None:
+    from transkit.qa import document_summary
+    from transkit.review import review_context
+
+    context = review_context(model="argos:test-model 1.0", glossaries=[("glossary/geo.tsv", 73)])
+    root = _parse(render_review(sample_document, context=context))
+    summary = {
+        div.cssselect("dt")[0].text_content(): div.cssselect("dd")[0].text_content()
+        for div in root.cssselect("#summary > div")
+    }
+    qa = document_summary(sample_document)
+    assert summary["Segments"] == str(qa["segments"])
+    assert summary["Terms required"] == str(qa["terms_required"])
+    assert summary["Terms satisfied"] == str(qa["terms_satisfied"])
+    assert summary["Terms failed"] == str(qa["terms_failed"])
+    assert summary["Glossary"] == "glossary/geo.tsv (73 entries)"
+    assert summary["Model"] == "argos:test-model 1.0"
+
+
+HOSTILE = (
+    "Er sagte: \"<script>alert(1)</script>\" & 'x' \u202egnp.exe\u202c \x00\x07 "
+    "<img src=x onerror=alert(2)>"
+)
+
+
+def _hostile_document() -> Document:
+    seg = Segment(
+        "s<1>",
+        HOSTILE,
+        HOSTILE.replace("sagte", "said"),
+        terms=(TermMatch('c"><b>', "Er", "Er", 0, 2, required=("He<i>",)),),
+        checks=(TermCheck('c"><b>', "Er", ("He<i>",), False),),
+        origin='"><script>alert(3)</script>',
+        notes=("<b>note</b>",),
+    )
+    return Document(name="<evil>.txt", segments=(seg,))
+
+
+def test_hostile_text_is_escaped_and_bidi_controls_are_visible() -> None:
+    text = render_review(_hostile_document())
+    root = _parse(text)
+    scripts = root.cssselect("script")
+    assert len(scripts) == 1 and "alert" not in scripts[0].text
+    assert not root.cssselect("img") and not root.cssselect("b b")
+    assert "\u202e" not in text and "\x00" not in text
+    badges = [el.text for el in root.cssselect("td.src .ctl")]
+    assert badges == ["U+202E", "U+202C", "U+0000", "U+0007"]
+    src = root.cssselect("td.src")[0]
+    assert _cell_text(src) == HOSTILE
+    assert "<script>alert(1)</script>" in src.text_content()
+
+
+def test_content_security_policy_allows_exactly_the_inline_blocks(
+    sample_document: Document,
+) -> None:
+    root = _parse(render_review(sample_document))
+    csp = root.cssselect('meta[http-equiv="Content-Security-Policy"]')[0].get("content")
+    for tag, directive in (("style", "style-src"), ("script", "script-src")):
+        (block,) = root.cssselect(tag)
+        digest = base64.b64encode(hashlib.sha256(block.text.encode()).digest()).decode()
+        assert f"{directive} 'sha256-{digest}'" in csp
+    assert "default-src 'none'" in csp
+    assert not root.cssselect("[src]") and not root.cssselect('link[rel="stylesheet"]')
+
+
+def test_filter_is_a_real_checkbox_with_a_label_and_css_that_works_without_js(
+    sample_document: Document,
+) -> None:
+    root = _parse(render_review(sample_document))
+    box = root.get_element_by_id("only-flagged")
+    assert box.get("type") == "checkbox"
+    assert box.getparent().tag == "label"
+    css = root.cssselect("style")[0].text
+    assert "body:has(#only-flagged:checked) tr.seg:not(.flagged)" in css
+
+
+@given(st.text(max_size=60), st.text(max_size=60))
+def test_any_text_renders_and_reads_back_unchanged(source: str, target: str) -> None:
+    doc = Document(name="x", segments=(Segment("1", source, target),))
+    root = _parse(render_review(doc))
+    row = root.cssselect("tr.seg")[0]
+    assert _cell_text(row.cssselect("td.src")[0]) == source
+    assert _cell_text(row.cssselect("td.tgt")[0]) == target
+
+
+def test_visible_text_parts_marks_only_suspect_characters() -> None:
+    assert visible_text_parts("Grüße\tdu\n") == [("Grüße\tdu\n", False)]
+    assert visible_text_parts("a\u200fb") == [("a", False), ("\u200f", True), ("b", False)]
+
+
+def test_page_name() -> None:
+    assert page_name("seeds/x.txt") == "x.de-en.html"
+    assert page_name("out/x.de-en.xlf") == "x.de-en.html"
+    assert page_name("notes") == "notes.de-en.html"
+
+
+def test_write_review_writes_pages_and_an_index_with_totals(
+    sample_document: Document, tmp_path: Path
+) -> None:
+    from dataclasses import replace
+
+    second = replace(sample_document, name="other.txt", segments=sample_document.segments[:2])
+    pages = [(sample_document, tmp_path / "a.de-en.html"), (second, tmp_path / "b.de-en.html")]
+    written = write_review(pages, index=tmp_path / "index.html", model="m")
+    assert [p.name for p in written] == ["a.de-en.html", "b.de-en.html", "index.html"]
+    index = _parse((tmp_path / "index.html").read_text("utf-8"))
+    rows = index.cssselect("#files tbody tr")
+    assert [r.cssselect("a")[0].get("href") for r in rows] == ["a.de-en.html", "b.de-en.html"]
+    assert rows[1].cssselect("td")[0].text == "2"
+    back = _parse((tmp_path / "b.de-en.html").read_text("utf-8")).cssselect("nav a")[0]
+    assert back.get("href") == "index.html"
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_page_is_deterministic(sample_document: Document) -> None:
+    assert render_review(sample_document) == render_review(sample_document)
+
+
+@pytest.mark.parametrize("n", [0, 1])
+def test_tiny_documents_render(n: int) -> None:
+    doc = Document(name="x", segments=tuple(Segment(str(i), "Hallo.", None) for i in range(n)))
+    root = _parse(render_review(doc))
+    assert len(root.cssselect("tr.seg")) == n
