@@ -39,9 +39,9 @@ def browser() -> Iterator[Any]:
 @pytest.fixture(scope="module")
 def seed_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
     """The seed translated by the real pipeline: its review page and QA report."""
-    from transkit.glossary import load_glossaries
+    from transkit.terms.glossary import load_glossaries
     from transkit.pipeline import TranslateOptions, run_translate
-    from transkit.qa import build_report
+    from transkit.terms.qa import build_report
     from transkit.review import write_review
 
     out = tmp_path_factory.mktemp("seed")

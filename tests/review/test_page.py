@@ -80,7 +80,7 @@ def test_failed_and_satisfied_terms_differ_in_class_and_symbol(sample_document: 
 
 
 def test_summary_reports_totals_glossary_and_model(sample_document: Document) -> None:
-    from transkit.qa import document_summary
+    from transkit.terms.qa import document_summary
     from transkit.review import review_context
 
     context = review_context(model="argos:test-model 1.0", glossaries=[("glossary/geo.tsv", 73)])

@@ -125,7 +125,7 @@ def test_unknown_method_is_shown_as_it_is() -> None:
 
 
 def test_document_totals_agree_with_the_qa_summary(sample_document: Document) -> None:
-    from transkit.qa import document_summary
+    from transkit.terms.qa import document_summary
 
     view = document_view(sample_document)
     qa = document_summary(sample_document)

@@ -42,8 +42,8 @@ def recheck_segment(segment: Segment, matcher: Any | None = None) -> Segment:
     Untranslated segments (no target) get no checks; they are counted as
     untranslated, not as failed terms.
     """
-    from transkit.enforce import check_terms
-    from transkit.qa import segment_notes
+    from transkit.terms.enforce import check_terms
+    from transkit.terms.qa import segment_notes
 
     terms = tuple(matcher.find(segment.source)) if matcher is not None else segment.terms
     checks = check_terms(segment.target, terms) if segment.target is not None else ()
