@@ -205,6 +205,7 @@ def test_library_translates_a_file_with_the_test_model(
     result = translate_file(src, Options(model=model, out_dir=tmp_path / "out"))
     assert result.document is not None and result.document.target_text == row["en"] + "\n"
     assert sorted(Path(p).name for p in result.outputs) == [
+        "one.de-en.html",
         "one.de-en.tmx",
         "one.de-en.xlf",
         "one.en.txt",

@@ -28,6 +28,7 @@ from transkit.errors import FormatError, TranskitError
 from transkit.fileio import atomic_write_text
 from transkit.formats.tmx import APPROVED_STATES, add_to_tmx, read_tmx
 from transkit.formats.xliff import read_xliff
+from transkit.terms.recheck import TermFailure, recheck_document, term_failures
 
 __all__ = ["DocumentCounts", "MergeResult", "default_output", "merge_xliff"]
 
@@ -42,13 +43,22 @@ class DocumentCounts:
     approved: int
     mt: int
     untranslated: int
+    terms_required: int | None = None  # None: no glossary, terms not re-checked
+    terms_failed: int = 0
 
     def summary(self) -> str:
         """One line for the terminal."""
-        return (
+        line = (
             f"{self.output}: {self.segments} segments, {self.approved} approved, "
             f"{self.mt} still MT, {self.untranslated} untranslated"
         )
+        if self.terms_required is not None:
+            satisfied = self.terms_required - self.terms_failed
+            line += (
+                f"; terms re-checked: {self.terms_required} required, {satisfied} satisfied, "
+                f"{self.terms_failed} failed"
+            )
+        return line
 
 
 @dataclass(frozen=True)
@@ -58,6 +68,7 @@ class MergeResult:
     documents: tuple[DocumentCounts, ...]
     tmx: Path | None = None
     tmx_added: int = 0
+    failures: tuple[TermFailure, ...] = ()  # glossary terms the final targets miss
 
     @property
     def approved(self) -> int:
@@ -100,9 +111,12 @@ def _named_output(xliff_path: Path, document: Document) -> Path:
     return xliff_path.with_name(f"{stem}.{document.target_lang or 'target'}.txt")
 
 
-def _counts(document: Document, output: Path) -> DocumentCounts:
+def _counts(document: Document, output: Path, rechecked: bool = False) -> DocumentCounts:
     states = [s.state for s in document.segments]
+    checks = [c for s in document.segments for c in s.checks]
     return DocumentCounts(
+        terms_required=len(checks) if rechecked else None,
+        terms_failed=sum(not c.satisfied for c in checks),
         name=document.name,
         output=output,
         segments=len(states),
@@ -117,14 +131,26 @@ def merge_xliff(
     *,
     out: str | os.PathLike[str] | None = None,
     tmx: str | os.PathLike[str] | None = None,
+    glossary_paths: tuple[Path, ...] = (),
 ) -> MergeResult:
     """Rebuild the English documents of a post-edited XLIFF; optionally feed a TM.
+
+    With ``glossary_paths``, every glossary term is found again in the
+    sources and checked on the final targets; failures are in the result
+    (reported, not fixed: the text is the translator's).
 
     Raises `FormatError` (file and line) for malformed XLIFF or TMX and
     `TranskitError` for an ``out`` that cannot be used; nothing is written then.
     """
     source = Path(xliff_path)
     documents = read_xliff(source)
+    matcher = None
+    if glossary_paths:
+        from transkit.terms.glossary import load_glossaries
+        from transkit.terms.match import TermMatcher
+
+        matcher = TermMatcher.from_glossary(load_glossaries(list(glossary_paths)))
+        documents = [recheck_document(d, matcher) for d in documents]
     if out is not None:
         if len(documents) != 1:
             raise TranskitError(
@@ -167,7 +193,10 @@ def merge_xliff(
     if tmx is not None:
         added = add_to_tmx(tmx, documents)
     return MergeResult(
-        documents=tuple(_counts(d, o) for d, o in zip(documents, outputs, strict=True)),
+        documents=tuple(
+            _counts(d, o, matcher is not None) for d, o in zip(documents, outputs, strict=True)
+        ),
         tmx=Path(tmx) if tmx is not None else None,
         tmx_added=added,
+        failures=tuple(term_failures(documents)) if matcher is not None else (),
     )

@@ -11,8 +11,11 @@ is how the README's picture is made).
 from __future__ import annotations
 
 import base64
+import json
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -27,6 +30,7 @@ from transkit.review import render_review
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "tests" / "data" / "translate-de_en-tiny.argosmodel"
 SEED = sorted((ROOT / "seeds").glob("*.txt"))[0]
+SECOND = ROOT / "tests" / "data" / "formats" / "sample.de.txt"
 
 
 @pytest.fixture(scope="module")
@@ -38,25 +42,29 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture(scope="module")
 def seed_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
-    """The seed translated by the real pipeline: its review page and QA report."""
-    from transkit.terms.glossary import load_glossaries
-    from transkit.pipeline import TranslateOptions, run_translate
-    from transkit.terms.qa import build_report
-    from transkit.review import write_review
+    """The seed (and a second file) translated by the installed ``transkit`` command.
 
-    out = tmp_path_factory.mktemp("seed")
-    options = TranslateOptions(
-        model=str(MODEL), glossary_paths=(ROOT / "glossary",), out_dir=out, formats=("txt",)
+    Returns the seed's review page and the JSON QA report of the same run.
+    """
+    from conftest import private_env
+
+    base = tmp_path_factory.mktemp("seed")
+    out = base / "out"
+    exe = shutil.which("transkit", path=str(Path(sys.executable).parent)) or "transkit"
+    proc = subprocess.run(
+        [exe, "translate", str(SEED), str(SECOND), "--model", str(MODEL),
+         "--glossary", str(ROOT / "glossary"), "--out", str(out), "--formats", "txt,html",
+         "--report", str(base / "report.json"), "-q"],
+        capture_output=True, text=True, env=private_env(base), check=False, cwd=base,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    names = sorted(p.name for p in out.iterdir())
+    stem = SEED.name[: -len(".txt")]
+    assert names == sorted(
+        [f"{stem}.en.txt", f"{stem}.de-en.html", "sample.de.en.txt", "sample.de.de-en.html"]
+        + ["index.html"]
     )
-    run = run_translate([str(SEED)], options)
-    page = out / "seed.de-en.html"
-    write_review(
-        [(run.documents[0], page)],
-        glossary=load_glossaries([ROOT / "glossary"]),
-        model=run.model,
-        glossaries=run.glossaries,
-    )
-    return page, build_report(run.documents, glossaries=run.glossaries, model=run.model)
+    return out / f"{stem}.de-en.html", json.loads((base / "report.json").read_text("utf-8"))
 
 
 def _open(driver: Any, path: Path) -> None:
@@ -81,7 +89,8 @@ def test_every_segment_is_present_and_term_highlights_match_the_qa_report(
 ) -> None:
     page, report = seed_run
     _open(browser, page)
-    (file_report,) = report["files"]
+    file_report = report["files"][0]
+    assert file_report["file"] == str(SEED)
     detail = file_report["segments_detail"]
     rows = _rows(browser)
     assert len(rows) == len(detail) == file_report["segments"]
@@ -121,9 +130,9 @@ def test_every_segment_is_present_and_term_highlights_match_the_qa_report(
         d.find_element("tag name", "dt").text: d.find_element("tag name", "dd").text
         for d in browser.find_elements("css selector", "#summary > div")
     }
-    assert summary["Terms required"] == str(report["totals"]["terms_required"])
-    assert summary["Terms satisfied"] == str(report["totals"]["terms_satisfied"])
-    assert summary["Terms failed"] == str(report["totals"]["terms_failed"])
+    assert summary["Terms required"] == str(file_report["terms_required"])
+    assert summary["Terms satisfied"] == str(file_report["terms_satisfied"])
+    assert summary["Terms failed"] == str(file_report["terms_failed"])
     assert summary["Model"] == report["model"]
     assert summary["Glossary"].startswith(report["glossaries"][0]["file"])
 

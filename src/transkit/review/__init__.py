@@ -19,7 +19,14 @@ from typing import Any
 
 from transkit.data import Document
 
-__all__ = ["page_name", "render_review", "write_review", "review_context"]
+__all__ = [
+    "page_name",
+    "render_review",
+    "review_context",
+    "write_index",
+    "write_page",
+    "write_review",
+]
 
 
 def page_name(name: str) -> str:
@@ -79,6 +86,54 @@ def render_review(
     return render_page(view, context or review_context())
 
 
+def write_page(
+    document: Document,
+    path: str | os.PathLike[str],
+    *,
+    glossary: Any | None = None,
+    model: str | None = None,
+    glossaries: Sequence[tuple[str, int]] = (),
+    subtitle: str = "",
+    index: str | os.PathLike[str] | None = None,
+) -> dict[str, int]:
+    """Write one document's page atomically; return its totals (for an index).
+
+    ``index`` is the ``index.html`` the page links back to, if any.
+    """
+    from transkit.fileio import atomic_write_text
+    from transkit.review.page import render_page
+    from transkit.review.view import document_view
+
+    target = Path(path)
+    href = None
+    if index is not None:
+        href = os.path.relpath(Path(index), target.parent).replace(os.sep, "/")
+    context = review_context(model=model, glossaries=glossaries, subtitle=subtitle, index_href=href)
+    view = document_view(document, _concepts(document, glossary))
+    atomic_write_text(target, render_page(view, context))
+    return dict(view.totals)
+
+
+def write_index(
+    pages: Sequence[tuple[str, str | os.PathLike[str], dict[str, int]]],
+    path: str | os.PathLike[str],
+    *,
+    model: str | None = None,
+    glossaries: Sequence[tuple[str, int]] = (),
+) -> None:
+    """Write ``index.html``: (document name, page path, totals) per row, linked."""
+    from transkit.fileio import atomic_write_text
+    from transkit.review.page import IndexEntry, render_index
+
+    index = Path(path)
+    entries = [
+        IndexEntry(name, os.path.relpath(Path(page), index.parent).replace(os.sep, "/"), totals)
+        for name, page, totals in pages
+    ]
+    context = review_context(model=model, glossaries=glossaries)
+    atomic_write_text(index, render_index(entries, context))
+
+
 def write_review(
     pages: Sequence[tuple[Document, str | os.PathLike[str]]],
     *,
@@ -92,29 +147,21 @@ def write_review(
 
     Returns the paths written.  Every file is written atomically.
     """
-    from transkit.fileio import atomic_write_text
-    from transkit.review.page import IndexEntry, render_index, render_page
-    from transkit.review.view import document_view
-
     written: list[Path] = []
-    entries = []
-    index_path = Path(index) if index is not None else None
+    rows = []
     for document, target in pages:
-        path = Path(target)
-        href = None
-        if index_path is not None:
-            href = os.path.relpath(index_path, path.parent).replace(os.sep, "/")
-        context = review_context(
-            model=model, glossaries=glossaries, subtitle=subtitle, index_href=href
+        totals = write_page(
+            document,
+            target,
+            glossary=glossary,
+            model=model,
+            glossaries=glossaries,
+            subtitle=subtitle,
+            index=index,
         )
-        view = document_view(document, _concepts(document, glossary))
-        atomic_write_text(path, render_page(view, context))
-        written.append(path)
-        if index_path is not None:
-            link = os.path.relpath(path, index_path.parent).replace(os.sep, "/")
-            entries.append(IndexEntry(document.name, link, dict(view.totals)))
-    if index_path is not None:
-        context = review_context(model=model, glossaries=glossaries, subtitle=subtitle)
-        atomic_write_text(index_path, render_index(entries, context))
-        written.append(index_path)
+        written.append(Path(target))
+        rows.append((document.name, target, totals))
+    if index is not None:
+        write_index(rows, index, model=model, glossaries=glossaries)
+        written.append(Path(index))
     return written
