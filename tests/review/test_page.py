@@ -62,7 +62,8 @@ def test_term_links_point_at_their_partner_and_describe_their_concept(
     assert links
     for link in links:
         assert link.get("href")[1:] in ids, link.get("href")
-        assert link.get("aria-describedby") in ids
+        described = link.get("aria-describedby").split()
+        assert described[0] == "v-" + link.get("data-status") and set(described) <= ids
         partner = root.get_element_by_id(link.get("href")[1:])
         if "hl" in (partner.get("class") or ""):
             # linked both ways
@@ -76,7 +77,7 @@ def test_failed_and_satisfied_terms_differ_in_class_and_symbol(sample_document: 
     assert {"ok", "forbidden"} <= statuses
     css = root.cssselect("style")[0].text
     for status, symbol in (("ok", "2713"), ("failed", "2717"), ("forbidden", "2298")):
-        assert re.search(rf"\.t-{status} > a\.hl::after \{{ content: \"\\{symbol}\"", css), status
+        assert re.search(rf"a\.hl\.t-{status}::after \{{ content: \"\\{symbol}\"", css), status
 
 
 def test_summary_reports_totals_glossary_and_model(sample_document: Document) -> None:
@@ -202,3 +203,27 @@ def test_tiny_documents_render(n: int) -> None:
     doc = Document(name="x", segments=tuple(Segment(str(i), "Hallo.", None) for i in range(n)))
     root = _parse(render_review(doc))
     assert len(root.cssselect("tr.seg")) == n
+
+
+def test_concept_pop_up_text_is_css_escaped_and_cannot_leave_the_style() -> None:
+    from transkit.review.page import render_page
+    from transkit.review.view import ConceptView, document_view
+
+    evil = 'x"; } body { display: none } </style><script>alert(1)</script>\u202e\\'
+    term = TermMatch("c1", "Peking", "Peking", 0, 6, required=("Beijing",))
+    check = TermCheck("c1", "Peking", ("Beijing",), True, "Beijing")
+    seg = Segment("1", "Peking.", "Beijing.", terms=(term,), checks=(check,))
+    doc = Document(name="x", segments=(seg,))
+    concept = ConceptView("c1", ("Peking",), "Beijing", forbidden=("Peking",), note=evil)
+    text = render_page(document_view(doc, {"c1": concept}))
+    root = _parse(text)
+    (style,) = root.cssselect("style")
+    (script,) = root.cssselect("script")
+    assert "alert" not in script.text
+    rule = [line for line in style.text.splitlines() if line.startswith(".k1 ")][0]
+    assert rule.startswith('.k1 { --tip: "') and rule.endswith('"; }')
+    assert rule.count('"') == 2 and "<" not in rule and "\u202e" not in rule
+    assert "\\00003C/style\\00003E" in rule
+    note = root.cssselect("tr#k1 td")[5]
+    assert "</style><script>alert(1)</script>" in note.text_content()
+    assert [b.text for b in note.cssselect(".ctl")] == ["U+202E"]

@@ -85,11 +85,7 @@ def edited(request, tmp_path: Path) -> tuple[Path, Path]:
 
 
 def _rows(page: Path):
-    """The segment rows, without the term pop-ups (so text reads as shown)."""
-    root = lhtml.document_fromstring(page.read_text("utf-8"))
-    for tip in root.cssselect(".tip"):
-        tip.drop_tree()
-    return root.cssselect("tr.seg")
+    return lhtml.document_fromstring(page.read_text("utf-8")).cssselect("tr.seg")
 
 
 def test_review_shows_post_edited_targets_with_fresh_verdicts(edited) -> None:
@@ -108,8 +104,10 @@ def test_review_shows_post_edited_targets_with_fresh_verdicts(edited) -> None:
     english = rows[0].cssselect("td.tgt a.hl")[0]
     assert (english.text, english.get("data-status")) == ("Beijing", "ok")
     page = result.pages[0].read_text("utf-8")
-    tip = lhtml.document_fromstring(page).cssselect("tr.seg td.src .tip")[0].text_content()
-    assert "The capital; also the government" in tip and "Peking" in tip
+    root = lhtml.document_fromstring(page)
+    concept_row = root.cssselect("#concepts tbody tr")[0]
+    assert "The capital; also the government" in concept_row.text_content()
+    assert "note: The capital" in root.cssselect("style")[0].text  # the pop-up text
     assert "argos:test 1.0" in page and "post-editing" in page
 
 

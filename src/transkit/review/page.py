@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -40,11 +41,12 @@ _FLAG_LABELS = {
     "compound": "check compound",
     "untranslated": "untranslated",
 }
-#: Invisible characters that reorder or hide text (Trojan Source and friends).
-_SUSPECT = frozenset(
-    [0x061C, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0xFEFF]
-    + list(range(0x202A, 0x202F))
-    + list(range(0x2066, 0x206A))
+#: Characters shown as badges: C0/C1 controls (not tab or line feed), bidi
+#: embeddings/overrides/isolates and marks, zero-width characters, BOM,
+#: surrogates, private use and non-characters (Trojan Source and friends).
+_SUSPECT = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069"
+    r"\ud800-\udfff\ue000-\uf8ff\ufeff\ufffe\uffff\U000f0000-\U0010ffff]"
 )
 
 
@@ -78,31 +80,17 @@ def _csp_hash(text: str) -> str:
     return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
 
 
-def _suspect(ch: str) -> bool:
-    cp = ord(ch)
-    if ch in "\t\n":
-        return False
-    if cp < 0x20 or 0x7F <= cp < 0xA0 or cp in _SUSPECT:
-        return True
-    if 0xD800 <= cp < 0xE000 or cp in (0xFFFE, 0xFFFF):
-        return True
-    return unicodedata.category(ch) == "Co"
-
-
 def visible_text_parts(text: str) -> list[tuple[str, bool]]:
     """Split text into (plain, False) runs and (character, True) to show as a badge."""
     parts: list[tuple[str, bool]] = []
-    run_start = 0
-    for i, ch in enumerate(text):
-        if ch.isascii() and ch >= " " and ch != "\x7f":
-            continue
-        if _suspect(ch):
-            if run_start < i:
-                parts.append((text[run_start:i], False))
-            parts.append((ch, True))
-            run_start = i + 1
-    if run_start < len(text):
-        parts.append((text[run_start:], False))
+    cursor = 0
+    for match in _SUSPECT.finditer(text):
+        if cursor < match.start():
+            parts.append((text[cursor : match.start()], False))
+        parts.append((match.group(), True))
+        cursor = match.end()
+    if cursor < len(text):
+        parts.append((text[cursor:], False))
     return parts
 
 
@@ -140,8 +128,8 @@ def _el(parent: Any, tag: str, text: str | None = None, **attrs: str | None) -> 
     return el
 
 
-def _head(html: Any, title: str) -> Any:
-    css, js = _asset("review.css"), _asset("review.js")
+def _head(html: Any, title: str, extra_css: str = "") -> Any:
+    css, js = _asset("review.css") + extra_css, _asset("review.js")
     head = _el(html, "head")
     _el(head, "meta", charset="utf-8")
     _el(
@@ -208,48 +196,56 @@ def _controls(body: Any, view: DocumentView) -> None:
     _put(label, f"Show only flagged segments ({view.totals['flagged']})")
     _el(div, "span", id="shown", role="status", aria_live="polite")
     legend = _el(div, "ul", class_="legend", aria_label="Legend")
-    for status in ("ok", "failed", "forbidden", "compound"):
+    for status in ("ok", "failed", "forbidden", "compound", "pending"):
         li = _el(legend, "li")
-        span = _el(li, "span", class_=f"term t-{status}")
-        _el(span, "a", "term", class_="hl")
-        _put(li, " " + STATUS_LABELS[status].split(":")[0])
+        _el(li, "a", "term", class_=f"hl t-{status}", aria_hidden="true")
+        _el(li, "span", " " + STATUS_LABELS[status], id=f"v-{status}")
 
 
-def _concept_tip(tip: Any, concept: ConceptView | None, span: TermSpan, verdict: str) -> None:
-    head = _el(tip, "b")
-    if concept is not None:
-        _el(head, "span", " / ".join(concept.de), lang="de")
-        _put(head, " \u2192 ")
-        _el(head, "span", concept.approved or "(no English)", lang="en")
-    else:
-        _put(head, span.concept_id)
-    _el(tip, "span", f"{_SYMBOLS[span.status]} {verdict}", class_="verdict")
-    dl = _el(tip, "dl")
-    rows: list[tuple[str, str]] = []
-    if concept is not None:
-        rows.append(("approved", concept.approved + (" (do not translate)" if concept.dnt else "")))
-        if concept.admitted:
-            rows.append(("admitted", ", ".join(concept.admitted)))
-        if concept.deprecated:
-            rows.append(("deprecated", ", ".join(concept.deprecated)))
-        rows.append(("forbidden", ", ".join(concept.forbidden) or "\u2014"))
-        if concept.domain:
-            rows.append(("domain", concept.domain))
-        if concept.note:
-            rows.append(("note", concept.note))
-    rows.append(("concept", span.concept_id))
-    for key, value in rows:
-        _el(dl, "dt", key)
-        _el(dl, "dd", value, lang="en" if key in ("approved", "admitted", "forbidden") else None)
+_CSS_SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ,.;:_()/-")
 
 
-def _form_status(concept: ConceptView | None, span: TermSpan) -> str:
-    if concept is None or span.status != "ok":
-        return STATUS_LABELS[span.status]
-    text = span.text.casefold()
-    if text in (a.casefold() for a in concept.admitted):
-        return "satisfied (admitted form)"
-    return "satisfied (approved form)"
+def _css_string(text: str) -> str:
+    """A CSS string literal: every character outside a small safe set hex-escaped.
+
+    Six-digit escapes need no terminating space, and nothing (quote,
+    backslash, ``<``, line break) can end the string or the style element.
+    """
+    return '"' + "".join(c if c in _CSS_SAFE else f"\\{ord(c):06X}" for c in text) + '"'
+
+
+def _plain(text: str) -> str:
+    """Text for a CSS pop-up: invisible and bidi characters written as ``U+XXXX``."""
+    return "".join(f"U+{ord(p):04X}" if bad else p for p, bad in visible_text_parts(text))
+
+
+def _tip_text(concept: ConceptView) -> str:
+    """The pop-up of a concept: its forms by status, then domain, note and id."""
+    lines = [f"{' / '.join(concept.de)} \u2192 {concept.approved or '(no English)'}"]
+    approved = concept.approved + (" (do not translate)" if concept.dnt else "")
+    lines.append(f"approved: {approved}")
+    if concept.admitted:
+        lines.append(f"admitted: {', '.join(concept.admitted)}")
+    if concept.deprecated:
+        lines.append(f"deprecated: {', '.join(concept.deprecated)}")
+    forbidden = ", ".join(concept.forbidden) or "\u2014"
+    lines.append(f"forbidden: {forbidden}")
+    if concept.domain:
+        lines.append(f"domain: {concept.domain}")
+    if concept.note:
+        lines.append(f"note: {concept.note}")
+    lines.append(f"concept: {concept.id}")
+    return _plain("\n".join(lines))
+
+
+def _concept_css(keys: Mapping[str, str], concepts: Mapping[str, ConceptView]) -> str:
+    """One custom property per concept: the pop-up text, shared by every occurrence."""
+    rules = [
+        f".{key} {{ --tip: {_css_string(_tip_text(concepts[cid]))}; }}"
+        for cid, key in keys.items()
+        if cid in concepts
+    ]
+    return "\n".join(rules) + "\n" if rules else ""
 
 
 def _cell_with_terms(
@@ -259,27 +255,25 @@ def _cell_with_terms(
     side: str,
     seg: SegmentView,
     partners: Mapping[str, str],
-    concepts: Mapping[str, ConceptView],
+    keys: Mapping[str, str],
 ) -> None:
     cursor = 0
     for span in spans:
         _put(cell, text[cursor : span.start])
         base = f"s{seg.number}-{span.key}"
         anchor = f"{base}-{side}"
-        concept = concepts.get(span.concept_id)
-        wrap = _el(cell, "span", class_=f"term t-{span.status}", data_concept=span.concept_id)
+        key = keys.get(span.concept_id, "")
         link = _el(
-            wrap,
+            cell,
             "a",
             text[span.start : span.end],
-            class_="hl",
+            class_=f"hl t-{span.status} {key}".strip(),
             id=anchor,
             href="#" + partners.get(f"{span.key}-{side}", f"{base}-check"),
-            aria_describedby=f"{anchor}-tip",
+            aria_describedby=f"v-{span.status} {key}".strip(),
         )
         link.set("data-status", span.status)
-        tip = _el(wrap, "span", class_="tip", role="tooltip", id=f"{anchor}-tip", lang="en")
-        _concept_tip(tip, concept, span, _form_status(concept, span))
+        link.set("data-concept", span.concept_id)
         cursor = span.end
     _put(cell, text[cursor:])
 
@@ -290,10 +284,9 @@ def _checks_cell(td: Any, seg: SegmentView) -> None:
         _el(ul, "li", "untranslated: no English target", class_="c-failed")
     for key, check in seg.checks:
         status = "ok" if check.satisfied else ("forbidden" if check.forbidden_found else "failed")
-        li = _el(ul, "li", class_=f"c-{status}", id=f"s{seg.number}-{key}-check")
+        li = _el(ul, "li", class_=f"c-{status}", id=f"s{seg.number}-{key}-check", lang="en")
         _el(li, "span", check.term, lang="de")
-        _put(li, " \u2192 ")
-        _el(li, "span", " | ".join(check.required) or "?", lang="en")
+        _put(li, " \u2192 " + (" | ".join(check.required) or "?"))
         if check.satisfied:
             _put(li, ": satisfied")
         else:
@@ -305,8 +298,13 @@ def _checks_cell(td: Any, seg: SegmentView) -> None:
 
 
 def _segment_row(
-    tbody: Any, seg: SegmentView, view: DocumentView, src_lang: str, tgt_lang: str
+    tbody: Any,
+    seg: SegmentView,
+    keys: Mapping[str, str],
+    langs: tuple[str, str],
+    model: str | None,
 ) -> None:
+    src_lang, tgt_lang = langs
     classes = "seg flagged" if seg.flagged else "seg"
     tr = _el(tbody, "tr", id=f"s{seg.number}", class_=classes)
     tr.set("data-id", seg.id)
@@ -330,22 +328,26 @@ def _segment_row(
             partners[f"{span.key}-en"] = f"s{seg.number}-{span.key}-de"
 
     src = _el(tr, "td", class_="src", lang=src_lang)
-    _cell_with_terms(src, seg.source, seg.source_spans, "de", seg, partners, view.concepts)
+    _cell_with_terms(src, seg.source, seg.source_spans, "de", seg, partners, keys)
     if seg.target is None:
         _el(tr, "td", "(untranslated)", class_="tgt none", lang="en")
     else:
         tgt = _el(tr, "td", class_="tgt", lang=tgt_lang)
-        _cell_with_terms(tgt, seg.target, seg.target_spans, "en", seg, partners, view.concepts)
+        _cell_with_terms(tgt, seg.target, seg.target_spans, "en", seg, partners, keys)
     _checks_cell(_el(tr, "td", class_="chk"), seg)
     org = _el(tr, "td", class_="org")
-    if seg.origin:
+    # The engine named in the summary is not repeated on every row.
+    rows = [(k, v) for k, v in seg.origin if not (k == "engine" and v == model)]
+    if len(rows) == 1 and rows[0][0] == "method":
+        _put(org, rows[0][1])
+    elif rows:
         dl = _el(org, "dl", class_="origin")
-        for label, value in seg.origin:
+        for label, value in rows:
             _el(dl, "dt", label)
             _el(dl, "dd", value)
 
 
-def _concept_table(body: Any, view: DocumentView) -> None:
+def _concept_table(body: Any, view: DocumentView, keys: Mapping[str, str]) -> None:
     if not view.concepts:
         return
     counts: dict[str, dict[str, int]] = {}
@@ -357,15 +359,17 @@ def _concept_table(body: Any, view: DocumentView) -> None:
     _el(section, "h2", "Glossary concepts on this page", id="concepts-h")
     table = _el(section, "table", class_="plain")
     thead = _el(_el(table, "thead"), "tr")
-    for name in ("Concept", "German", "Approved", "Admitted", "Forbidden", "Note", "Verdicts"):
+    columns = ("Concept", "German", "Approved", "Admitted", "Deprecated", "Forbidden", "Note")
+    for name in (*columns, "Verdicts"):
         _el(thead, "th", name, scope="col")
     tbody = _el(table, "tbody")
     for cid, concept in view.concepts.items():
-        tr = _el(tbody, "tr")
+        tr = _el(tbody, "tr", id=keys[cid])
         _el(tr, "th", cid, scope="row")
         _el(tr, "td", ", ".join(concept.de), lang="de")
         _el(tr, "td", concept.approved, lang="en")
         _el(tr, "td", ", ".join(concept.admitted), lang="en")
+        _el(tr, "td", ", ".join(concept.deprecated), lang="en")
         _el(tr, "td", ", ".join(concept.forbidden), lang="en")
         _el(tr, "td", concept.note)
         c = counts.get(cid, {})
@@ -385,7 +389,8 @@ def render_page(view: DocumentView, context: PageContext | None = None) -> str:
     src_lang, tgt_lang = view.source_lang, view.target_lang
     html = etree.Element("html", lang="en")
     title = f"Review: {view.name} ({_lang_name(src_lang)} \u2192 {_lang_name(tgt_lang)})"
-    js = _head(html, title)
+    keys = {cid: f"k{i}" for i, cid in enumerate(view.concepts, 1)}
+    js = _head(html, title, _concept_css(keys, view.concepts))
     body = _el(html, "body")
     _el(body, "a", "Skip to the segments", class_="skip", href="#segments")
     header = _el(body, "header")
@@ -413,14 +418,14 @@ def render_page(view: DocumentView, context: PageContext | None = None) -> str:
         _el(head_row, "th", name, scope="col")
     tbody = _el(table, "tbody")
     for seg in view.segments:
-        _segment_row(tbody, seg, view, src_lang, tgt_lang)
+        _segment_row(tbody, seg, keys, (src_lang, tgt_lang), context.model)
     _el(
         main,
         "p",
         "No segment is flagged.",
         class_="empty" + (" none-flagged" if not view.totals["flagged"] else ""),
     )
-    _concept_table(main, view)
+    _concept_table(main, view, keys)
     footer = _el(body, "footer")
     _put(footer, f"Made by {context.generator or 'transkit'}. Works offline; no network used.")
     return _finish(html, body, js)

@@ -1,0 +1,158 @@
+"""Benchmark: the review page of a 2,000-segment file.
+
+Run ``python bench/review.py``.  It translates the seed article and the
+sample text with the project's test model and glossary (the real pipeline,
+so the terms, checks and methods are real), repeats those segments to 2,000,
+then measures:
+
+* render: `document_view` + `render_page` + the atomic write, best of 3;
+  target < 2 s;
+* open (warm): headless Chromium already running navigates to the file;
+  the time until the load event, measured by the browser's Navigation
+  Timing and by the WebDriver call; target < 3 s;
+* open (cold): ``chromium --headless --screenshot`` on the file, wall time
+  from starting the browser to the screenshot written; target < 3 s.
+
+Chromium comes from Debian (``chromium``, ``chromium-driver``); without it
+the browser figures are reported as not measured (and FAIL).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests" / "review"))
+
+MODEL = ROOT / "tests" / "data" / "translate-de_en-tiny.argosmodel"
+INPUTS = [sorted((ROOT / "seeds").glob("*.txt"))[0], ROOT / "tests/data/formats/sample.de.txt"]
+SEGMENTS = 2000
+RENDER_TARGET_S = 2.0
+OPEN_TARGET_S = 3.0
+
+
+def build_document(work: Path):
+    """2,000 real translated segments (the inputs' segments, repeated)."""
+    from transkit.data import Document
+    from transkit.pipeline import TranslateOptions, run_translate
+
+    options = TranslateOptions(
+        model=str(MODEL), glossary_paths=(ROOT / "glossary",), out_dir=work, formats=("txt",)
+    )
+    run = run_translate([str(p) for p in INPUTS], options)
+    pool = [s for d in run.documents for s in d.segments]
+    segments = tuple(
+        replace(pool[i % len(pool)], id=str(i + 1), leading="\n" if i else "")
+        for i in range(SEGMENTS)
+    )
+    return Document(name="bench-2000.txt", segments=segments), run
+
+
+def measure_render(document, glossary, run, page: Path) -> float:
+    from transkit.review import write_page
+
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        write_page(document, page, glossary=glossary, model=run.model, glossaries=run.glossaries)
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def measure_warm_open(page: Path) -> tuple[float, float, int] | str:
+    from chromium_harness import console_errors, find_chromium, open_browser
+
+    found = find_chromium()
+    if isinstance(found, str):
+        return found
+    with open_browser(paths=found) as driver:
+        driver.get("about:blank")
+        started = time.perf_counter()
+        driver.get(page.as_uri())
+        wall = time.perf_counter() - started
+        load_ms = driver.execute_script(
+            "const n = performance.getEntriesByType('navigation')[0];"
+            "return n.loadEventEnd - n.startTime;"
+        )
+        rows = driver.execute_script("return document.querySelectorAll('tr.seg').length")
+        errors = console_errors(driver)
+        if errors:
+            return f"console errors: {errors[:3]}"
+    return wall, load_ms / 1000, rows
+
+
+def measure_cold_open(page: Path, work: Path) -> float | str:
+    from chromium_harness import find_chromium
+
+    found = find_chromium()
+    if isinstance(found, str):
+        return found
+    shot = work / "cold.png"
+    profile = tempfile.mkdtemp(prefix="transkit-bench-chromium-")
+    cmd = [
+        found[0], "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
+        "--disable-dev-shm-usage", f"--user-data-dir={profile}", "--window-size=1400,1000",
+        f"--screenshot={shot}", page.as_uri(),
+    ]  # fmt: skip
+    try:
+        started = time.perf_counter()
+        subprocess.run(cmd, capture_output=True, timeout=60, check=False)
+        wall = time.perf_counter() - started
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    if not shot.exists():
+        return "chromium wrote no screenshot"
+    return wall
+
+
+def _verdict(value: float, target: float) -> str:
+    return f"{value:.3f} s (target < {target:g} s, ratio {value / target:.2f}) " + (
+        "PASS" if value < target else "FAIL"
+    )
+
+
+def main() -> int:
+    from transkit.terms.glossary import load_glossaries
+
+    work = Path(tempfile.mkdtemp(prefix="transkit-bench-review-"))
+    try:
+        document, run = build_document(work)
+        glossary = load_glossaries([ROOT / "glossary"])
+        page = work / "bench-2000.de-en.html"
+        checks = sum(len(s.checks) for s in document.segments)
+        print(f"document: {len(document.segments)} segments, {checks} term checks")
+        render_s = measure_render(document, glossary, run, page)
+        size = page.stat().st_size
+        print(f"page: {size / 1e6:.2f} MB")
+        ok = render_s < RENDER_TARGET_S
+        print(f"render (best of 3):     {_verdict(render_s, RENDER_TARGET_S)}")
+        warm = measure_warm_open(page)
+        if isinstance(warm, str):
+            print(f"open (warm browser):    not measured: {warm} FAIL")
+            ok = False
+        else:
+            wall, load, rows = warm
+            ok &= load < OPEN_TARGET_S and wall < OPEN_TARGET_S and rows == SEGMENTS
+            print(f"open (warm, load event): {_verdict(load, OPEN_TARGET_S)}")
+            print(f"open (warm, WebDriver):  {_verdict(wall, OPEN_TARGET_S)}; rows in DOM {rows}")
+        cold = measure_cold_open(page, work)
+        if isinstance(cold, str):
+            print(f"open (cold start):      not measured: {cold} FAIL")
+            ok = False
+        else:
+            ok &= cold < OPEN_TARGET_S
+            print(f"open (cold start + screenshot): {_verdict(cold, OPEN_TARGET_S)}")
+        print("overall:", "PASS" if ok else "FAIL")
+        return 0 if ok else 1
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
