@@ -52,10 +52,10 @@ def seed_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, 
     out = base / "out"
     exe = shutil.which("transkit", path=str(Path(sys.executable).parent)) or "transkit"
     proc = subprocess.run(
-        [exe, "translate", str(SEED), str(SECOND), "--model", str(MODEL),
-         "--glossary", str(ROOT / "glossary"), "--out", str(out), "--formats", "txt,html",
-         "--report", str(base / "report.json"), "-q"],
-        capture_output=True, text=True, env=private_env(base), check=False, cwd=base,
+        [exe, "translate", str(SEED.relative_to(ROOT)), str(SECOND.relative_to(ROOT)),
+         "--model", str(MODEL), "--glossary", "glossary", "--out", str(out),
+         "--formats", "txt,html", "--report", str(base / "report.json"), "-q"],
+        capture_output=True, text=True, env=private_env(base), check=False, cwd=ROOT,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     names = sorted(p.name for p in out.iterdir())
@@ -78,6 +78,17 @@ def _rows(driver: Any) -> list[Any]:
 
 
 _CELL_TEXT = "return arguments[0].textContent;"
+#: (concept id, verdict) of each term link in an element: the verdict is the
+#: link's ``t-*`` class, the concept the glossary row its ``k*`` class names.
+_TERMS = """
+return Array.from(arguments[0].querySelectorAll('a.hl')).map(a => {
+  const cls = Array.from(a.classList);
+  const key = cls.find(c => /^k[0-9]+$/.test(c));
+  const row = key && document.getElementById(key);
+  return [row ? row.querySelector('th').textContent : null,
+          cls.find(c => c.startsWith('t-')).slice(2)];
+});
+"""
 _POP_UP = "return getComputedStyle(arguments[0], '::before').content;"
 
 
@@ -87,7 +98,7 @@ def test_every_segment_is_present_and_term_highlights_match_the_qa_report(
     page, report = seed_run
     _open(browser, page)
     file_report = report["files"][0]
-    assert file_report["file"] == str(SEED)
+    assert file_report["file"] == str(SEED.relative_to(ROOT))
     detail = file_report["segments_detail"]
     rows = _rows(browser)
     assert len(rows) == len(detail) == file_report["segments"]
@@ -99,13 +110,7 @@ def test_every_segment_is_present_and_term_highlights_match_the_qa_report(
         assert browser.execute_script(_CELL_TEXT, tgt) == seg["target"]
         assert (src.get_attribute("lang"), tgt.get_attribute("lang")) == ("de", "en")
         # German: one highlight per check, same concept, same verdict, in order.
-        german = [
-            (
-                a.get_attribute("data-concept"),
-                a.get_attribute("data-status"),
-            )
-            for a in src.find_elements("css selector", "a.hl")
-        ]
+        german = [tuple(pair) for pair in browser.execute_script(_TERMS, src)]
         expected = [
             (
                 c["concept"],
@@ -118,10 +123,10 @@ def test_every_segment_is_present_and_term_highlights_match_the_qa_report(
         # capitalise it afterwards at the start of a sentence), nothing else is "ok".
         english_ok = sorted(
             a.get_attribute("textContent").casefold()
-            for a in tgt.find_elements("css selector", 'a.hl[data-status="ok"]')
+            for a in tgt.find_elements("css selector", "a.hl.t-ok")
         )
         assert english_ok == sorted(c["found"].casefold() for c in seg["checks"] if c["satisfied"])
-        forbidden = tgt.find_elements("css selector", 'a.hl[data-status="forbidden"]')
+        forbidden = tgt.find_elements("css selector", "a.hl.t-forbidden")
         assert len(forbidden) == sum(len(c["forbidden_found"]) for c in seg["checks"])
     summary = {
         d.find_element("tag name", "dt").text: d.find_element("tag name", "dd").text
@@ -134,12 +139,13 @@ def test_every_segment_is_present_and_term_highlights_match_the_qa_report(
     assert summary["Glossary"].startswith(report["glossaries"][0]["file"])
 
     # Focus a satisfied term: its concept pops up and its English partner is outlined.
-    link = browser.find_element("css selector", 'td.src a.hl[data-status="ok"]')
+    link = browser.find_element("css selector", "td.src a.hl.t-ok")
     assert browser.execute_script(_POP_UP, link) == "none"
     browser.execute_script("arguments[0].focus()", link)
     pop_up = browser.execute_script(_POP_UP, link)
-    concept = link.get_attribute("data-concept")
+    concept = browser.execute_script(_TERMS, link.find_element("xpath", ".."))[0][0]
     assert "satisfied" in pop_up and "approved: " in pop_up and f"concept: {concept}" in pop_up
+    assert f"{link.text.rstrip()} \u2192 " in pop_up  # spaces survive the CSS escapes
     # The same concept, described for screen readers: verdict and glossary row.
     verdict, row = link.get_attribute("aria-describedby").split()
     assert browser.find_element("id", verdict).text == "satisfied"

@@ -208,10 +208,11 @@ _CSS_SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01234
 def _css_string(text: str) -> str:
     """A CSS string literal: every character outside a small safe set hex-escaped.
 
-    Six-digit escapes need no terminating space, and nothing (quote,
-    backslash, ``<``, line break) can end the string or the style element.
+    Each escape ends with the one space CSS swallows after an escape, so a
+    real space after it survives; nothing (quote, backslash, ``<``, line
+    break) can end the string or the style element.
     """
-    return '"' + "".join(c if c in _CSS_SAFE else f"\\{ord(c):06X}" for c in text) + '"'
+    return '"' + "".join(c if c in _CSS_SAFE else f"\\{ord(c):06X} " for c in text) + '"'
 
 
 def _plain(text: str) -> str:
@@ -272,8 +273,6 @@ def _cell_with_terms(
             href="#" + partners.get(f"{span.key}-{side}", f"{base}-check"),
             aria_describedby=f"v-{span.status} {key}".strip(),
         )
-        link.set("data-status", span.status)
-        link.set("data-concept", span.concept_id)
         cursor = span.end
     _put(cell, text[cursor:])
 
