@@ -264,7 +264,7 @@ def _cell_with_terms(
         base = f"s{seg.number}-{span.key}"
         anchor = f"{base}-{side}"
         key = keys.get(span.concept_id, "")
-        link = _el(
+        _el(
             cell,
             "a",
             text[span.start : span.end],
