@@ -145,3 +145,19 @@ def test_concept_from_match_splits_approved_admitted_and_forbidden() -> None:
         ("U.S.",),
         ("US",),
     )
+
+
+@dataclass(frozen=True)
+class _StagedCheck(TermCheck):
+    stage: str = ""
+    reason: str = ""
+
+
+def test_extra_check_fields_are_listed_generically() -> None:
+    from transkit.review.view import check_details
+
+    staged = _StagedCheck("c", "Peking", ("Beijing",), True, "Beijing", stage="substituted")
+    assert check_details(staged) == (("stage", "MT, substituted"),)
+    flagged = _StagedCheck("c", "Peking", ("Beijing",), False, reason="no alignment")
+    assert check_details(flagged) == (("reason", "no alignment"),)
+    assert check_details(TermCheck("c", "Peking", ("Beijing",), True)) == ()

@@ -28,6 +28,7 @@ from transkit.review.view import (
     DocumentView,
     SegmentView,
     TermSpan,
+    check_details,
 )
 
 __all__ = ["PageContext", "IndexEntry", "render_page", "render_index", "visible_text_parts"]
@@ -292,6 +293,8 @@ def _checks_cell(td: Any, seg: SegmentView) -> None:
             _put(li, ": missing" if not check.found else ": found " + check.found)
             if check.forbidden_found:
                 _put(li, "; forbidden used: " + ", ".join(check.forbidden_found))
+        for label, value in check_details(check):
+            _put(li, f"; {label}: {value}")
     for note in seg.notes:
         _el(ul, "li", note, class_="c-note")
 

@@ -24,6 +24,7 @@ __all__ = [
     "TermSpan",
     "SegmentView",
     "DocumentView",
+    "check_details",
     "concept_from_match",
     "concept_from_glossary",
     "segment_view",
@@ -260,6 +261,27 @@ def _format_value(name: str, value: Any) -> str:
     if isinstance(value, (tuple, list)):
         return ", ".join(_format_value(name, v) for v in value)
     return str(value)
+
+
+#: TermCheck fields shown in their own words; any other non-empty field
+#: (e.g. the enforcement stage or why a term is missing) is listed generically.
+_KNOWN_CHECK_FIELDS = frozenset(
+    {"concept_id", "term", "required", "satisfied", "found", "forbidden_found"}
+)
+
+
+def check_details(check: TermCheck) -> tuple[tuple[str, str], ...]:
+    """(label, value) for every extra, non-empty field of a term check."""
+    rows = []
+    for f in dataclasses.fields(check):
+        value = getattr(check, f.name)
+        if f.name in _KNOWN_CHECK_FIELDS or value in (None, "", (), [], {}, False):
+            continue
+        label = f.name.replace("_", " ")
+        if f.name == "stage" and isinstance(value, str):
+            value = METHOD_LABELS.get(value, value)
+        rows.append((label, _format_value(f.name, value)))
+    return tuple(rows)
 
 
 def segment_view(number: int, segment: Segment) -> SegmentView:
