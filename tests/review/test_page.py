@@ -232,3 +232,15 @@ def test_concept_pop_up_text_is_css_escaped_and_cannot_leave_the_style() -> None
     note = root.cssselect("tr#k1 td")[5]
     assert "</style><script>alert(1)</script>" in note.text_content()
     assert [b.text for b in note.cssselect(".ctl")] == ["U+202E"]
+
+
+def test_checks_cell_says_each_verdict_in_words(sample_document: Document) -> None:
+    root = _parse(render_review(sample_document))
+    lines = [s.text_content() for s in root.cssselect("td.chk > span")]
+    assert "\u2298 Peking \u2192 Beijing: missing; forbidden used: Peking" in lines
+    assert "\u2713 seltene Erden \u2192 rare earths: satisfied" in lines
+    required = sum(len(s.checks) for s in sample_document.segments)
+    notes = sum(len(s.notes) for s in sample_document.segments)
+    assert len(lines) == required + notes
+    failed = root.cssselect("td.chk > span.c-forbidden")[0]
+    assert failed.get("id").endswith("-check") and failed.find("span").get("lang") == "de"

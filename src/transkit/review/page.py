@@ -278,25 +278,31 @@ def _cell_with_terms(
     _put(cell, text[cursor:])
 
 
+def _check_line(td: Any, status: str, text: str = "", anchor: str | None = None) -> Any:
+    """One line of the checks cell: symbol, words, a line break after it."""
+    if len(td):
+        etree.SubElement(td, "br")
+    return _el(td, "span", f"{_SYMBOLS[status]} {text}", class_=f"c-{status}", id=anchor)
+
+
 def _checks_cell(td: Any, seg: SegmentView) -> None:
-    ul = _el(td, "ul", class_="checks")
     if "untranslated" in seg.flags:
-        _el(ul, "li", "untranslated: no English target", class_="c-failed")
+        _check_line(td, "failed", "untranslated: no English target")
     for key, check in seg.checks:
         status = "ok" if check.satisfied else ("forbidden" if check.forbidden_found else "failed")
-        li = _el(ul, "li", class_=f"c-{status}", id=f"s{seg.number}-{key}-check", lang="en")
-        _el(li, "span", check.term, lang="de")
-        _put(li, " \u2192 " + (" | ".join(check.required) or "?"))
+        line = _check_line(td, status, anchor=f"s{seg.number}-{key}-check")
+        _el(line, "span", check.term, lang="de")
+        _put(line, " \u2192 " + (" | ".join(check.required) or "?"))
         if check.satisfied:
-            _put(li, ": satisfied")
+            _put(line, ": satisfied")
         else:
-            _put(li, ": missing" if not check.found else ": found " + check.found)
+            _put(line, ": missing" if not check.found else ": found " + check.found)
             if check.forbidden_found:
-                _put(li, "; forbidden used: " + ", ".join(check.forbidden_found))
+                _put(line, "; forbidden used: " + ", ".join(check.forbidden_found))
         for label, value in check_details(check):
-            _put(li, f"; {label}: {value}")
+            _put(line, f"; {label}: {value}")
     for note in seg.notes:
-        _el(ul, "li", note, class_="c-note")
+        _check_line(td, "note", note)
 
 
 def _segment_row(
@@ -336,7 +342,7 @@ def _segment_row(
     else:
         tgt = _el(tr, "td", class_="tgt", lang=tgt_lang)
         _cell_with_terms(tgt, seg.target, seg.target_spans, "en", seg, partners, keys)
-    _checks_cell(_el(tr, "td", class_="chk"), seg)
+    _checks_cell(_el(tr, "td", class_="chk", lang="en"), seg)
     org = _el(tr, "td", class_="org")
     # The engine named in the summary is not repeated on every row.
     rows = [(k, v) for k, v in seg.origin if not (k == "engine" and v == model)]
