@@ -107,6 +107,9 @@ def _append_plain(parent: Any, text: str) -> None:
 
 def _put(parent: Any, text: str) -> None:
     """Add text to ``parent``, badges for control and bidi characters."""
+    if not _SUSPECT.search(text):
+        _append_plain(parent, text)
+        return
     for piece, suspect in visible_text_parts(text):
         if not suspect:
             _append_plain(parent, piece)
@@ -120,9 +123,14 @@ def _put(parent: Any, text: str) -> None:
         badge.text = f"U+{cp:04X}"
 
 
+@cache
+def _attr_name(keyword: str) -> str:
+    return keyword.rstrip("_").replace("_", "-")
+
+
 def _el(parent: Any, tag: str, text: str | None = None, **attrs: str | None) -> Any:
     """A child element; ``class_``/``for_`` name ``class``/``for``, ``_`` becomes ``-``."""
-    names = {k.rstrip("_").replace("_", "-"): v for k, v in attrs.items() if v is not None}
+    names = {_attr_name(k): v for k, v in attrs.items() if v is not None}
     el = etree.SubElement(parent, tag, names)
     if text:
         _put(el, text)
