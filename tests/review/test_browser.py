@@ -90,6 +90,7 @@ return Array.from(arguments[0].querySelectorAll('a.hl')).map(a => {
 });
 """
 _POP_UP = "return getComputedStyle(arguments[0], '::before').content;"
+_CONTENT_VISIBILITY = "return getComputedStyle(arguments[0].closest('.cv')).contentVisibility;"
 
 
 def test_every_segment_is_present_and_term_highlights_match_the_qa_report(
@@ -146,6 +147,8 @@ def test_every_segment_is_present_and_term_highlights_match_the_qa_report(
     concept = browser.execute_script(_TERMS, link.find_element("xpath", ".."))[0][0]
     assert "satisfied" in pop_up and "approved: " in pop_up and f"concept: {concept}" in pop_up
     assert f"{link.text.rstrip()} \u2192 " in pop_up  # spaces survive the CSS escapes
+    # The cell is rendered normally while focused, so the pop-up is not clipped.
+    assert browser.execute_script(_CONTENT_VISIBILITY, link) == "visible"
     # The same concept, described for screen readers: verdict and glossary row.
     verdict, row = link.get_attribute("aria-describedby").split()
     assert browser.find_element("id", verdict).text == "satisfied"
@@ -277,7 +280,8 @@ def test_text_and_highlights_have_enough_contrast(
     page.write_text(render_review(sample_document), "utf-8")
     _open(browser, page)
     ratios = browser.execute_script(
-        _CONTRAST, "a.hl, td.src, td.tgt, .flagtag, td.chk > span, dl.summary dt, dl.summary dd, th"
+        _CONTRAST,
+        "a.hl, td.src, td.tgt, .flagtag, td.chk .cv > span, dl.summary dt, dl.summary dd, th",
     )
     assert ratios
     low = [(name, round(r, 2)) for name, r in ratios if r < 4.5]
@@ -294,6 +298,8 @@ def test_print_layout_shows_every_row_and_no_controls(
     try:
         assert not browser.find_element("id", "only-flagged").is_displayed()
         assert len(_visible_rows(browser)) == len(sample_document.segments)
+        last = browser.find_elements("css selector", "td.src a.hl")[-1]
+        assert browser.execute_script(_CONTENT_VISIBILITY, last) == "visible"
         glyph = browser.execute_script(
             "return getComputedStyle(document.querySelector('a.hl.t-ok'), '::after').content"
         )

@@ -236,11 +236,11 @@ def test_concept_pop_up_text_is_css_escaped_and_cannot_leave_the_style() -> None
 
 def test_checks_cell_says_each_verdict_in_words(sample_document: Document) -> None:
     root = _parse(render_review(sample_document))
-    lines = [s.text_content() for s in root.cssselect("td.chk > span")]
+    lines = [s.text_content() for s in root.cssselect("td.chk .cv > span")]
     assert "\u2298 Peking \u2192 Beijing: missing; forbidden used: Peking" in lines
     assert "\u2713 seltene Erden \u2192 rare earths: satisfied" in lines
     required = sum(len(s.checks) for s in sample_document.segments)
     notes = sum(len(s.notes) for s in sample_document.segments)
     assert len(lines) == required + notes
-    failed = root.cssselect("td.chk > span.c-forbidden")[0]
+    failed = root.cssselect("td.chk .cv > span.c-forbidden")[0]
     assert failed.get("id").endswith("-check") and failed.find("span").get("lang") == "de"

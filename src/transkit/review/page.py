@@ -343,14 +343,16 @@ def _segment_row(
         if span.key in de_keys:
             partners[f"{span.key}-en"] = f"s{seg.number}-{span.key}-de"
 
-    src = _el(tr, "td", class_="src", lang=src_lang)
+    # Cell contents sit in a div.cv (content-visibility: auto): the browser
+    # skips laying out rows off screen, which keeps a 2,000-row page fast.
+    src = _el(_el(tr, "td", class_="src", lang=src_lang), "div", class_="cv")
     _cell_with_terms(src, seg.source, seg.source_spans, "de", seg, partners, keys)
     if seg.target is None:
         _el(tr, "td", "(untranslated)", class_="tgt none", lang="en")
     else:
-        tgt = _el(tr, "td", class_="tgt", lang=tgt_lang)
+        tgt = _el(_el(tr, "td", class_="tgt", lang=tgt_lang), "div", class_="cv")
         _cell_with_terms(tgt, seg.target, seg.target_spans, "en", seg, partners, keys)
-    _checks_cell(_el(tr, "td", class_="chk", lang="en"), seg)
+    _checks_cell(_el(_el(tr, "td", class_="chk", lang="en"), "div", class_="cv"), seg)
     org = _el(tr, "td", class_="org")
     # The engine named in the summary is not repeated on every row.
     rows = [(k, v) for k, v in seg.origin if not (k == "engine" and v == model)]
