@@ -41,6 +41,14 @@ def page_name(name: str) -> str:
     return f"{stem}.html"
 
 
+def _shown_path(path: str) -> str:
+    """A glossary path as the page shows it: relative to here when it is below here."""
+    try:
+        return Path(path).resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except (ValueError, OSError):
+        return path
+
+
 def review_context(
     *,
     model: str | None = None,
@@ -54,7 +62,7 @@ def review_context(
 
     return PageContext(
         model=model,
-        glossaries=tuple((str(p), int(n)) for p, n in glossaries),
+        glossaries=tuple((_shown_path(str(p)), int(n)) for p, n in glossaries),
         generator=f"transkit {__version__}",
         subtitle=subtitle,
         index_href=index_href,
