@@ -244,3 +244,43 @@ def test_checks_cell_says_each_verdict_in_words(sample_document: Document) -> No
     assert len(lines) == required + notes
     failed = root.cssselect("td.chk .cv > span.c-forbidden")[0]
     assert failed.get("id").endswith("-check") and failed.find("span").get("lang") == "de"
+
+
+@st.composite
+def _segments_with_terms(draw) -> Segment:
+    words = draw(st.lists(st.sampled_from(["Peking", "Erden", "und", "Tokio", "\u202e", "<b>"]),
+                          min_size=1, max_size=8))  # fmt: skip
+    source = " ".join(words)
+    terms, checks = [], []
+    for _ in range(draw(st.integers(0, 3))):
+        start = draw(st.integers(0, len(source) - 1))
+        end = draw(st.integers(start + 1, len(source)))
+        concept = draw(st.sampled_from(["c1", "c2", "c3"]))
+        english = draw(st.sampled_from(["Beijing", "earths", "Tokyo"]))
+        kind = draw(st.sampled_from(["exact", "exact", "compound"]))
+        terms.append(TermMatch(concept, source[start:end], source[start:end], start, end,
+                               kind=kind, required=(english,), forbidden=("Peking",)))  # fmt: skip
+        if kind != "compound":
+            ok = draw(st.booleans())
+            checks.append(TermCheck(concept, source[start:end], (english,), ok,
+                                    english if ok else "", () if ok else ("Peking",)))  # fmt: skip
+    target = draw(st.one_of(st.none(), st.text(max_size=40), st.just("Beijing and Peking")))
+    return Segment("1", source, target, terms=tuple(terms), checks=tuple(checks))
+
+
+@given(st.lists(_segments_with_terms(), min_size=1, max_size=4))
+def test_any_terms_and_checks_render_with_working_links(segments: list[Segment]) -> None:
+    doc = Document(name="x", segments=tuple(segments))
+    root = _parse(render_review(doc))
+    ids = {el.get("id") for el in root.iter() if el.get("id")}
+    for link in root.cssselect("a.hl[href]"):
+        assert link.get("href")[1:] in ids
+        assert set(link.get("aria-describedby").split()) <= ids
+    rows = root.cssselect("tr.seg")
+    for row, seg in zip(rows, segments, strict=True):
+        lines = row.cssselect("td.chk .cv > span")
+        verdicts = [s for s in lines if s.get("id")]
+        assert len(verdicts) == len(seg.checks)
+        assert _cell_text(row.cssselect("td.src")[0]) == seg.source
+        # a highlight never splits or loses text, whatever the offsets
+        assert len(row.cssselect("td.src a.hl")) <= len(seg.terms)

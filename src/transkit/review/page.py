@@ -258,6 +258,18 @@ def _concept_css(keys: Mapping[str, str], concepts: Mapping[str, ConceptView]) -
     return "\n".join(rules) + "\n" if rules else ""
 
 
+def _link_target(
+    span: TermSpan, side: str, seg: SegmentView, partners: Mapping[str, str], key: str
+) -> str:
+    """Where a term links: its partner, else its check line, else its concept row."""
+    partner = partners.get(f"{span.key}-{side}")
+    if partner:
+        return partner
+    if any(k == span.key for k, _ in seg.checks):
+        return f"s{seg.number}-{span.key}-check"
+    return key or "concepts"
+
+
 def _cell_with_terms(
     cell: Any,
     text: str,
@@ -279,7 +291,7 @@ def _cell_with_terms(
             text[span.start : span.end],
             class_=f"hl t-{span.status} {key}".strip(),
             id=anchor,
-            href="#" + partners.get(f"{span.key}-{side}", f"{base}-check"),
+            href="#" + _link_target(span, side, seg, partners, key),
             aria_describedby=f"v-{span.status} {key}".strip(),
         )
         cursor = span.end
