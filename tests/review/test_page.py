@@ -284,3 +284,22 @@ def test_any_terms_and_checks_render_with_working_links(segments: list[Segment])
         assert _cell_text(row.cssselect("td.src")[0]) == seg.source
         # a highlight never splits or loses text, whatever the offsets
         assert len(row.cssselect("td.src a.hl")) <= len(seg.terms)
+
+
+def test_admitted_form_is_told_apart_from_the_approved_one() -> None:
+    from transkit.review.page import render_page
+    from transkit.review.view import ConceptView, document_view
+
+    term = TermMatch("usa", "USA", "USA", 4, 7, required=("United States", "U.S."))
+    segments = (
+        Segment("1", "Die USA handeln.", "The U.S. acts.", terms=(term,),
+                checks=(TermCheck("usa", "USA", term.required, True, "U.S."),)),
+        Segment("2", "Die USA handeln.", "The United States acts.", terms=(term,),
+                checks=(TermCheck("usa", "USA", term.required, True, "United States"),)),
+    )  # fmt: skip
+    concept = ConceptView("usa", ("USA",), "United States", admitted=("U.S.",))
+    root = _parse(render_page(document_view(Document("x", segments), {"usa": concept})))
+    first, second = (row.cssselect("td.tgt a.hl")[0] for row in root.cssselect("tr.seg"))
+    assert "adm" in first.get("class").split() and "adm" not in second.get("class").split()
+    assert first.get("aria-describedby").split()[0] == "v-ok-adm"
+    assert root.get_element_by_id("v-ok-adm").text.strip() == "satisfied with an admitted form"

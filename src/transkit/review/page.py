@@ -209,6 +209,10 @@ def _controls(body: Any, view: DocumentView) -> None:
         li = _el(legend, "li")
         _el(li, "a", "term", class_=f"hl t-{status}", aria_hidden="true")
         _el(li, "span", " " + STATUS_LABELS[status], id=f"v-{status}")
+        if status == "ok":
+            li = _el(legend, "li")
+            _el(li, "a", "term", class_="hl t-ok adm", aria_hidden="true")
+            _el(li, "span", " satisfied with an admitted form", id="v-ok-adm")
 
 
 _CSS_SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ,.;:_()/-")
@@ -278,6 +282,7 @@ def _cell_with_terms(
     seg: SegmentView,
     partners: Mapping[str, str],
     keys: Mapping[str, str],
+    admitted: frozenset[str] = frozenset(),
 ) -> None:
     cursor = 0
     for span in spans:
@@ -285,14 +290,15 @@ def _cell_with_terms(
         base = f"s{seg.number}-{span.key}"
         anchor = f"{base}-{side}"
         key = keys.get(span.concept_id, "")
+        verdict = "ok-adm" if span.status == "ok" and span.key in admitted else span.status
         _el(
             cell,
             "a",
             text[span.start : span.end],
-            class_=f"hl t-{span.status} {key}".strip(),
+            class_=f"hl t-{span.status} {'adm ' if verdict == 'ok-adm' else ''}{key}".strip(),
             id=anchor,
             href="#" + _link_target(span, side, seg, partners, key),
-            aria_describedby=f"v-{span.status} {key}".strip(),
+            aria_describedby=f"v-{verdict} {key}".strip(),
         )
         cursor = span.end
     _put(cell, text[cursor:])
@@ -325,14 +331,31 @@ def _checks_cell(td: Any, seg: SegmentView) -> None:
         _check_line(td, "note", note)
 
 
+def _admitted_keys(seg: SegmentView, concepts: Mapping[str, ConceptView]) -> frozenset[str]:
+    """Checks satisfied by an admitted (not the approved) English form."""
+    keys = set()
+    for key, check in seg.checks:
+        concept = concepts.get(check.concept_id)
+        if not check.satisfied or concept is None or not check.found:
+            continue
+        found = check.found.casefold()
+        if found != concept.approved.casefold() and found in {
+            a.casefold() for a in concept.admitted
+        }:
+            keys.add(key)
+    return frozenset(keys)
+
+
 def _segment_row(
     tbody: Any,
     seg: SegmentView,
     keys: Mapping[str, str],
     langs: tuple[str, str],
     model: str | None,
+    concepts: Mapping[str, ConceptView],
 ) -> None:
     src_lang, tgt_lang = langs
+    admitted = _admitted_keys(seg, concepts)
     classes = "seg flagged" if seg.flagged else "seg"
     tr = _el(tbody, "tr", id=f"s{seg.number}", class_=classes)
     tr.set("data-id", seg.id)
@@ -358,12 +381,12 @@ def _segment_row(
     # Cell contents sit in a div.cv (content-visibility: auto): the browser
     # skips laying out rows off screen, which keeps a 2,000-row page fast.
     src = _el(_el(tr, "td", class_="src", lang=src_lang), "div", class_="cv")
-    _cell_with_terms(src, seg.source, seg.source_spans, "de", seg, partners, keys)
+    _cell_with_terms(src, seg.source, seg.source_spans, "de", seg, partners, keys, admitted)
     if seg.target is None:
         _el(tr, "td", "(untranslated)", class_="tgt none", lang="en")
     else:
         tgt = _el(_el(tr, "td", class_="tgt", lang=tgt_lang), "div", class_="cv")
-        _cell_with_terms(tgt, seg.target, seg.target_spans, "en", seg, partners, keys)
+        _cell_with_terms(tgt, seg.target, seg.target_spans, "en", seg, partners, keys, admitted)
     _checks_cell(_el(_el(tr, "td", class_="chk", lang="en"), "div", class_="cv"), seg)
     org = _el(tr, "td", class_="org")
     # The engine named in the summary is not repeated on every row.
@@ -448,7 +471,7 @@ def render_page(view: DocumentView, context: PageContext | None = None) -> str:
         _el(head_row, "th", name, scope="col")
     tbody = _el(table, "tbody")
     for seg in view.segments:
-        _segment_row(tbody, seg, keys, (src_lang, tgt_lang), context.model)
+        _segment_row(tbody, seg, keys, (src_lang, tgt_lang), context.model, view.concepts)
     _el(
         main,
         "p",
