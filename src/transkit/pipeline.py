@@ -248,9 +248,10 @@ def _write_outputs(
 
             write_tmx([document], path)
         elif fmt == "html":
-            from transkit.review import write_page
+            from transkit.review import review_page
 
-            totals = write_page(document, path, **(review or {}))
+            html, totals = review_page(document, path, **(review or {}))
+            atomic_write_text(path, html)
             if pages is not None:
                 pages.append((document.name, path, totals))
         written.append(str(path))

@@ -22,6 +22,7 @@ from transkit.data import Document
 __all__ = [
     "page_name",
     "render_review",
+    "review_page",
     "review_context",
     "write_index",
     "write_page",
@@ -94,7 +95,7 @@ def render_review(
     return render_page(view, context or review_context())
 
 
-def write_page(
+def review_page(
     document: Document,
     path: str | os.PathLike[str],
     *,
@@ -103,12 +104,12 @@ def write_page(
     glossaries: Sequence[tuple[str, int]] = (),
     subtitle: str = "",
     index: str | os.PathLike[str] | None = None,
-) -> dict[str, int]:
-    """Write one document's page atomically; return its totals (for an index).
+) -> tuple[str, dict[str, int]]:
+    """The page to be written at ``path`` (HTML text) and its totals, for an index.
 
-    ``index`` is the ``index.html`` the page links back to, if any.
+    ``index`` is the ``index.html`` the page links back to, if any.  Nothing
+    is written: callers that write several files as one set use this.
     """
-    from transkit.fileio import atomic_write_text
     from transkit.review.page import render_page
     from transkit.review.view import document_view
 
@@ -118,8 +119,20 @@ def write_page(
         href = os.path.relpath(Path(index), target.parent).replace(os.sep, "/")
     context = review_context(model=model, glossaries=glossaries, subtitle=subtitle, index_href=href)
     view = document_view(document, _concepts(document, glossary))
-    atomic_write_text(target, render_page(view, context))
-    return dict(view.totals)
+    return render_page(view, context), dict(view.totals)
+
+
+def write_page(
+    document: Document,
+    path: str | os.PathLike[str],
+    **options: Any,
+) -> dict[str, int]:
+    """Write `review_page` atomically at ``path``; return the page's totals."""
+    from transkit.fileio import atomic_write_text
+
+    text, totals = review_page(document, path, **options)
+    atomic_write_text(path, text)
+    return totals
 
 
 def write_index(
