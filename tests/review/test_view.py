@@ -119,6 +119,30 @@ def test_origin_rows_show_method_engine_and_any_new_segment_field() -> None:
     assert rows["substituted"] == "Peking"
 
 
+@dataclass(frozen=True)
+class _Match:
+    source: str
+    target: str
+    score: float
+    level: str
+    origin: str = ""
+
+
+@dataclass(frozen=True)
+class _MemorySegment(Segment):
+    matches: tuple[_Match, ...] = ()
+
+
+def test_translation_memory_matches_show_level_score_and_memory() -> None:
+    match = _Match("Hallo Welt.", "Hello world.", 87.0, "fuzzy", "tm:approved.tmx")
+    seg = _MemorySegment("1", "Hallo Welt!", "Hello world!", method="tm-fuzzy", matches=(match,))
+    rows = dict(segment_view(1, seg).origin)
+    assert rows["method"] == "TM match, fuzzy"
+    assert rows["TM matches"] == (
+        "87% fuzzy \u00b7 source: Hallo Welt.; target: Hello world.; origin: tm:approved.tmx"
+    )
+
+
 def test_unknown_method_is_shown_as_it_is() -> None:
     seg = Segment("1", "Hallo.", "Hello.", method="constrained-v2")
     assert dict(segment_view(1, seg).origin)["method"] == "constrained-v2"

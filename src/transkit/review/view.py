@@ -41,7 +41,13 @@ METHOD_LABELS = {
     "redecoded": "MT, re-decoded",
     "re-decoded": "MT, re-decoded",
     "tm": "TM match",
+    "tm-context": "TM match, in context",
+    "tm-exact": "TM match, exact",
+    "tm-fuzzy": "TM match, fuzzy",
 }
+
+#: Labels of Segment fields other stages add (any other field shows its name).
+FIELD_LABELS = {"matches": "TM matches", "repairs": "repairs"}
 
 #: Verdicts of a highlighted term, with the words shown next to the symbol.
 STATUS_LABELS = {
@@ -246,20 +252,47 @@ def _origin_rows(segment: Segment) -> tuple[tuple[str, str], ...]:
         value = getattr(segment, f.name)
         if value in (None, "", (), [], {}, False):
             continue
-        rows.append((f.name.replace("_", " "), _format_value(f.name, value)))
+        label = FIELD_LABELS.get(f.name, f.name.replace("_", " "))
+        rows.append((label, _format_value(f.name, value)))
     return tuple(rows)
 
 
+_PERCENT_NAMES = ("score", "match", "fuzzy", "percent", "similarity")
+#: Fields of a nested record shown first and without their name ("fuzzy 87%").
+_LEAD_FIELDS = ("level", "kind", "status", "score")
+
+
 def _format_value(name: str, value: Any) -> str:
-    """Generic rendering of a field the page has no special place for."""
-    if isinstance(value, float):
-        if ("score" in name or "match" in name or "fuzzy" in name) and 0 <= value <= 1:
+    """Generic rendering of a field the page has no special place for.
+
+    Scores become percentages (0-1 or 0-100), nested records (e.g. a
+    translation-memory match) a short line of their non-empty fields.
+    """
+    percent = any(word in name.lower() for word in _PERCENT_NAMES)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float)):
+        if percent and 0 <= value <= 1 and isinstance(value, float):
             return f"{value:.0%}"
+        if percent and 0 <= value <= 100:
+            return f"{value:.0f}%"
         return f"{value:g}"
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        lead, rest = [], []
+        for f in dataclasses.fields(value):
+            item = getattr(value, f.name)
+            if item in (None, "", (), [], {}):
+                continue
+            shown = _format_value(f.name, item)
+            if f.name in _LEAD_FIELDS:
+                lead.append(shown)
+            else:
+                rest.append(f"{f.name}: {shown}")
+        return " \u00b7 ".join(x for x in (" ".join(lead), "; ".join(rest)) if x)
     if isinstance(value, Mapping):
         return ", ".join(f"{k}: {_format_value(str(k), v)}" for k, v in value.items())
     if isinstance(value, (tuple, list)):
-        return ", ".join(_format_value(name, v) for v in value)
+        return "; ".join(_format_value(name, v) for v in value)
     return str(value)
 
 
