@@ -113,6 +113,11 @@ def test_review_shows_post_edited_targets_with_fresh_verdicts(edited) -> None:
     assert "The capital; also the government" in concept_row.text_content()
     assert "note: The capital" in root.cssselect("style")[0].text  # the pop-up text
     assert "argos:test 1.0" in page and "post-editing" in page
+    summary = {
+        div.cssselect("dt")[0].text_content(): div.cssselect("dd")[0].text_content()
+        for div in root.cssselect("#summary > div")
+    }
+    assert summary["Target states"] == "mt 1, translated 2"  # the two edited segments
 
 
 def test_review_without_glossary_says_no_term_was_checked(edited) -> None:

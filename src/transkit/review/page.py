@@ -196,6 +196,10 @@ def _summary(body: Any, view: DocumentView, context: PageContext) -> None:
     if view.methods:
         methods = ", ".join(f"{label} {n}" for label, n in view.methods.items())
         _summary_item(dl, "Origin of targets", methods, "wide", small=True)
+    if set(view.states) - {"mt"}:
+        # After post-editing: how far each segment got (new, mt, translated...).
+        states = ", ".join(f"{state} {n}" for state, n in view.states.items())
+        _summary_item(dl, "Target states", states, "wide", small=True)
 
 
 def _controls(body: Any, view: DocumentView) -> None:

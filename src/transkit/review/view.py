@@ -128,6 +128,7 @@ class DocumentView:
     concepts: Mapping[str, ConceptView]
     totals: Mapping[str, int]
     methods: Mapping[str, int]
+    states: Mapping[str, int] = dataclasses.field(default_factory=dict)
 
 
 def concept_from_match(term: TermMatch) -> ConceptView:
@@ -375,6 +376,17 @@ def segment_view(number: int, segment: Segment) -> SegmentView:
     )
 
 
+def _state_counts(document: Document) -> dict[str, int]:
+    """Segments per target state, in life-cycle order (new, mt, translated...)."""
+    from transkit.data import SEGMENT_STATES
+
+    counts: dict[str, int] = {}
+    for seg in document.segments:
+        counts[seg.state] = counts.get(seg.state, 0) + 1
+    order = {state: i for i, state in enumerate(SEGMENT_STATES)}
+    return dict(sorted(counts.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0])))
+
+
 def document_view(
     document: Document, concepts: Mapping[str, ConceptView] | None = None
 ) -> DocumentView:
@@ -409,6 +421,7 @@ def document_view(
         concepts={k: known[k] for k in sorted(used) if k in known},
         totals=totals,
         methods=dict(sorted(methods.items())),
+        states=_state_counts(document),
     )
 
 
