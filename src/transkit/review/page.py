@@ -309,9 +309,9 @@ def _cell_with_terms(
 
 
 def _check_line(td: Any, status: str, text: str = "", anchor: str | None = None) -> Any:
-    """One line of the checks cell: symbol, words, a line break after it."""
+    """One line of the checks cell: symbol, words (lines split by newlines, pre-line)."""
     if len(td):
-        etree.SubElement(td, "br")
+        _append_plain(td, "\n")
     return _el(td, "span", f"{_SYMBOLS[status]} {text}", class_=f"c-{status}", id=anchor)
 
 

@@ -10,6 +10,7 @@ a test or another writer needs to know about a verdict is decided here.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -237,6 +238,11 @@ def _target_spans(target: str, keyed: Sequence[tuple[str, TermCheck]]) -> list[T
     return sorted(spans, key=lambda s: s.start)
 
 
+@functools.cache
+def _fields(cls: type) -> tuple[dataclasses.Field, ...]:
+    return dataclasses.fields(cls)
+
+
 def _origin_rows(segment: Segment) -> tuple[tuple[str, str], ...]:
     rows = []
     if segment.method:
@@ -247,7 +253,7 @@ def _origin_rows(segment: Segment) -> tuple[tuple[str, str], ...]:
         rows.append(("engine", segment.origin))
     if segment.state and segment.state != "mt":
         rows.append(("state", segment.state))
-    for f in dataclasses.fields(segment):
+    for f in _fields(type(segment)):
         if f.name in _KNOWN_FIELDS:
             continue
         value = getattr(segment, f.name)
@@ -307,7 +313,7 @@ _KNOWN_CHECK_FIELDS = frozenset(
 def check_details(check: TermCheck) -> tuple[tuple[str, str], ...]:
     """(label, value) for every extra, non-empty field of a term check."""
     rows = []
-    for f in dataclasses.fields(check):
+    for f in _fields(type(check)):
         value = getattr(check, f.name)
         if f.name in _KNOWN_CHECK_FIELDS or value in (None, "", (), [], {}, False):
             continue
