@@ -352,3 +352,35 @@ def test_index_links_every_page(browser: Any, sample_document: Document, tmp_pat
     browser.find_element("css selector", "nav a").click()
     assert browser.current_url.endswith("/index.html")
     assert console_errors(browser) == []
+
+
+def test_seed_page_matches_the_qa_report_read_with_lxml(
+    seed_run: tuple[Path, dict[str, Any]],
+) -> None:
+    """The same comparison without a browser (runs where chromium is missing)."""
+    from lxml import html as lhtml
+
+    page, report = seed_run
+    root = lhtml.document_fromstring(page.read_text("utf-8"))
+    concept_of = {
+        tr.get("id"): tr.cssselect("th")[0].text for tr in root.cssselect("#concepts tr[id]")
+    }
+    detail = report["files"][0]["segments_detail"]
+    rows = root.cssselect("#segments tbody tr.seg")
+    assert [r.get("data-id") for r in rows] == [s["id"] for s in detail]
+    for row, seg in zip(rows, detail, strict=True):
+        got = []
+        for a in row.cssselect("td.src a.hl"):
+            classes = a.get("class").split()
+            key = next((c for c in classes if c[1:].isdigit() and c[0] == "k"), None)
+            status = next(c[2:] for c in classes if c.startswith("t-"))
+            if status != "compound":
+                got.append((concept_of.get(key), status))
+        expected = [
+            (
+                c["concept"],
+                "ok" if c["satisfied"] else "forbidden" if c["forbidden_found"] else "failed",
+            )
+            for c in seg["checks"]
+        ]
+        assert got == expected, seg["id"]
