@@ -224,11 +224,20 @@ def test_property_merge(tmp_path, version, doc, data):
     path = tmp_path / "p.de-en.xlf"
     write_xliff([doc], path, version=version)
     merge_xliff(path)
-    assert path.with_name("p.en.txt").read_bytes().decode("utf-8") == doc.target_text
+    # as in a CAT tool, a missing or empty target keeps the source
+    kept = "".join(
+        s.leading
+        + (s.target if s.target and s.target.strip() or not s.source.strip() else s.source)
+        for s in doc.segments
+    )
+    assert path.with_name("p.en.txt").read_bytes().decode("utf-8") == kept + doc.trailing
     # a translator replaces every target: the document is those targets, in order
     printable = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=15)
     new = [data.draw(printable) for _ in doc.segments]
     post_edit(path, {i: (t, "final") for i, t in enumerate(new)})
     merge_xliff(path, out=tmp_path / "edited.txt")
-    expected = "".join(s.leading + t for s, t in zip(doc.segments, new, strict=True))
+    expected = "".join(
+        s.leading + (t if t.strip() or not s.source.strip() else s.source)
+        for s, t in zip(doc.segments, new, strict=True)
+    )
     assert (tmp_path / "edited.txt").read_bytes().decode("utf-8") == expected + doc.trailing

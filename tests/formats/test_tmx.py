@@ -122,7 +122,7 @@ def test_add_keeps_another_tools_memory(tmp_path, xmlcheck):
     assert [(u.source, u.target, u.target_lang) for u in units] == [
         ("Die Allianz wächst.", "The alliance is growing.", "EN-GB"),
         ("Guten Tag.", "Bonjour.", "FR-FR"),
-        ("Peking reagiert.", "Beijing reacts.", "en"),
+        ("Peking reagiert.", "Beijing reacts.", "EN-GB"),  # the memory's own tag
     ]
     text = path.read_text("utf-8")
     assert '<!DOCTYPE tmx SYSTEM "tmx11.dtd">' in text

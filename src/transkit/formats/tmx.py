@@ -39,6 +39,8 @@ from transkit.formats import parse_xml, xml_runs
 __all__ = [
     "TranslationUnit",
     "add_to_tmx",
+    "lang_matches",
+    "plan_tmx_append",
     "read_tmx",
     "tmx_bytes",
     "write_tmx",
@@ -73,6 +75,30 @@ def _basic_date(now: datetime) -> str:
 
 def _primary(lang: str) -> str:
     return lang.replace("_", "-").split("-")[0].lower()
+
+
+def _subtags(tag: str) -> list[str]:
+    return [t for t in tag.strip().replace("_", "-").lower().split("-") if t]
+
+
+def lang_matches(tag: str, wanted: str) -> bool:
+    """BCP 47 basic filtering (RFC 4647): does language ``tag`` fall under range ``wanted``?
+
+    Case-insensitive, ``_`` read as ``-``; ``de`` matches ``de-DE`` and
+    ``DE-de``, ``de-DE`` does not match ``de`` or ``de-AT``; ``*`` matches all.
+
+    >>> lang_matches("DE-DE", "de"), lang_matches("de", "de-DE"), lang_matches("en_US", "en-us")
+    (True, False, True)
+    """
+    want = _subtags(wanted)
+    if want == ["*"]:
+        return True
+    return bool(want) and _subtags(tag)[: len(want)] == want
+
+
+def _compatible(a: str, b: str) -> bool:
+    """Either tag falls under the other (``de`` and ``de-DE``): the same language for a TM."""
+    return lang_matches(a, b) or lang_matches(b, a)
 
 
 def _flatten(items: Iterable[Document | Segment], document: str) -> list[tuple[Segment, str]]:
@@ -120,7 +146,9 @@ def _clean(text: str) -> str:
     return "".join(run for run in xml_runs(text) if isinstance(run, str))
 
 
-def _tu(seg: Segment, document: str, src: str, tgt: str, date: str) -> Any:
+def _tu(
+    seg: Segment, document: str, src: str, tgt: str, date: str, lang_attr: str = XML_LANG
+) -> Any:
     tu = etree.Element("tu")
     tu.set("creationdate", date)
     tu.set("creationtool", "transkit")
@@ -141,7 +169,7 @@ def _tu(seg: Segment, document: str, src: str, tgt: str, date: str) -> Any:
             prop.text = _clean(value)
     for lang, text in ((src, seg.source), (tgt, seg.target or "")):
         tuv = etree.SubElement(tu, "tuv")
-        tuv.set(XML_LANG, lang)
+        tuv.set(lang_attr, lang)
         _seg_el(tuv, text)
     return tu
 
@@ -313,31 +341,74 @@ def add_to_tmx(
 ) -> int:
     """Add the approved segments of ``items`` to the memory at ``path``; return how many.
 
+    `plan_tmx_append` decides what to write (see there); this writes it
+    atomically.  A malformed or mismatched memory raises `FormatError` and is
+    left untouched.
+    """
+    data, added = plan_tmx_append(
+        path,
+        items,
+        source_lang=source_lang,
+        target_lang=target_lang,
+        document=document,
+        tool_version=tool_version,
+        now=now,
+    )
+    if added:
+        atomic_write_bytes(os.fspath(path), data)
+    return added
+
+
+def plan_tmx_append(
+    path: str | os.PathLike[str],
+    items: Sequence[Document | Segment],
+    *,
+    source_lang: str | None = None,
+    target_lang: str | None = None,
+    document: str = "",
+    tool_version: str = transkit.__version__,
+    now: datetime | None = None,
+) -> tuple[bytes, int]:
+    """The memory at ``path`` with the approved segments of ``items`` added, and how many.
+
+    Writes nothing, so a caller can check everything before writing anything.
     Approved: state translated, reviewed or final, with a non-empty target.
     A pair whose source and target are already in the memory (or earlier in
-    ``items``) is skipped.  The file is created when missing; otherwise the
-    rest of it is kept as it is.  Writes atomically; a malformed memory
-    raises `FormatError` and is left untouched.
+    ``items``) is skipped.  A missing file gives a new TMX 1.4b memory.  An
+    existing memory keeps its own conventions: its language tags (``DE-DE``,
+    ``en-us``: tags are compared as BCP 47 does, so ``de`` matches ``de-DE``),
+    ``lang`` (TMX 1.1/1.2) or ``xml:lang``, its encoding and byte order mark
+    (UTF-16 stays UTF-16), DOCTYPE, comments and layout.  A memory whose
+    ``srclang`` is another language is refused.
     """
     name = os.fspath(path)
     src, tgt = _languages(items, source_lang, target_lang)
     now = now or datetime.now(UTC)
     root = None
+    raw = b""
+    lang_attr = XML_LANG
     seen: set[tuple[str, str]] = set()
     if Path(name).exists():
         root = parse_xml(name, "TMX")
+        raw = Path(name).read_bytes()
         header, body = _check_root(root, name)
         srclang = header.get("srclang") or ""
-        if srclang not in ("", "*all*") and _primary(srclang) != _primary(src):
+        if srclang not in ("", "*all*") and not _compatible(srclang, src):
             raise FormatError(
-                f"memory's source language is {srclang}, not {src}",
+                f"memory's source language is {srclang}, not {src}: refusing to add "
+                f"{src} -> {tgt} units",
                 file=name,
                 line=header.sourceline,
             )
+        units = _read_units(root, name)
+        tuv_langs = [_tuv_lang(t) for t in root.iter("tuv")]
+        src = _memory_tag(src, [srclang, *tuv_langs])
+        tgt = _memory_tag(tgt, tuv_langs)
+        lang_attr = _lang_attribute(root)
         seen = {
             (u.source, u.target)
-            for u in _read_units(root, name)
-            if _primary(u.source_lang) == _primary(src) and _primary(u.target_lang) == _primary(tgt)
+            for u in units
+            if _compatible(u.source_lang, src) and _compatible(u.target_lang, tgt)
         }
     new: list[tuple[Segment, str]] = []
     for seg, doc_name in _flatten(items, document):
@@ -349,7 +420,7 @@ def add_to_tmx(
         seen.add(key)
         new.append((seg, doc_name))
     if not new:
-        return 0
+        return raw, 0
     if root is None:
         empty = tmx_bytes([], source_lang=src, target_lang=tgt, tool_version=tool_version, now=now)
         root = etree.fromstring(empty)
@@ -357,7 +428,7 @@ def add_to_tmx(
     date = _basic_date(now)
     indent = "\n    " if body.text is None or "\n" in (body.text or "") else ""
     try:
-        tus = [_tu(seg, doc_name, src, tgt, date) for seg, doc_name in new]
+        tus = [_tu(seg, doc_name, src, tgt, date, lang_attr) for seg, doc_name in new]
     except ValueError as err:
         raise FormatError(f"cannot write TMX: {err}", file=name) from None
     if len(body):
@@ -372,7 +443,50 @@ def add_to_tmx(
         tu.tail = indent or None
         body.append(tu)
     body[-1].tail = last_tail
+    return _serialise_like(root, raw), len(new)
+
+
+def _memory_tag(ours: str, theirs: Sequence[str]) -> str:
+    """The memory's own spelling of language ``ours`` (most used), or ``ours``."""
+    counts: dict[str, int] = {}
+    for tag in theirs:
+        if tag and tag != "*all*" and _compatible(tag, ours):
+            counts[tag] = counts.get(tag, 0) + 1
+    return max(counts, key=lambda t: counts[t]) if counts else ours
+
+
+def _lang_attribute(root: Any) -> str:
+    """``lang`` where the memory uses it (TMX 1.1/1.2), else ``xml:lang``."""
+    for tuv in root.iter("tuv"):
+        if tuv.get(XML_LANG):
+            return XML_LANG
+        if tuv.get("lang"):
+            return "lang"
+    return "lang" if (root.get("version") or "").strip() in ("1.1", "1.2") else XML_LANG
+
+
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+
+
+def _serialise_like(root: Any, raw: bytes) -> bytes:
+    """Serialise the tree in the encoding (and byte order mark) the file had."""
     tree = root.getroottree()
-    data = etree.tostring(tree, xml_declaration=True, encoding=tree.docinfo.encoding or "UTF-8")
-    atomic_write_bytes(name, data + b"\n")
-    return len(new)
+    declared = tree.docinfo.encoding or "UTF-8"
+    if not raw:
+        data = etree.tostring(tree, xml_declaration=True, encoding=declared)
+        return data + b"\n"
+    bom = next(((b, codec) for b, codec in _BOMS if raw.startswith(b)), None)
+    text = etree.tostring(tree, encoding="unicode")
+    head = f'<?xml version="1.0" encoding="{declared}"?>\n'
+    if bom is None:
+        try:
+            return (head + text + "\n").encode(declared)
+        except (LookupError, UnicodeEncodeError):
+            return etree.tostring(tree, xml_declaration=True, encoding="UTF-8") + b"\n"
+    mark, codec = bom
+    body = (head + text + "\n").encode(codec.replace("-sig", ""))
+    return mark + body

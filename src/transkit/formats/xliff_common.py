@@ -15,6 +15,13 @@ from transkit.formats import xml_runs
 
 XLIFF12_NS = "urn:oasis:names:tc:xliff:document:1.2"
 XLIFF2_NS = "urn:oasis:names:tc:xliff:document:2.0"
+#: Namespaces read as XLIFF 1.x and 2.x (2.1 kept the 2.0 namespace; 2.2 has its own).
+XLIFF1_NAMESPACES = (
+    XLIFF12_NS,
+    "urn:oasis:names:tc:xliff:document:1.1",
+    "urn:oasis:names:tc:xliff:document:1.0",
+)
+XLIFF2_NAMESPACES = (XLIFF2_NS, "urn:oasis:names:tc:xliff:document:2.2")
 MTC_NS = "urn:oasis:names:tc:xliff:matches:2.0"
 GLS_NS = "urn:oasis:names:tc:xliff:glossary:2.0"
 MDA_NS = "urn:oasis:names:tc:xliff:metadata:2.0"
@@ -342,6 +349,49 @@ def tidy_text(text: str, el: Any) -> str:
     if space_preserved(el):
         return text
     return re.sub(r"^\s*\n\s*|\s*\n\s*$", "", text)
+
+
+def flatten_inline(el: Any, handle: Callable[[Any], tuple[bool, str]]) -> str:
+    """The text of ``el`` with its inline elements resolved by ``handle``, without recursion.
+
+    ``handle(child)`` returns ``(descend, text)``: ``text`` stands at the
+    child's start, and with ``descend`` the child's content follows (``<mrk>``,
+    ``<g>``); otherwise the child's content is skipped (codes).  Every tail is
+    kept, comments and processing instructions are dropped; nesting depth is
+    unlimited (1,000 nested ``<g>`` would overflow a recursive reader).
+    """
+    parts = [el.text or ""]
+    walker = etree.iterwalk(el, events=("start", "end", "comment", "pi"))
+    for event, node in walker:
+        if node is el:
+            continue
+        if event in ("comment", "pi"):
+            parts.append(node.tail or "")
+        elif event == "start":
+            descend, text = handle(node)
+            parts.append(text)
+            if descend:
+                parts.append(node.text or "")
+            else:
+                walker.skip_subtree()
+        else:
+            parts.append(node.tail or "")
+    return "".join(parts)
+
+
+def missing_units(name: str, file_el: Any, seen_ids: dict[str, int]) -> list[str]:
+    """Problems for numbers missing from the ids 1..n of a file transkit wrote (deleted units)."""
+    if not seen_ids or not all(i.isdigit() for i in seen_ids):
+        return []
+    numbers = {int(i) for i in seen_ids}
+    missing = sorted(set(range(1, max(numbers) + 1)) - numbers)
+    if not missing:
+        return []
+    shown = ", ".join(map(str, missing[:20])) + (" ..." if len(missing) > 20 else "")
+    return [
+        f"{name}:{file_el.sourceline}: {len(missing)} segment(s) transkit wrote are missing "
+        f"(deleted?): id {shown}; their text is not in the output"
+    ]
 
 
 def content_text(el: Any, reader: Callable[[Any], str]) -> str:
