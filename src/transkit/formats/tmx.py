@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -402,7 +403,7 @@ def plan_tmx_append(
             )
         units = _read_units(root, name)
         tuv_langs = [_tuv_lang(t) for t in root.iter("tuv")]
-        src = _memory_tag(src, [srclang, *tuv_langs])
+        src = _memory_tag(src, tuv_langs, srclang)
         tgt = _memory_tag(tgt, tuv_langs)
         lang_attr = _lang_attribute(root)
         seen = {
@@ -446,13 +447,24 @@ def plan_tmx_append(
     return _serialise_like(root, raw), len(new)
 
 
-def _memory_tag(ours: str, theirs: Sequence[str]) -> str:
-    """The memory's own spelling of language ``ours`` (most used), or ``ours``."""
-    counts: dict[str, int] = {}
-    for tag in theirs:
-        if tag and tag != "*all*" and _compatible(tag, ours):
-            counts[tag] = counts.get(tag, 0) + 1
-    return max(counts, key=lambda t: counts[t]) if counts else ours
+def _memory_tag(ours: str, variants: Sequence[str], srclang: str = "") -> str:
+    """The memory's own spelling of language ``ours``, or ``ours``.
+
+    The most used variant tag equal to ours (ignoring case), else the most
+    used compatible one (``DE-DE`` for ``de``), else the header's srclang.
+    """
+    for same in (True, False):
+        counts: dict[str, int] = {}
+        for tag in variants:
+            if not tag or tag == "*all*":
+                continue
+            if (tag.lower() == ours.lower()) if same else _compatible(tag, ours):
+                counts[tag] = counts.get(tag, 0) + 1
+        if counts:
+            return max(counts, key=lambda t: counts[t])
+    if srclang and srclang != "*all*" and _compatible(srclang, ours):
+        return srclang
+    return ours
 
 
 def _lang_attribute(root: Any) -> str:
@@ -472,21 +484,25 @@ _BOMS = (
 )
 
 
+_DECLARATION = re.compile(r"<\?xml[^>]*\?>")
+
+
 def _serialise_like(root: Any, raw: bytes) -> bytes:
-    """Serialise the tree in the encoding (and byte order mark) the file had."""
+    """Serialise the tree as the file was: its XML declaration, encoding and byte order mark."""
     tree = root.getroottree()
     declared = tree.docinfo.encoding or "UTF-8"
     if not raw:
         data = etree.tostring(tree, xml_declaration=True, encoding=declared)
         return data + b"\n"
-    bom = next(((b, codec) for b, codec in _BOMS if raw.startswith(b)), None)
+    bom, codec = next(((b, c) for b, c in _BOMS if raw.startswith(b)), (b"", declared))
+    try:
+        original = raw[len(bom) :].decode(codec.replace("-sig", ""))
+    except (LookupError, UnicodeDecodeError):
+        return etree.tostring(tree, xml_declaration=True, encoding="UTF-8") + b"\n"
+    found = _DECLARATION.match(original)
+    head = original[: found.end()] + "\n" if found else ""
     text = etree.tostring(tree, encoding="unicode")
-    head = f'<?xml version="1.0" encoding="{declared}"?>\n'
-    if bom is None:
-        try:
-            return (head + text + "\n").encode(declared)
-        except (LookupError, UnicodeEncodeError):
-            return etree.tostring(tree, xml_declaration=True, encoding="UTF-8") + b"\n"
-    mark, codec = bom
-    body = (head + text + "\n").encode(codec.replace("-sig", ""))
-    return mark + body
+    try:
+        return bom + (head + text + "\n").encode(codec.replace("-sig", ""))
+    except (LookupError, UnicodeEncodeError):
+        return etree.tostring(tree, xml_declaration=True, encoding="UTF-8") + b"\n"

@@ -182,6 +182,8 @@ def _inline_12(child: Any) -> tuple[bool, str]:
         return True, ""
     if name in ("x", "bx", "ex"):
         ctype = child.get("ctype") or ""
+        if ctype == "lb":
+            return False, "\n"  # a line break inside the segment
         if ctype.startswith(CP_CTYPE):
             try:
                 return False, chr(int(ctype[len(CP_CTYPE) :], 16))
@@ -193,6 +195,16 @@ def _inline_12(child: Any) -> tuple[bool, str]:
         subs = "".join((c.tail or "") for c in child if local_name(c) == "sub")
         return False, (child.text or "") + subs
     return False, ""
+
+
+def _has_text(el: Any) -> bool:
+    """Whether ``el`` holds text outside inline codes."""
+
+    def handle(child: Any) -> tuple[bool, str]:
+        named = namespace_of(child) in (*XLIFF1_NAMESPACES, None)
+        return named and local_name(child) in ("mrk", "g"), ""
+
+    return bool(flatten_inline(el, handle).strip())
 
 
 def _translatable(tu: Any) -> bool:
@@ -281,6 +293,8 @@ def _segment_12(
     targets = children_named(tu, "target", nss)
     target_el = targets[0] if targets else None
     target = content_text(target_el, _text_12) if target_el is not None else None
+    if target and not _has_text(target_el) and _has_text(sources[0]):
+        target = ""  # only inline codes (placeholders): nothing was translated
     origin = mt_text = None
     for alt in children_named(tu, "alt-trans", nss):
         if alt.get("origin") and alt.get("alttranstype", "proposal") == "proposal":

@@ -249,6 +249,16 @@ def _text_2(el: Any, data: dict[str, str]) -> str:
     return flatten_inline(el, handle)
 
 
+def _has_text(el: Any) -> bool:
+    """Whether ``el`` holds text outside inline codes."""
+
+    def handle(child: Any) -> tuple[bool, str]:
+        named = namespace_of(child) in XLIFF2_NAMESPACES
+        return named and local_name(child) in ("mrk", "pc"), ""
+
+    return bool(flatten_inline(el, handle).strip())
+
+
 def _ours(file_el: Any) -> bool:
     """Whether transkit wrote this ``<file>`` (its mda tool metadata says so)."""
     return any(
@@ -372,6 +382,14 @@ def _unit_segments(
                     f"bad <target order={tgt[0].get('order')!r}>", file=name, line=tgt[0].sourceline
                 )
             slots[pos] = content_text(tgt[0], lambda e: _text_2(e, data))
+    for index, part in enumerate(parts):
+        tgt = children_named(part, "target", nss)
+        if tgt and not tgt[0].get("order") and slots[index] is not None:
+            raise FormatError(
+                f"<target> in position {index + 1} collides with another <target order>",
+                file=name,
+                line=tgt[0].sourceline,
+            )
     translate = _translatable(unit)
     segments = []
     seen: set[str] = set()
@@ -390,6 +408,8 @@ def _unit_segments(
             target = ""  # its target moved elsewhere and none moved here
         elif tgt:
             target = content_text(tgt[0], lambda e: _text_2(e, data))
+        if target and tgt and not _has_text(tgt[0]) and _has_text(src[0]):
+            target = ""  # only inline codes (placeholders): nothing was translated
         if local_name(part) == "ignorable":
             pending += target if target is not None else source
             continue
