@@ -23,6 +23,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -377,3 +378,73 @@ def test_merge_with_a_refused_memory_writes_nothing(tmp_path: Path, sample_docum
     assert result.exit_code == 1 and "source language" in result.stderr
     assert not (tmp_path / "out.txt").exists()
     assert memory.read_bytes() == before
+
+
+# --------------------------------------------------------------------------
+# TBX import
+
+
+def _concepts_in(path: Path) -> int | None:
+    """Concept entries in the file, counted without transkit; None if not XML."""
+    try:
+        root = etree.parse(str(path), _SAFE).getroot()
+    except etree.XMLSyntaxError:
+        return None
+    return sum(1 for e in root.iter() if _local(e) in ("termEntry", "conceptEntry"))
+
+
+def test_tbx_files_import_what_they_can_and_report_each_skipped_concept() -> None:
+    from transkit.formats.tbx import read_tbx
+
+    files = sorted((INTEROP / "tbx").glob("*.tbx"))
+    lines: list[str] = []
+    dishonest: list[str] = []
+    totals = Counter()
+    for path in files:
+        expected = _concepts_in(path)
+        problems: list[str] = []
+        try:
+            rows = read_tbx(path, problems=problems)
+        except FormatError as err:
+            totals["refused"] += 1
+            lines.append(f"refused {path.name}: {err.message}")
+            if expected is not None:
+                dishonest.append(f"{path.name}: well-formed but refused: {err.message}")
+            continue
+        concepts = len({r.id for r in rows})
+        skipped = sum(" skipped: " in p and "concept " in p for p in problems)
+        totals["files"] += 1
+        totals["concepts"] += concepts
+        totals["rows"] += len(rows)
+        totals["skipped"] += skipped
+        lines.append(
+            f"{path.name}: {expected} concepts, {concepts} imported ({len(rows)} pairs), "
+            f"{skipped} skipped and reported, {len(problems) - skipped} terms skipped"
+        )
+        if concepts + skipped != expected:
+            dishonest.append(f"{path.name}: {concepts} + {skipped} != {expected}")
+    _report(
+        f"TBX: {len(files)} files, {totals['files']} read, {totals['refused']} refused; "
+        f"{totals['concepts']} concepts imported ({totals['rows']} de-en pairs), "
+        f"{totals['skipped']} skipped and reported",
+        lines + [f"DISHONEST {x}" for x in dishonest],
+    )
+    assert not dishonest
+    sdl = read_tbx(INTEROP / "tbx" / "okapi-sdl_tbx.tbx", problems=[])
+    assert len(sdl) == 255  # the SDL termbase's German-English pairs, despite its empty <term>
+    tbx_min = read_tbx(INTEROP / "tbx" / "tbxmin-cpan-TBX-Min-min-termEntry.tbx")
+    assert ("Hund", "hound", "deprecated") in {(r.de, r.en, r.status) for r in tbx_min}
+
+
+def test_tbx_import_cli_counts_what_it_skipped(tmp_path: Path) -> None:
+    from transkit.cli import main
+
+    source = INTEROP / "tbx" / "okapi-sdl_tbx.tbx"
+    result = CliRunner().invoke(
+        main, ["glossary", "import", str(source), "--glossary", str(tmp_path / "g.tsv")]
+    )
+    assert result.exit_code == 0, result.output
+    listed = [x for x in result.stderr.splitlines() if x.startswith("skipped: ")]
+    summary = result.stdout.strip().splitlines()[-1]
+    assert f"{len(listed)} skipped)" in summary
+    assert sum("concept " in x for x in listed) == 44

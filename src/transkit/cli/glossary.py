@@ -327,7 +327,7 @@ def import_command(file: str, fmt: str, glossary_paths: tuple[str, ...]) -> None
         click.echo(f"skipped: {note}", err=True)
     click.echo(
         f"imported {len(to_add)} of {len(incoming)} entries from {file} into {target} "
-        f"({already} already there, {len(skipped)} skipped)"
+        f"({already} already there, {len(notes) + len(skipped)} skipped)"
     )
 
 

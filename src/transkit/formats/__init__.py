@@ -34,6 +34,7 @@ __all__ = [
     "encode_layout",
     "parse_formats",
     "parse_xml",
+    "refuse_entities",
     "xml_runs",
 ]
 
@@ -138,8 +139,6 @@ def parse_xml(path: str | os.PathLike[str], kind: str, *, entities: str = "inter
     A missing file or malformed XML raises `FormatError` naming the file and
     line, with ``kind`` ("XLIFF", "TMX") in the message.
     """
-    from lxml import etree
-
     name = os.fspath(path)
     try:
         with open(name, "rb") as handle:
@@ -171,13 +170,37 @@ def parse_xml(path: str | os.PathLike[str], kind: str, *, entities: str = "inter
                 line=1,
             )
         root = _parse_bytes(data, name, kind, resolve=True)
+    _refuse_references(root, name, kind)
+    return root
+
+
+def refuse_entities(root: Any, name: str, kind: str) -> None:
+    """Raise `FormatError` if a document parsed without entity expansion declares or uses any.
+
+    For readers whose files never need entities (TBX): an entity left as a
+    reference would otherwise be read as its literal name (``&x;``), and an
+    external one could point at a local file.
+    """
+    declared = _declared_entities(root)
+    if declared:
+        raise FormatError(
+            f"{kind} file declares entities ({', '.join(sorted(declared))}) in a DTD; "
+            "transkit does not expand entities: remove the DOCTYPE",
+            file=name,
+            line=1,
+        )
+    _refuse_references(root, name, kind)
+
+
+def _refuse_references(root: Any, name: str, kind: str) -> None:
+    from lxml import etree
+
     for ref in root.iter(etree.Entity):
         raise FormatError(
             f"undefined or external entity {ref.text} in {kind}; its text cannot be read",
             file=name,
             line=ref.sourceline,
         )
-    return root
 
 
 def _declared_entities(root: Any) -> dict[str, bool]:

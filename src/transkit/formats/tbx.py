@@ -55,6 +55,7 @@ from urllib.parse import quote, unquote
 from transkit.data import TERM_STATUSES, GlossaryEntry
 from transkit.errors import FormatError
 from transkit.fileio import atomic_write_bytes
+from transkit.formats import refuse_entities
 from transkit.formats.termcsv import term_slug
 
 __all__ = ["TBX_NAMESPACE", "read_tbx", "tbx_bytes", "write_tbx"]
@@ -90,6 +91,11 @@ _PROPER_NOUN = {"name", "propn", "proper noun", "propernoun", "proper"}
 _META_PREFIX = "transkit:"
 _META_RE = re.compile(r"transkit:( [A-Za-z-]+(=[^\s]*)?)*")
 _NCNAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
+
+#: TBX-Min 1.0 (``<TBX dialect="TBX-Min">``): structure elements, and data
+#: categories written as plain elements, by their TBX-Basic names.
+_MIN_CONTAINERS = {"langSet", "langGroup", "tig", "termGroup", "term"}
+_MIN_CATEGORIES = {"termStatus": "administrativeStatus"}
 
 #: ISO 639 aliases seen in exports (memoQ and MultiTerm use 3-letter codes).
 _LANG_ALIASES = {"de": {"de", "deu", "ger"}, "en": {"en", "eng"}}
@@ -321,8 +327,15 @@ class _Reader:
     """Turns one parsed TBX tree into glossary rows."""
 
     def __init__(
-        self, name: str, exact: bool, source_lang: str, target_lang: str, problems: list[str] | None
+        self,
+        name: str,
+        exact: bool,
+        source_lang: str,
+        target_lang: str,
+        problems: list[str] | None,
+        minimal: bool = False,
     ):
+        self.minimal = minimal  # TBX-Min 1.0: data categories are plain child elements
         self.name = name
         self.exact = exact
         self.source_lang = source_lang
@@ -345,6 +358,8 @@ class _Reader:
                 continue
             if local.endswith("Grp") and local not in {"transacGrp"}:
                 yield from self.data_categories(child)
+            elif self.minimal and local not in _MIN_CONTAINERS:
+                yield _MIN_CATEGORIES.get(local, local), self.text(child), child
             elif _namespace(child) not in _TBX_NAMESPACES:
                 yield local, self.text(child), child
             elif local in {"termNote", "descrip", "admin"}:
@@ -355,24 +370,33 @@ class _Reader:
     def fail(self, message: str, element) -> FormatError:
         return FormatError(message, file=self.name, line=element.sourceline)
 
+    def bad(self, message: str, element) -> None:
+        """A broken term: an error without ``problems``; with it, the term is skipped and told."""
+        if self.problems is None:
+            raise self.fail(message, element)
+        self.problems.append(f"{self.name}:{element.sourceline}: {message} skipped")
+
     def term_secs(self, lang_sec):
         """Yield (term text, term element, container) for each term in a langSec/langSet."""
         for child in lang_sec:
             local = _local(child)
-            if local in {"termSec", "tig"}:
+            if local in {"termSec", "tig", "termGroup"}:
                 container, term = child, _find(child, "term")
             elif local == "ntig":
                 container = _find(child, "termGrp")
                 if container is None:
-                    raise self.fail("<ntig> without <termGrp>", child)
+                    self.bad("<ntig> without <termGrp>", child)
+                    continue
                 term = _find(container, "term")
             else:
                 continue
             if term is None:
-                raise self.fail(f"<{local}> without <term>", child)
+                self.bad(f"<{local}> without <term>", child)
+                continue
             value = self.text(term)
             if not value.strip():
-                raise self.fail("empty <term>", term)
+                self.bad("empty <term>", term)
+                continue
             if local == "ntig":
                 yield value, term, [container, child]
             else:
@@ -393,7 +417,7 @@ class _Reader:
                     concept_id = meta["id"]
         de_secs, en_secs = [], []
         for lang_sec in entry:
-            if _local(lang_sec) not in {"langSec", "langSet"}:
+            if _local(lang_sec) not in {"langSec", "langSet", "langGroup"}:
                 continue
             lang = lang_sec.get(_XML_LANG) or lang_sec.get("lang")
             if _lang_matches(lang, self.source_lang):
@@ -411,6 +435,7 @@ class _Reader:
                 self.problems.append(
                     f"{where}: concept {concept_id or '(no id)'} skipped: it has no "
                     f"{self.source_lang if not de_terms else self.target_lang} term"
+                    + ("" if de_secs and en_secs else " (no such language section)")
                 )
             return []
         if not concept_id:
@@ -447,7 +472,7 @@ class _Reader:
                 status = "preferred" if index == 0 else "admitted"
             status = meta.get("status", status)
             if status not in TERM_STATUSES:
-                raise self.fail(f"unknown status {status!r}", term_element)
+                raise self.fail(f"unknown status {status!r} in concept {concept_id}", term_element)
             if self.exact:
                 note = _exact_note(containers[0])
             else:
@@ -505,9 +530,13 @@ def read_tbx(
 ) -> list[GlossaryEntry]:
     """Read German-English rows from a TBX v3 or v2 (MARTIF) file.
 
-    Raises `FormatError` naming the file and line for unreadable XML or a
-    malformed entry; concepts that lack either language are skipped and,
-    when ``problems`` is a list, described there.
+    Also reads TBX-Min 1.0 (``<TBX dialect="TBX-Min">``).  Raises `FormatError`
+    naming the file and line for unreadable XML, a DTD that declares entities
+    (refused: an entity could pull in a local file) or, without ``problems``,
+    a malformed entry.  With ``problems`` a list, a malformed term or concept
+    is skipped and described there, so one bad concept never costs the
+    rest of the file; concepts that lack either language are skipped (and
+    described there when it is a list).
     """
     from lxml import etree
 
@@ -527,14 +556,18 @@ def read_tbx(
     except etree.XMLSyntaxError as err:
         raise FormatError(f"not well-formed XML: {err.msg}", file=name, line=err.lineno) from err
     root = tree.getroot()
+    refuse_entities(root, name, "TBX")
     local = _local(root)
+    minimal = local == "TBX"  # TBX-Min 1.0: <TBX dialect="TBX-Min"><header/><body>
     if local == "tbx" and _namespace(root) in _TBX_NAMESPACES:
         entry_tag = "conceptEntry"
     elif local == "martif":
         entry_tag = "termEntry"
+    elif minimal:
+        entry_tag = "conceptEntry" if root.find(".//conceptEntry") is not None else "termEntry"
     else:
         raise FormatError(
-            f"not a TBX file: root element <{local}> (expected <tbx> or <martif>)",
+            f"not a TBX file: root element <{local}> (expected <tbx>, <martif> or TBX-Min <TBX>)",
             file=name,
             line=root.sourceline,
         )
@@ -542,15 +575,23 @@ def read_tbx(
         p.get("type") == _EXACT_MARK and (p.text or "") == _EXACT_VALUE
         for p in root.iter(_NS + "p")
     )
-    text = _find(root, "text")
+    text = root if minimal else _find(root, "text")
     if text is None:
         raise FormatError(f"<{local}> without <text>", file=name, line=root.sourceline)
     body = _find(text, "body")
-    reader = _Reader(name, exact, source_lang, target_lang, problems)
+    reader = _Reader(name, exact, source_lang, target_lang, problems, minimal)
     rows: list[GlossaryEntry] = []
     for entry in body if body is not None else ():
         if _local(entry) == entry_tag:
-            rows.extend(reader.concept(entry))
+            try:
+                rows.extend(reader.concept(entry))
+            except FormatError as err:
+                if problems is None:
+                    raise
+                problems.append(
+                    f"{name}:{entry.sourceline}: concept {entry.get('id') or '(no id)'} "
+                    f"skipped: {err.message}"
+                )
         elif _local(entry) in {"conceptEntry", "termEntry"}:
             raise FormatError(
                 f"<{_local(entry)}> in a {'TBX v3' if entry_tag == 'conceptEntry' else 'TBX v2'}"
