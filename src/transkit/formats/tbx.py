@@ -50,15 +50,25 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
-from urllib.parse import quote, unquote
 
 from transkit.data import TERM_STATUSES, GlossaryEntry
 from transkit.errors import FormatError
 from transkit.fileio import atomic_write_bytes
 from transkit.formats import refuse_entities
+from transkit.formats.tbx_categories import (
+    META_RE,
+    MIN_CATEGORIES,
+    MIN_CONTAINERS,
+    STATUS_TO_TBX,
+    lang_matches,
+    meta_text,
+    parse_meta,
+    status_from_tbx,
+    tbx_pos,
+)
 from transkit.formats.termcsv import term_slug
 
-__all__ = ["TBX_NAMESPACE", "read_tbx", "tbx_bytes", "write_tbx"]
+__all__ = ["TBX_NAMESPACE", "read_tbx", "tbx_bytes", "tbx_root", "write_tbx"]
 
 #: ISO 30042:2019 (TBX v3) namespace, as validated by TBXcoreStructV03.rng.
 TBX_NAMESPACE = "urn:iso:std:iso:30042:ed-2"
@@ -80,50 +90,10 @@ _SCH_PI = (
 _EXACT_MARK = "transkit"
 _EXACT_VALUE = "exact-whitespace"
 
-_STATUS_TO_TBX = {
-    "preferred": "preferredTerm-admn-sts",
-    "admitted": "admittedTerm-admn-sts",
-    "deprecated": "deprecatedTerm-admn-sts",
-    "forbidden": "deprecatedTerm-admn-sts",
-}
-_TBX_POS = ("noun", "verb", "adjective", "adverb", "other")
-_PROPER_NOUN = {"name", "propn", "proper noun", "propernoun", "proper"}
-_META_PREFIX = "transkit:"
-_META_RE = re.compile(r"transkit:( [A-Za-z-]+(=[^\s]*)?)*")
 _NCNAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
-
-#: TBX-Min 1.0 (``<TBX dialect="TBX-Min">``): structure elements, and data
-#: categories written as plain elements, by their TBX-Basic names.
-_MIN_CONTAINERS = {"langSet", "langGroup", "tig", "termGroup", "term"}
-_MIN_CATEGORIES = {"termStatus": "administrativeStatus"}
-
-#: ISO 639 aliases seen in exports (memoQ and MultiTerm use 3-letter codes).
-_LANG_ALIASES = {"de": {"de", "deu", "ger"}, "en": {"en", "eng"}}
 
 
 # ----------------------------------------------------------------- writing
-def _meta_text(pairs: list[tuple[str, str | None]]) -> str:
-    parts = [_META_PREFIX]
-    for key, value in pairs:
-        parts.append(key if value is None else f"{key}={quote(value, safe='')}")
-    return " ".join(parts)
-
-
-def _tbx_pos(pos: str) -> str:
-    if pos in _TBX_POS:
-        return pos
-    low = pos.strip().lower()
-    if low.startswith("adj"):
-        return "adjective"
-    if low.startswith("adv"):
-        return "adverb"
-    if low.startswith("verb") or low in {"v", "vb"}:
-        return "verb"
-    if low.startswith("noun") or low in {"n", "nn", "substantiv"} or low in _PROPER_NOUN:
-        return "noun"
-    return "other"
-
-
 def _concept_ids(entries: Sequence[GlossaryEntry]) -> dict[str, str]:
     """Map each transkit id to a unique ``xs:ID`` for ``conceptEntry/@id``."""
     result: dict[str, str] = {}
@@ -171,7 +141,22 @@ def _sub(parent, tag: str, text: str | None = None, **attrs: str):
 def tbx_bytes(
     entries: Sequence[GlossaryEntry], *, source_lang: str = "de", target_lang: str = "en"
 ) -> bytes:
-    """Serialise glossary rows as a TBX-Basic document (UTF-8 bytes)."""
+    """Serialise glossary rows as a TBX-Basic (ISO 30042:2019) document (UTF-8 bytes)."""
+    from lxml import etree
+
+    root = tbx_root(entries, source_lang=source_lang, target_lang=target_lang)
+    tree = etree.ElementTree(root)
+    root.addprevious(etree.ProcessingInstruction("xml-model", _RNG_PI))
+    root.addprevious(etree.ProcessingInstruction("xml-model", _SCH_PI))
+    etree.indent(tree, space="  ")
+    # lxml writes the declaration with single quotes; the usual form has double.
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + etree.tostring(
+        tree, encoding="UTF-8", pretty_print=True
+    )
+
+
+def tbx_root(entries: Sequence[GlossaryEntry], *, source_lang: str = "de", target_lang: str = "en"):
+    """The TBX v3 ``<tbx>`` element for glossary rows (`transkit.formats.tbx2008` converts it)."""
     from lxml import etree
 
     root = etree.Element(
@@ -194,15 +179,7 @@ def tbx_bytes(
     body = _sub(text, "body") if concepts else None
     for concept_id, rows in concepts.items():
         _write_concept(body, concept_id, xml_ids[concept_id], rows, source_lang, target_lang)
-
-    tree = etree.ElementTree(root)
-    root.addprevious(etree.ProcessingInstruction("xml-model", _RNG_PI))
-    root.addprevious(etree.ProcessingInstruction("xml-model", _SCH_PI))
-    etree.indent(tree, space="  ")
-    # lxml writes the declaration with single quotes; the usual form has double.
-    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + etree.tostring(
-        tree, encoding="UTF-8", pretty_print=True
-    )
+    return root
 
 
 def _write_concept(body, concept_id, xml_id, rows, source_lang, target_lang) -> None:
@@ -211,7 +188,7 @@ def _write_concept(body, concept_id, xml_id, rows, source_lang, target_lang) -> 
     if domain:
         _set_text(_sub(concept, "descrip", type="subjectField"), domain, rows[0], "domain")
     if xml_id != concept_id:
-        _set_text(_sub(concept, "note"), _meta_text([("id", concept_id)]), rows[0], "id")
+        _set_text(_sub(concept, "note"), meta_text([("id", concept_id)]), rows[0], "id")
 
     de_terms: list[str] = []
     de_pos: dict[str, str] = {}
@@ -224,7 +201,7 @@ def _write_concept(body, concept_id, xml_id, rows, source_lang, target_lang) -> 
         term_sec = _sub(de_sec, "termSec")
         _set_text(_sub(term_sec, "term"), term, rows[0], "German term")
         if de_pos[term]:
-            _sub(term_sec, "termNote", _tbx_pos(de_pos[term]), type="partOfSpeech")
+            _sub(term_sec, "termNote", tbx_pos(de_pos[term]), type="partOfSpeech")
 
     # One English termSec per distinct (en, attributes); it lists its German terms.
     groups: dict[tuple, tuple[GlossaryEntry, list[str]]] = {}
@@ -239,18 +216,18 @@ def _write_concept(body, concept_id, xml_id, rows, source_lang, target_lang) -> 
         _set_text(_sub(term_sec, "term"), en, row, "English term")
         meta: list[tuple[str, str | None]] = []
         if pos:
-            tbx_pos = _tbx_pos(pos)
-            _sub(term_sec, "termNote", tbx_pos, type="partOfSpeech")
-            if tbx_pos != pos:
+            basic_pos = tbx_pos(pos)
+            _sub(term_sec, "termNote", basic_pos, type="partOfSpeech")
+            if basic_pos != pos:
                 meta.append(("pos", pos))
-        if status not in _STATUS_TO_TBX:
+        if status not in STATUS_TO_TBX:
             raise FormatError(
                 f"concept {concept_id!r}: unknown status {status!r} "
                 f"(expected one of {', '.join(TERM_STATUSES)})",
                 file=row.file or None,
                 line=row.line or None,
             )
-        _sub(term_sec, "termNote", _STATUS_TO_TBX[status], type="administrativeStatus")
+        _sub(term_sec, "termNote", STATUS_TO_TBX[status], type="administrativeStatus")
         if status == "forbidden":
             meta.append(("status", "forbidden"))
         if dnt:
@@ -264,10 +241,10 @@ def _write_concept(body, concept_id, xml_id, rows, source_lang, target_lang) -> 
             meta.append(("de", ",".join(str(de_terms.index(d) + 1) for d in ordered)))
         if note:
             _set_text(_sub(term_sec, "note"), note, row, "note")
-        if meta or _META_RE.fullmatch(note):
+        if meta or META_RE.fullmatch(note):
             # Always written when the user's note looks like a transkit note,
             # so the reader can tell the two apart (the last one is ours).
-            _sub(term_sec, "note", _meta_text(meta))
+            _sub(term_sec, "note", meta_text(meta))
 
 
 def write_tbx(
@@ -276,9 +253,22 @@ def write_tbx(
     *,
     source_lang: str = "de",
     target_lang: str = "en",
+    version: str = "3",
 ) -> None:
-    """Write ``entries`` to ``path`` as TBX-Basic, atomically."""
-    atomic_write_bytes(path, tbx_bytes(entries, source_lang=source_lang, target_lang=target_lang))
+    """Write ``entries`` to ``path`` as TBX-Basic, atomically.
+
+    ``version`` "3" is ISO 30042:2019 (``<tbx>``); "2008" is ISO 30042:2008
+    (``<martif>``), the only one OmegaT 3.6 and translate-toolkit read.
+    """
+    if version == "2008":
+        from transkit.formats.tbx2008 import tbx2008_bytes
+
+        data = tbx2008_bytes(entries, source_lang=source_lang, target_lang=target_lang)
+    elif version == "3":
+        data = tbx_bytes(entries, source_lang=source_lang, target_lang=target_lang)
+    else:
+        raise FormatError(f"unknown TBX version {version!r}; choose 3 or 2008")
+    atomic_write_bytes(path, data)
 
 
 # ----------------------------------------------------------------- reading
@@ -290,37 +280,6 @@ def _local(element) -> str:
 def _namespace(element) -> str | None:
     tag = element.tag
     return tag[1:].split("}", 1)[0] if isinstance(tag, str) and tag.startswith("{") else None
-
-
-def _lang_matches(value: str | None, wanted: str) -> bool:
-    if not value:
-        return False
-    primary = value.replace("_", "-").split("-", 1)[0].lower()
-    want = wanted.replace("_", "-").split("-", 1)[0].lower()
-    return primary in _LANG_ALIASES.get(want, {want})
-
-
-def _status_from_tbx(value: str) -> str | None:
-    low = value.strip().lower().replace("-admn-sts", "").replace(" ", "")
-    if low.startswith(("preferred", "standardized", "standardised")):
-        return "preferred"
-    if low.startswith(("admitted", "legal", "regulated", "permitted")):
-        return "admitted"
-    if low.startswith(("forbidden", "prohibited", "donotuse", "banned")):
-        return "forbidden"
-    if low.startswith(("deprecated", "superseded", "obsolete", "notrecommended")):
-        return "deprecated"
-    return None
-
-
-def _parse_meta(text: str) -> dict[str, str] | None:
-    if not _META_RE.fullmatch(text):
-        return None
-    result: dict[str, str] = {}
-    for part in text[len(_META_PREFIX) :].split():
-        key, _, value = part.partition("=")
-        result[key] = unquote(value)
-    return result
 
 
 class _Reader:
@@ -358,8 +317,8 @@ class _Reader:
                 continue
             if local.endswith("Grp") and local not in {"transacGrp"}:
                 yield from self.data_categories(child)
-            elif self.minimal and local not in _MIN_CONTAINERS:
-                yield _MIN_CATEGORIES.get(local, local), self.text(child), child
+            elif self.minimal and local not in MIN_CONTAINERS:
+                yield MIN_CATEGORIES.get(local, local), self.text(child), child
             elif _namespace(child) not in _TBX_NAMESPACES:
                 yield local, self.text(child), child
             elif local in {"termNote", "descrip", "admin"}:
@@ -412,7 +371,7 @@ class _Reader:
             elif dc_type == "definition" and value:
                 definitions.append(value)
             elif dc_type == "note" and _local(element) == "note":
-                meta = _parse_meta(value)
+                meta = parse_meta(value)
                 if meta and "id" in meta:
                     concept_id = meta["id"]
         de_secs, en_secs = [], []
@@ -420,9 +379,9 @@ class _Reader:
             if _local(lang_sec) not in {"langSec", "langSet", "langGroup"}:
                 continue
             lang = lang_sec.get(_XML_LANG) or lang_sec.get("lang")
-            if _lang_matches(lang, self.source_lang):
+            if lang_matches(lang, self.source_lang):
                 de_secs.append(lang_sec)
-            elif _lang_matches(lang, self.target_lang):
+            elif lang_matches(lang, self.target_lang):
                 en_secs.append(lang_sec)
                 for dc_type, value, _element in self.data_categories(lang_sec):
                     if dc_type == "definition" and value:
@@ -457,13 +416,13 @@ class _Reader:
                     if element is term_element:
                         continue
                     if dc_type in {"administrativeStatus", "normativeAuthorization"}:
-                        status = status or _status_from_tbx(value)
+                        status = status or status_from_tbx(value)
                     elif dc_type == "partOfSpeech":
                         pos = pos or value
                     elif dc_type == "translationNote" and value.strip().lower() == "no":
                         dnt = True
                     elif dc_type == "note":
-                        parsed = _parse_meta(value)
+                        parsed = parse_meta(value)
                         if parsed is not None:
                             meta = parsed  # the last transkit note wins
                         else:
@@ -508,7 +467,7 @@ def _exact_note(container) -> str:
     """The user's note in a transkit file: the first ``<note>`` unless it is our meta."""
     notes = [child for child in container if _local(child) == "note"]
     texts = ["".join(n.itertext()) for n in notes]
-    metas = [i for i, t in enumerate(texts) if _META_RE.fullmatch(t)]
+    metas = [i for i, t in enumerate(texts) if META_RE.fullmatch(t)]
     if metas:
         del texts[metas[-1]]
     return texts[0] if texts else ""
@@ -573,7 +532,8 @@ def read_tbx(
         )
     exact = any(
         p.get("type") == _EXACT_MARK and (p.text or "") == _EXACT_VALUE
-        for p in root.iter(_NS + "p")
+        for p in root.iter()
+        if _local(p) == "p"
     )
     text = root if minimal else _find(root, "text")
     if text is None:
