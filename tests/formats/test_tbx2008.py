@@ -20,9 +20,8 @@ from test_tbx import bare, glossaries
 from omegat_cli import find_omegat
 from transkit.cli import main
 from transkit.data import GlossaryEntry
-from transkit.errors import FormatError
 from transkit.formats.tbx import read_tbx, write_tbx
-from transkit.formats.tbx2008 import tbx2008_bytes
+from transkit.formats.tbx2008 import tbx2008_bytes, write_tbx2008
 
 READ_TBX_JAVA = Path(__file__).resolve().parents[1] / "data" / "omegat" / "ReadTbx.java"
 SAMPLE = [
@@ -63,14 +62,9 @@ def test_shape_is_tbx_basic_2008() -> None:
 @given(glossaries())
 def test_round_trip_is_lossless(tmp_path, entries) -> None:
     path = tmp_path / "g.tbx"
-    write_tbx(entries, path, version="2008")
+    write_tbx2008(entries, path)
     assert _root(path.read_bytes()).tag == "martif"
     assert bare(read_tbx(path)) == entries
-
-
-def test_unknown_version_is_a_format_error(tmp_path) -> None:
-    with pytest.raises(FormatError, match="unknown TBX version"):
-        write_tbx(SAMPLE, tmp_path / "g.tbx", version="2")
 
 
 def test_cli_exports_2008(tmp_path) -> None:
@@ -91,7 +85,7 @@ def test_translate_toolkit_loads_it(tmp_path) -> None:
     from translate.storage import tbx
 
     path = tmp_path / "g.tbx"
-    write_tbx(SAMPLE, path, version="2008")
+    write_tbx2008(SAMPLE, path)
     store = tbx.tbxfile.parsefile(str(path))
     pairs = [(u.source, u.target) for u in store.units]
     # translate-toolkit keeps one unit per termEntry: the first term of each language.
@@ -142,7 +136,7 @@ def _omegat_read(tbx_path: Path, work: Path) -> list[tuple[str, str]]:
 
 def test_omegat_tbx_reader_loads_it(tmp_path) -> None:
     path = tmp_path / "g.tbx"
-    write_tbx(SAMPLE, path, version="2008")
+    write_tbx2008(SAMPLE, path)
     pairs = _omegat_read(path, tmp_path)
     # One OmegaT entry per German-English pair.  OmegaT 3.6 has no term status,
     # so the forbidden "Peking" shows as a candidate too (the comment says why not).

@@ -354,9 +354,12 @@ def export_command(
     with user_errors():
         loaded = _load(glossary_paths)
         if kind == "tbx":
-            from transkit.formats.tbx import write_tbx
+            if tbx_version == "2008":
+                from transkit.formats.tbx2008 import write_tbx2008 as write_tbx
+            else:
+                from transkit.formats.tbx import write_tbx
 
-            write_tbx(loaded.entries, output, version=tbx_version)
+            write_tbx(loaded.entries, output)
         else:
             from transkit.formats.termcsv import write_term_csv
 

@@ -253,22 +253,13 @@ def write_tbx(
     *,
     source_lang: str = "de",
     target_lang: str = "en",
-    version: str = "3",
 ) -> None:
-    """Write ``entries`` to ``path`` as TBX-Basic, atomically.
+    """Write ``entries`` to ``path`` as TBX-Basic v3, atomically.
 
-    ``version`` "3" is ISO 30042:2019 (``<tbx>``); "2008" is ISO 30042:2008
-    (``<martif>``), the only one OmegaT 3.6 and translate-toolkit read.
+    For ISO 30042:2008 (``<martif>``, what OmegaT 3.6 and translate-toolkit
+    read) see `transkit.formats.tbx2008.write_tbx2008`.
     """
-    if version == "2008":
-        from transkit.formats.tbx2008 import tbx2008_bytes
-
-        data = tbx2008_bytes(entries, source_lang=source_lang, target_lang=target_lang)
-    elif version == "3":
-        data = tbx_bytes(entries, source_lang=source_lang, target_lang=target_lang)
-    else:
-        raise FormatError(f"unknown TBX version {version!r}; choose 3 or 2008")
-    atomic_write_bytes(path, data)
+    atomic_write_bytes(path, tbx_bytes(entries, source_lang=source_lang, target_lang=target_lang))
 
 
 # ----------------------------------------------------------------- reading

@@ -11,12 +11,14 @@ the same glossary rows.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 
 from transkit.data import GlossaryEntry
+from transkit.fileio import atomic_write_bytes
 from transkit.formats.tbx import tbx_root
 
-__all__ = ["DOCTYPE", "tbx2008_bytes"]
+__all__ = ["DOCTYPE", "tbx2008_bytes", "write_tbx2008"]
 
 #: The TBX-Basic 2008 DOCTYPE, as LTAC's samples and MultiTerm exports write it.
 DOCTYPE = '<!DOCTYPE martif SYSTEM "TBXBasiccoreStructV02.dtd">'
@@ -51,3 +53,16 @@ def tbx2008_bytes(
     etree.indent(root, space="  ")
     body = etree.tostring(root, encoding="UTF-8")
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + DOCTYPE.encode() + b"\n" + body + b"\n"
+
+
+def write_tbx2008(
+    entries: Sequence[GlossaryEntry],
+    path: str | os.PathLike[str],
+    *,
+    source_lang: str = "de",
+    target_lang: str = "en",
+) -> None:
+    """Write ``entries`` to ``path`` as TBX-Basic 2008, atomically."""
+    atomic_write_bytes(
+        path, tbx2008_bytes(entries, source_lang=source_lang, target_lang=target_lang)
+    )
