@@ -14,7 +14,7 @@ from translate.storage import tmx as tt_tmx
 from conftest import FAILED_CONCEPT, FORMATS_DATA, SAMPLE_GLOSSARY
 from transkit.data import Document, Segment
 from transkit.errors import FormatError
-from transkit.formats.tmx import add_to_tmx, read_tmx, tmx_bytes, write_tmx
+from transkit.formats.tmx import add_to_tmx, lang_matches, read_tmx, tmx_bytes, write_tmx
 
 NOW = datetime(2025, 3, 4, 5, 6, 7, tzinfo=UTC)
 
@@ -174,3 +174,58 @@ def test_property_tmx_round_trip(tmp_path, pairs):
     path = tmp_path / "p.tmx"
     write_tmx(_approved(*pairs), path, source_lang="de", target_lang="en")
     assert [(u.source, u.target) for u in read_tmx(path)] == pairs
+
+
+def _memory(version: str, lang_attr: str, src: str, tgt: str) -> str:
+    return (
+        f'<?xml version="1.0" encoding="UTF-16"?>\n<tmx version="{version}">\n'
+        f'  <header creationtool="X" creationtoolversion="1" segtype="sentence" o-tmf="x" '
+        f'adminlang="en" srclang="{src}" datatype="plaintext"/>\n  <body>\n'
+        f'    <tu><tuv {lang_attr}="{src}"><seg>Hallo.</seg></tuv>'
+        f'<tuv {lang_attr}="{tgt}"><seg>Hello.</seg></tuv></tu>\n  </body>\n</tmx>\n'
+    )
+
+
+@pytest.mark.parametrize(
+    ("version", "lang_attr", "codec", "bom"),
+    [
+        ("1.1", "lang", "utf-16-le", b"\xff\xfe"),
+        ("1.4", "xml:lang", "utf-16-be", b"\xfe\xff"),
+    ],
+)
+def test_add_appends_in_the_memory_own_conventions(tmp_path, version, lang_attr, codec, bom):
+    path = tmp_path / "m.tmx"
+    path.write_bytes(bom + _memory(version, lang_attr, "DE-DE", "EN-US").encode(codec))
+    segs = _approved(("Peking reagiert.", "Beijing reacts."))
+    assert add_to_tmx(path, segs, source_lang="de", target_lang="en", now=NOW) == 1
+    data = path.read_bytes()
+    assert data.startswith(bom)  # still UTF-16, same byte order
+    text = data[len(bom) :].decode(codec)
+    assert text.startswith('<?xml version="1.0" encoding="UTF-16"?>')
+    assert (
+        f'<tuv {lang_attr}="DE-DE"><seg>Peking reagiert.'
+        in text.replace("\n", "").replace("  ", "")
+        or f'{lang_attr}="DE-DE"' in text.split("Peking")[0].rsplit("<tuv", 1)[-1]
+    )
+    other = "xml:lang" if lang_attr == "lang" else ' lang="'
+    assert other not in text
+    units = read_tmx(path)
+    assert [(u.source_lang, u.target_lang) for u in units] == [("DE-DE", "EN-US")] * 2
+
+
+def test_add_refuses_a_memory_in_another_source_language(tmp_path):
+    path = tmp_path / "m.tmx"
+    data = _memory("1.4", "xml:lang", "en-US", "fr").encode("utf-16")
+    path.write_bytes(data)
+    with pytest.raises(FormatError, match="source language is en-US, not de"):
+        add_to_tmx(path, _approved(("A.", "B.")), source_lang="de", target_lang="en")
+    assert path.read_bytes() == data
+
+
+@pytest.mark.parametrize(
+    ("tag", "wanted", "match"),
+    [("de-DE", "de", True), ("DE", "de", True), ("de", "de-DE", False), ("de-AT", "de-DE", False)]
+    + [("en_US", "en-us", True), ("fr", "*", True), ("deu", "de", False)],
+)
+def test_lang_matches_is_bcp47_basic_filtering(tag, wanted, match):
+    assert lang_matches(tag, wanted) is match

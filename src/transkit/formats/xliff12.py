@@ -202,6 +202,8 @@ def _has_text(el: Any) -> bool:
 
     def handle(child: Any) -> tuple[bool, str]:
         named = namespace_of(child) in (*XLIFF1_NAMESPACES, None)
+        if named and (child.get("ctype") or "").startswith(CP_CTYPE):
+            return False, "cp"  # a character XML cannot hold is text
         return named and local_name(child) in ("mrk", "g"), ""
 
     return bool(flatten_inline(el, handle).strip())
@@ -293,7 +295,7 @@ def _segment_12(
     targets = children_named(tu, "target", nss)
     target_el = targets[0] if targets else None
     target = content_text(target_el, _text_12) if target_el is not None else None
-    if target and not _has_text(target_el) and _has_text(sources[0]):
+    if target and target.strip() and not _has_text(target_el) and _has_text(sources[0]):
         target = ""  # only inline codes (placeholders): nothing was translated
     origin = mt_text = None
     for alt in children_named(tu, "alt-trans", nss):

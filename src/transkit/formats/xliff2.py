@@ -254,6 +254,8 @@ def _has_text(el: Any) -> bool:
 
     def handle(child: Any) -> tuple[bool, str]:
         named = namespace_of(child) in XLIFF2_NAMESPACES
+        if named and local_name(child) == "cp":
+            return False, "cp"  # a character XML cannot hold is text
         return named and local_name(child) in ("mrk", "pc"), ""
 
     return bool(flatten_inline(el, handle).strip())
@@ -303,6 +305,8 @@ def read_2(
             if local_name(u) == "unit" and namespace_of(u) in XLIFF2_NAMESPACES
         ]
         unit_ids: dict[str, int] = {}
+        ours = _ours(file_el)
+        file_ids: set[str] = set()
         for unit_number, unit in enumerate(units):
             uid = unit.get("id")
             if uid is not None and uid in unit_ids:
@@ -313,8 +317,13 @@ def read_2(
             elif uid is not None:
                 unit_ids[uid] = unit.sourceline or 0
             pending, new = _unit_segments(unit, pending, unit_number, name, report)
+            if ours:  # transkit's segment ids are unique in the whole file
+                for seg in new:
+                    if seg.id in file_ids:
+                        report.append(f"{name}: duplicate segment id {seg.id!r} in the file")
+                    file_ids.add(seg.id)
             segments.extend(new)
-        if _ours(file_el):
+        if ours:
             report.extend(
                 missing_units(name, file_el, {s.id: 0 for s in segments if s.id.isdigit()})
             )
@@ -408,7 +417,7 @@ def _unit_segments(
             target = ""  # its target moved elsewhere and none moved here
         elif tgt:
             target = content_text(tgt[0], lambda e: _text_2(e, data))
-        if target and tgt and not _has_text(tgt[0]) and _has_text(src[0]):
+        if target and target.strip() and tgt and not _has_text(tgt[0]) and _has_text(src[0]):
             target = ""  # only inline codes (placeholders): nothing was translated
         if local_name(part) == "ignorable":
             pending += target if target is not None else source
