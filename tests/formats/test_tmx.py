@@ -202,11 +202,6 @@ def test_add_appends_in_the_memory_own_conventions(tmp_path, version, lang_attr,
     assert data.startswith(bom)  # still UTF-16, same byte order
     text = data[len(bom) :].decode(codec)
     assert text.startswith('<?xml version="1.0" encoding="UTF-16"?>')
-    assert (
-        f'<tuv {lang_attr}="DE-DE"><seg>Peking reagiert.'
-        in text.replace("\n", "").replace("  ", "")
-        or f'{lang_attr}="DE-DE"' in text.split("Peking")[0].rsplit("<tuv", 1)[-1]
-    )
     other = "xml:lang" if lang_attr == "lang" else ' lang="'
     assert other not in text
     units = read_tmx(path)
