@@ -222,8 +222,8 @@ def merge_xliff(
     documents = [
         replace(
             d,
-            source_lang=d.source_lang or source_lang,
-            target_lang=d.target_lang or target_lang,
+            source_lang=d.source_lang or source_lang.replace("*", ""),
+            target_lang=d.target_lang or target_lang.replace("*", ""),
         )
         for d in documents
     ]

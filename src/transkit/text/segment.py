@@ -36,7 +36,17 @@ Heuristics for a full stop followed by whitespace, by what precedes it:
   four or more digits, or with separators (``1.200``, ``14.30``), end the
   sentence unless an article precedes them (``zum 1000. Mal``).  A range
   counts by its last number (``1914–1918.``, ``die 1.–3. Klasse``);
+* a number of up to three digits that opens its sentence, alone or after a
+  bullet, is a list number (``1. Dies ist eine Punkteliste.``, ``• 3. Seien
+  Sie``), and one before a noun that takes ordinals is an ordinal whatever
+  precedes it (``im frühen 19. Jahrhundert``, ``zum 3. Mal``);
+* a Roman numeral after a definite article is an ordinal (``des III.
+  Geschwaders``) when it has an I, V or X (``die CD. Musik`` splits);
 * any other word: split before a capitalised word, digit or symbol.
+
+Footnote marks right after the punctuation stay with the sentence
+(``Satz.¹ Noch``, ``erfolgen.[6] Es``), and so do emoji after it
+(``Großartig! 👍 Weiter so!``).
 
 Punctuation right after an opening bracket never ends a sentence (``[…]``,
 ``(?)``, ``(!)``).
