@@ -406,3 +406,17 @@ def test_problems_are_reported_and_strict_fails(tmp_path, sample_document, versi
     strict = CliRunner().invoke(merge, [str(path), "--out", str(tmp_path / "s.txt"), "--strict"])
     assert strict.exit_code == 1 and "problem(s)" in strict.stderr
     assert not (tmp_path / "s.txt").exists()
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_deleting_the_last_unit_is_reported(tmp_path, sample_document, version):
+    path = tmp_path / "x.de-en.xlf"
+    write_xliff([sample_document], path, version=version)
+    tree = etree.parse(str(path))
+    ns = XLIFF2_NS if version == "2.1" else XLIFF12_NS
+    units = tree.getroot().findall(f".//{{{ns}}}{'segment' if version == '2.1' else 'trans-unit'}")
+    units[-1].getparent().remove(units[-1])
+    tree.write(str(path), xml_declaration=True, encoding="UTF-8")
+    result = merge_xliff(path, out=tmp_path / "o.txt")
+    assert len(result.problems) == 1
+    assert "1 segment(s) transkit wrote are missing (deleted?)" in result.problems[0]

@@ -82,6 +82,13 @@ def _file_12(root: Any, doc: Document, tool_version: str, now: datetime) -> None
     tool.set("tool-id", TOOL_ID)
     tool.set("tool-name", "transkit")
     tool.set("tool-version", tool_version)
+    # How many trans-units transkit wrote: merge tells when one was deleted.
+    counts = sub(header, _q12("count-group"))
+    counts.set("name", TOOL_ID)
+    total = sub(counts, _q12("count"))
+    total.set("count-type", "total")
+    total.set("unit", "trans-unit")
+    total.text = str(len(doc.segments))
     body = sub(file_el, _q12("body"))
     ids = iter(unique_ids(doc.segments, nmtoken=False))
     group = None
@@ -268,7 +275,7 @@ def read_12(
                 seen_ids[uid] = el.sourceline or 0
             segments.append(_segment_12(el, leading, nss, name, report))
         if ours:
-            report.extend(missing_units(name, file_el, seen_ids))
+            report.extend(missing_units(name, file_el, seen_ids, _written_count(file_el, nss)))
         target_lang = file_el.get("target-language") or ""
         documents.append(
             Document(
@@ -281,6 +288,18 @@ def read_12(
             )
         )
     return documents
+
+
+def _written_count(file_el: Any, nss: tuple[str | None, ...]) -> int | None:
+    """The number of trans-units transkit recorded in the header, if any."""
+    for header in children_named(file_el, "header", nss):
+        for group in children_named(header, "count-group", nss):
+            if group.get("name") != TOOL_ID:
+                continue
+            for count in children_named(group, "count", nss):
+                if count.get("unit") == "trans-unit" and (count.text or "").strip().isdigit():
+                    return int(count.text)
+    return None
 
 
 def _segment_12(

@@ -89,6 +89,7 @@ def _file_2(root: Any, doc: Document, file_id: str, tool_version: str, now: date
         ("tool-version", tool_version),
         ("created", iso_time(now)),
         ("datatype", "plaintext"),
+        ("segment-count", str(len(doc.segments))),  # merge tells when one was deleted
     ):
         meta = sub(group, _q2("meta", MDA_NS))
         meta.set("type", key)
@@ -261,12 +262,17 @@ def _has_text(el: Any) -> bool:
     return bool(flatten_inline(el, handle).strip())
 
 
+def _tool_meta(file_el: Any, key: str) -> str:
+    """A value of the file's ``<mda:meta type=key>`` (transkit's tool metadata), or ""."""
+    for meta in file_el.iter(f"{{{MDA_NS}}}meta"):
+        if meta.get("type") == key:
+            return (meta.text or "").strip()
+    return ""
+
+
 def _ours(file_el: Any) -> bool:
     """Whether transkit wrote this ``<file>`` (its mda tool metadata says so)."""
-    return any(
-        local_name(m) == "meta" and m.get("type") == "tool-id" and (m.text or "") == TOOL_ID
-        for m in file_el.iter(f"{{{MDA_NS}}}meta")
-    )
+    return _tool_meta(file_el, "tool-id") == TOOL_ID
 
 
 def _translatable(node: Any) -> bool:
@@ -324,8 +330,15 @@ def read_2(
                     file_ids.add(seg.id)
             segments.extend(new)
         if ours:
+            written = _tool_meta(file_el, "segment-count")
             report.extend(
-                missing_units(name, file_el, {s.id: 0 for s in segments if s.id.isdigit()})
+                missing_units(
+                    name,
+                    file_el,
+                    {s.id: 0 for s in segments if s.id.isdigit()},
+                    int(written) if written.isdigit() else None,
+                    len(segments),
+                )
             )
         documents.append(
             Document(

@@ -379,18 +379,32 @@ def flatten_inline(el: Any, handle: Callable[[Any], tuple[bool, str]]) -> str:
     return "".join(parts)
 
 
-def missing_units(name: str, file_el: Any, seen_ids: dict[str, int]) -> list[str]:
-    """Problems for numbers missing from the ids 1..n of a file transkit wrote (deleted units)."""
-    if not seen_ids or not all(i.isdigit() for i in seen_ids):
-        return []
-    numbers = {int(i) for i in seen_ids}
-    missing = sorted(set(range(1, max(numbers) + 1)) - numbers)
-    if not missing:
+def missing_units(
+    name: str,
+    file_el: Any,
+    seen_ids: dict[str, int],
+    written: int | None = None,
+    read: int | None = None,
+) -> list[str]:
+    """Problems for segments missing from a file transkit wrote (deleted by a tool or a person).
+
+    Numbers missing from the ids 1..n name them; ``written`` (the count
+    transkit recorded) against ``read`` (default: the ids seen) catches a
+    deleted last one too.
+    """
+    numbers = {int(i) for i in seen_ids if i.isdigit()}
+    missing = sorted(set(range(1, max(numbers, default=0) + 1)) - numbers)
+    if len(numbers) != len(seen_ids):
+        missing = []  # ids of another scheme: only the count can tell
+    found = len(seen_ids) if read is None else read
+    lost = max(len(missing), (written - found) if written is not None else 0)
+    if lost <= 0:
         return []
     shown = ", ".join(map(str, missing[:20])) + (" ..." if len(missing) > 20 else "")
+    which = f": id {shown}" if missing else ""
     return [
-        f"{name}:{file_el.sourceline}: {len(missing)} segment(s) transkit wrote are missing "
-        f"(deleted?): id {shown}; their text is not in the output"
+        f"{name}:{file_el.sourceline}: {lost} segment(s) transkit wrote are missing "
+        f"(deleted?){which}; their text is not in the output"
     ]
 
 
