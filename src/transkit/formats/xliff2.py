@@ -264,9 +264,10 @@ def _has_text(el: Any) -> bool:
 
 def _tool_meta(file_el: Any, key: str) -> str:
     """A value of the file's ``<mda:meta type=key>`` (transkit's tool metadata), or ""."""
-    for meta in file_el.iter(f"{{{MDA_NS}}}meta"):
-        if meta.get("type") == key:
-            return (meta.text or "").strip()
+    for metadata in children_named(file_el, "metadata", (MDA_NS,)):
+        for meta in metadata.iter(f"{{{MDA_NS}}}meta"):
+            if meta.get("type") == key:
+                return (meta.text or "").strip()
     return ""
 
 

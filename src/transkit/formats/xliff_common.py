@@ -323,11 +323,15 @@ def indent(el: Any, leaves: frozenset[str], level: int = 0) -> None:
 
 
 def local_name(el: Any) -> str:
-    return etree.QName(el).localname if isinstance(el.tag, str) else ""
+    tag = el.tag
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
 
 def namespace_of(el: Any) -> str | None:
-    return etree.QName(el).namespace if isinstance(el.tag, str) else None
+    tag = el.tag
+    if not isinstance(tag, str) or not tag.startswith("{"):
+        return None
+    return tag[1 : tag.index("}")]
 
 
 def children_named(el: Any, name: str, namespaces: tuple[str | None, ...]) -> list[Any]:
