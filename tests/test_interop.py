@@ -56,6 +56,21 @@ def _report(title: str, lines: list[str]) -> None:
 # Segmentation suites
 
 SEGMENTATION_TARGET = 138
+#: The cases transkit does not pass, each listed in the README with why its
+#: expectation is debatable: a fix or a regression shows up here at once.
+KNOWN_FAILING = {
+    "languagetool-de testSplit#46",
+    "languagetool-de testSplit#50",
+    "languagetool-de testSplit#51",
+    "pragmatic-segmenter-de correctly segments text #001",
+    "pragmatic-segmenter-de correctly segments text #003",
+    "pragmatic-segmenter-de correctly segments text #026",
+    "pragmatic-segmenter-de correctly segments text #027",
+    "pysbd-de DE_CLEAN_RULES_TEST_CASES#2",
+    "pysbd-de DE_PDF_CLEAN_RULES_TEST_CASES#1",
+    "pysbd-de DE_PDF_CLEAN_RULES_TEST_CASES#2",
+    "pysbd-de DE_PDF_CLEAN_RULES_TEST_CASES#3",
+}
 
 
 def _normalise(text: str, tokenized: bool) -> str:
@@ -65,6 +80,7 @@ def _normalise(text: str, tokenized: bool) -> str:
 def test_segmentation_suites() -> None:
     total = passed = 0
     lines = []
+    failing = set()
     for path in sorted((INTEROP / "segmentation").glob("*.json")):
         cases = json.loads(path.read_text("utf-8"))
         good = 0
@@ -77,12 +93,14 @@ def test_segmentation_suites() -> None:
                 good += 1
             else:
                 lines.append(f"  FAIL {path.stem} {case['id']}: {case.get('note', '')}")
+                failing.add(f"{path.stem} {case['id']}")
         lines.insert(0, f"{path.stem}: {good}/{len(cases)}")
         total += len(cases)
         passed += good
     _report(f"segmentation: {passed}/{total} (target {SEGMENTATION_TARGET})", lines)
     assert total == 149
     assert passed >= SEGMENTATION_TARGET
+    assert failing == KNOWN_FAILING, "update KNOWN_FAILING and the README's table"
 
 
 # --------------------------------------------------------------------------
