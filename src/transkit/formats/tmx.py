@@ -294,7 +294,13 @@ def _read_units(root: Any, name: str) -> list[TranslationUnit]:
             raise FormatError("<tuv> without xml:lang", file=name, line=tu.sourceline)
         source_index = 0
         if srclang and srclang != "*all*":
-            matching = [i for i, lang in enumerate(langs) if _primary(lang) == _primary(srclang)]
+            # The variant in srclang: the same tag, else one BCP 47 relates (de / de-DE),
+            # else one in the same language (en-GB for en-US).
+            matching = (
+                [i for i, lang in enumerate(langs) if lang.lower() == srclang.lower()]
+                or [i for i, lang in enumerate(langs) if _compatible(lang, srclang)]
+                or [i for i, lang in enumerate(langs) if _primary(lang) == _primary(srclang)]
+            )
             if not matching:
                 continue  # a unit without the source language cannot be used
             source_index = matching[0]
