@@ -326,6 +326,7 @@ def _segment_12(
             alt_sources = children_named(alt, "source", nss)
             if (
                 alt.get("tool-id") == TOOL_ID
+                and alt.get("match-quality") is None  # transkit's MT, not a fuzzy TM match
                 and alt_sources
                 and content_text(alt_sources[0], _text_12) != source
             ):
