@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from xml.sax.saxutils import escape
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -224,3 +225,51 @@ def test_add_refuses_a_memory_in_another_source_language(tmp_path):
 )
 def test_lang_matches_is_bcp47_basic_filtering(tag, wanted, match):
     assert lang_matches(tag, wanted) is match
+
+
+_seg_text = st.text(
+    st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=12
+).filter(str.strip)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    version_attr=st.sampled_from([("1.1", "lang"), ("1.4", "xml:lang")]),
+    tags=st.sampled_from([("de", "en"), ("DE-DE", "EN-US"), ("de-at", "en-gb"), ("DE", "en_US")]),
+    codec=st.sampled_from([("utf-8", b""), ("utf-8", b"\xef\xbb\xbf"), ("utf-16-le", b"\xff\xfe")])
+    | st.just(("utf-16-be", b"\xfe\xff")),
+    old=st.lists(st.tuples(_seg_text, _seg_text), max_size=3),
+    new=st.lists(st.tuples(_seg_text, _seg_text), min_size=1, max_size=3),
+)
+def test_property_append_keeps_every_convention(tmp_path, version_attr, tags, codec, old, new):
+    (version, attr), (src, tgt), (encoding, bom) = version_attr, tags, codec
+    declared = "UTF-16" if encoding.startswith("utf-16") else "UTF-8"
+    tus = "".join(
+        f'<tu><tuv {attr}="{src}"><seg>{escape(s)}</seg></tuv>'
+        f'<tuv {attr}="{tgt}"><seg>{escape(t)}</seg></tuv></tu>\n'
+        for s, t in old
+    )
+    text = (
+        f'<?xml version="1.0" encoding="{declared}"?>\n<tmx version="{version}">\n'
+        f'<header creationtool="X" creationtoolversion="1" segtype="sentence" o-tmf="x" '
+        f'adminlang="en" srclang="{src}" datatype="plaintext"/>\n<body>\n{tus}</body>\n</tmx>\n'
+    )
+    path = tmp_path / "m.tmx"
+    path.write_bytes(bom + text.encode(encoding))
+    before = [(u.source, u.target, u.source_lang, u.target_lang) for u in read_tmx(path)]
+    added = add_to_tmx(path, _approved(*new), source_lang="de", target_lang="en")
+    data = path.read_bytes()
+    assert data.startswith(bom) and data[len(bom) :].decode(encoding).startswith(
+        f'<?xml version="1.0" encoding="{declared}"?>'
+    )
+    after = [(u.source, u.target, u.source_lang, u.target_lang) for u in read_tmx(path)]
+    assert after[: len(before)] == before  # nothing of the memory changed
+    fresh = list(dict.fromkeys(p for p in new if p not in old))
+    assert added == len(fresh)
+    # its own tags (an empty memory shows no target tag: then ours)
+    assert after[len(before) :] == [(s, t, src, tgt if old else "en") for s, t in fresh]
+    root = etree.fromstring(data)
+    other = "lang" if attr == "xml:lang" else "{http://www.w3.org/XML/1998/namespace}lang"
+    assert not [t for t in root.iter("tuv") if t.get(other)]
