@@ -34,6 +34,7 @@ from transkit.formats.xliff_common import (
     find_target_terms,
     flatten_inline,
     glossary_line,
+    has_text,
     indent,
     iso_time,
     local_name,
@@ -42,6 +43,7 @@ from transkit.formats.xliff_common import (
     paragraphs,
     state_from_12,
     tidy_text,
+    translatable,
     unique_ids,
     xml_text,
 )
@@ -205,26 +207,12 @@ def _inline_12(child: Any) -> tuple[bool, str]:
 
 
 def _has_text(el: Any) -> bool:
-    """Whether ``el`` holds text outside inline codes."""
-
-    def handle(child: Any) -> tuple[bool, str]:
-        named = namespace_of(child) in (*XLIFF1_NAMESPACES, None)
-        if named and (child.get("ctype") or "").startswith(CP_CTYPE):
-            return False, "cp"  # a character XML cannot hold is text
-        return named and local_name(child) in ("mrk", "g"), ""
-
-    return bool(flatten_inline(el, handle).strip())
-
-
-def _translatable(tu: Any) -> bool:
-    """``translate`` of the unit, inherited from its groups (default yes)."""
-    node = tu
-    while node is not None and local_name(node) in ("trans-unit", "group"):
-        value = node.get("translate")
-        if value is not None:
-            return value.strip().lower() != "no"
-        node = node.getparent()
-    return True
+    return has_text(
+        el,
+        (*XLIFF1_NAMESPACES, None),
+        ("mrk", "g"),
+        lambda c: (c.get("ctype") or "").startswith(CP_CTYPE),
+    )
 
 
 def read_12(
@@ -342,7 +330,7 @@ def _segment_12(
         target,
         mt_text,
     )
-    translate = _translatable(tu)
+    translate = translatable(tu, ("trans-unit", "group"))
     if not translate and target is None:
         state = "new"
     if target is not None and not target.strip() and source.strip():

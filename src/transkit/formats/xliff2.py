@@ -35,6 +35,7 @@ from transkit.formats.xliff_common import (
     find_target_terms,
     flatten_inline,
     glossary_line,
+    has_text,
     indent,
     iso_time,
     local_name,
@@ -43,6 +44,7 @@ from transkit.formats.xliff_common import (
     paragraphs,
     state_from_2,
     tidy_text,
+    translatable,
     unique_ids,
     xml_text,
 )
@@ -251,15 +253,7 @@ def _text_2(el: Any, data: dict[str, str]) -> str:
 
 
 def _has_text(el: Any) -> bool:
-    """Whether ``el`` holds text outside inline codes."""
-
-    def handle(child: Any) -> tuple[bool, str]:
-        named = namespace_of(child) in XLIFF2_NAMESPACES
-        if named and local_name(child) == "cp":
-            return False, "cp"  # a character XML cannot hold is text
-        return named and local_name(child) in ("mrk", "pc"), ""
-
-    return bool(flatten_inline(el, handle).strip())
+    return has_text(el, XLIFF2_NAMESPACES, ("mrk", "pc"), lambda c: local_name(c) == "cp")
 
 
 def _tool_meta(file_el: Any, key: str) -> str:
@@ -274,16 +268,6 @@ def _tool_meta(file_el: Any, key: str) -> str:
 def _ours(file_el: Any) -> bool:
     """Whether transkit wrote this ``<file>`` (its mda tool metadata says so)."""
     return _tool_meta(file_el, "tool-id") == TOOL_ID
-
-
-def _translatable(node: Any) -> bool:
-    """``translate`` of a unit, inherited from its groups and file (default yes)."""
-    while node is not None and local_name(node) in ("unit", "group", "file"):
-        value = node.get("translate")
-        if value is not None:
-            return value.strip().lower() != "no"
-        node = node.getparent()
-    return True
 
 
 def read_2(
@@ -413,7 +397,7 @@ def _unit_segments(
                 file=name,
                 line=tgt[0].sourceline,
             )
-    translate = _translatable(unit)
+    translate = translatable(unit, ("unit", "group", "file"))
     segments = []
     seen: set[str] = set()
     for index, part in enumerate(parts):

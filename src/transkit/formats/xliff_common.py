@@ -412,5 +412,37 @@ def missing_units(
     ]
 
 
+def translatable(node: Any, scopes: tuple[str, ...]) -> bool:
+    """``translate`` of a unit: the nearest value on it or an enclosing scope (default yes)."""
+    while node is not None and local_name(node) in scopes:
+        value = node.get("translate")
+        if value is not None:
+            return value.strip().lower() != "no"
+        node = node.getparent()
+    return True
+
+
+def has_text(
+    el: Any,
+    namespaces: tuple[str | None, ...],
+    wrappers: tuple[str, ...],
+    is_char: Callable[[Any], bool],
+) -> bool:
+    """Whether ``el`` holds text outside inline codes (a target of placeholders only has none).
+
+    ``wrappers`` are the inline elements whose content is text (``mrk``, ``g``/``pc``);
+    ``is_char(child)`` tells a code that stands for one character (transkit's ``cp``).
+    """
+
+    def handle(child: Any) -> tuple[bool, str]:
+        if namespace_of(child) not in namespaces:
+            return False, ""
+        if is_char(child):
+            return False, "c"
+        return local_name(child) in wrappers, ""
+
+    return bool(flatten_inline(el, handle).strip())
+
+
 def content_text(el: Any, reader: Callable[[Any], str]) -> str:
     return tidy_text(reader(el), el)
