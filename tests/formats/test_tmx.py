@@ -273,3 +273,19 @@ def test_property_append_keeps_every_convention(tmp_path, version_attr, tags, co
     root = etree.fromstring(data)
     other = "lang" if attr == "xml:lang" else "{http://www.w3.org/XML/1998/namespace}lang"
     assert not [t for t in root.iter("tuv") if t.get(other)]
+
+
+def test_a_latin1_memory_stays_latin1(tmp_path):
+    path = tmp_path / "m.tmx"
+    text = _memory("1.4", "xml:lang", "de", "en").replace(
+        'encoding="UTF-16"', 'encoding="ISO-8859-1"'
+    )
+    path.write_bytes(text.replace("Hallo.", "Grüße.").encode("latin-1"))
+    segs = _approved(("Peking — ein Name.", "Beijing — a name ✓."))
+    assert add_to_tmx(path, segs, source_lang="de", target_lang="en") == 1
+    data = path.read_bytes()
+    assert data.startswith(b'<?xml version="1.0" encoding="ISO-8859-1"?>')
+    assert (
+        "Grüße.".encode("latin-1") in data and b"&#10003;" in data
+    )  # the check mark as a reference
+    assert [u.target for u in read_tmx(path)] == ["Hello.", "Beijing — a name ✓."]

@@ -34,6 +34,8 @@ __all__ = [
     "encode_layout",
     "parse_formats",
     "parse_xml",
+    "parse_xml_bytes",
+    "read_xml_bytes",
     "refuse_entities",
     "xml_runs",
 ]
@@ -140,6 +142,12 @@ def parse_xml(path: str | os.PathLike[str], kind: str, *, entities: str = "inter
     line, with ``kind`` ("XLIFF", "TMX") in the message.
     """
     name = os.fspath(path)
+    return parse_xml_bytes(read_xml_bytes(name, kind), name, kind, entities=entities)
+
+
+def read_xml_bytes(path: str | os.PathLike[str], kind: str) -> bytes:
+    """The bytes of an XML file; a missing, unreadable or empty file is a `FormatError`."""
+    name = os.fspath(path)
     try:
         with open(name, "rb") as handle:
             data = handle.read()
@@ -151,6 +159,11 @@ def parse_xml(path: str | os.PathLike[str], kind: str, *, entities: str = "inter
         raise FormatError(f"cannot read {kind} file: {err.strerror}", file=name) from None
     if not data.strip():
         raise FormatError(f"empty file, not {kind}", file=name)
+    return data
+
+
+def parse_xml_bytes(data: bytes, name: str, kind: str, *, entities: str = "internal") -> Any:
+    """`parse_xml` for bytes already read from ``name``."""
     root = _parse_bytes(data, name, kind, resolve=False)
     declared = _declared_entities(root)
     if declared:

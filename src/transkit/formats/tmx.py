@@ -35,7 +35,7 @@ import transkit
 from transkit.data import Document, Segment
 from transkit.errors import FormatError
 from transkit.fileio import atomic_write_bytes
-from transkit.formats import parse_xml, xml_runs
+from transkit.formats import parse_xml, parse_xml_bytes, read_xml_bytes, xml_runs
 
 __all__ = [
     "TranslationUnit",
@@ -396,8 +396,8 @@ def plan_tmx_append(
     lang_attr = XML_LANG
     seen: set[tuple[str, str]] = set()
     if Path(name).exists():
-        root = parse_xml(name, "TMX")
-        raw = Path(name).read_bytes()
+        raw = read_xml_bytes(name, "TMX")
+        root = parse_xml_bytes(raw, name, "TMX")
         header, body = _check_root(root, name)
         srclang = header.get("srclang") or ""
         if srclang not in ("", "*all*") and not _compatible(srclang, src):
@@ -483,32 +483,22 @@ def _lang_attribute(root: Any) -> str:
     return "lang" if (root.get("version") or "").strip() in ("1.1", "1.2") else XML_LANG
 
 
-_BOMS = (
-    (b"\xef\xbb\xbf", "utf-8-sig"),
-    (b"\xff\xfe", "utf-16-le"),
-    (b"\xfe\xff", "utf-16-be"),
-)
-
-
+_BOMS = ((b"\xef\xbb\xbf", "UTF-8"), (b"\xff\xfe", "UTF-16LE"), (b"\xfe\xff", "UTF-16BE"))
 _DECLARATION = re.compile(r"<\?xml[^>]*\?>")
 
 
 def _serialise_like(root: Any, raw: bytes) -> bytes:
-    """Serialise the tree as the file was: its XML declaration, encoding and byte order mark."""
+    """Serialise the tree as the file was: its XML declaration, encoding and byte order mark.
+
+    Characters the encoding cannot hold (Latin-1 memories) become character references.
+    """
     tree = root.getroottree()
     declared = tree.docinfo.encoding or "UTF-8"
     if not raw:
-        data = etree.tostring(tree, xml_declaration=True, encoding=declared)
-        return data + b"\n"
-    bom, codec = next(((b, c) for b, c in _BOMS if raw.startswith(b)), (b"", declared))
-    try:
-        original = raw[len(bom) :].decode(codec.replace("-sig", ""))
-    except (LookupError, UnicodeDecodeError):
-        return etree.tostring(tree, xml_declaration=True, encoding="UTF-8") + b"\n"
-    found = _DECLARATION.match(original)
-    head = original[: found.end()] + "\n" if found else ""
-    text = etree.tostring(tree, encoding="unicode")
-    try:
-        return bom + (head + text + "\n").encode(codec.replace("-sig", ""))
-    except (LookupError, UnicodeEncodeError):
-        return etree.tostring(tree, xml_declaration=True, encoding="UTF-8") + b"\n"
+        return etree.tostring(tree, xml_declaration=True, encoding=declared) + b"\n"
+    bom, encoding = next(((b, e) for b, e in _BOMS if raw.startswith(b)), (b"", declared))
+    start = raw[len(bom) : len(bom) + 400].decode(encoding, errors="ignore")
+    found = _DECLARATION.match(start)
+    head = (found.group() + "\n").encode(encoding) if found else b""
+    body = etree.tostring(tree, encoding=encoding, xml_declaration=False)
+    return bom + head + body + "\n".encode(encoding)
