@@ -108,6 +108,8 @@ class Segment:
     origin: str | None = None  # engine and model that produced the target
     state: str = "new"
     notes: tuple[str, ...] = ()
+    #: False when the exchange file marks the unit ``translate="no"``: its source is kept.
+    translate: bool = True
 
     @property
     def paragraph_break(self) -> bool:

@@ -185,3 +185,15 @@ def test_extra_check_fields_are_listed_generically() -> None:
     flagged = _StagedCheck("c", "Peking", ("Beijing",), False, reason="no alignment")
     assert check_details(flagged) == (("reason", "no alignment"),)
     assert check_details(TermCheck("c", "Peking", ("Beijing",), True)) == ()
+
+
+def test_a_unit_not_to_translate_is_neither_untranslated_nor_checked() -> None:
+    from transkit.terms.recheck import recheck_segment
+
+    term = TermMatch("c", "Peking", "Peking", 0, 6, required=("Beijing",))
+    seg = Segment("1", "Peking", None, terms=(term,), translate=False)
+    assert recheck_segment(seg).checks == ()
+    view = segment_view(1, seg)
+    assert view.flags == () and dict(view.origin)["translate"] == "no (the source is kept)"
+    plain = segment_view(2, Segment("2", "Hallo.", "Hello."))
+    assert "translate" not in dict(plain.origin)

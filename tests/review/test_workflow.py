@@ -201,7 +201,7 @@ def test_merge_rechecks_post_edited_targets(edited, tmp_path: Path) -> None:
     plain = merge_xliff(xlf)
     assert plain.failures == () and plain.documents[0].terms_required is None
     proc = subprocess.run(
-        [_transkit(), "merge", str(xlf), "--glossary", str(glossary), "--strict"],
+        [_transkit(), "merge", str(xlf), "--glossary", str(glossary), "--strict-terms"],
         capture_output=True,
         text=True,
         cwd=tmp_path,

@@ -387,7 +387,9 @@ def _segment_row(
     src = _el(_el(tr, "td", class_="src", lang=src_lang), "div", class_="cv")
     _cell_with_terms(src, seg.source, seg.source_spans, "de", seg, partners, keys, admitted)
     if seg.target is None:
-        _el(tr, "td", "(untranslated)", class_="tgt none", lang="en")
+        kept = any(label == "translate" for label, _ in seg.origin)
+        text = "(not to translate: the source is kept)" if kept else "(untranslated)"
+        _el(tr, "td", text, class_="tgt none", lang="en")
     else:
         tgt = _el(_el(tr, "td", class_="tgt", lang=tgt_lang), "div", class_="cv")
         _cell_with_terms(tgt, seg.target, seg.target_spans, "en", seg, partners, keys, admitted)

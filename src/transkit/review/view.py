@@ -63,7 +63,7 @@ STATUS_LABELS = {
 #: field (added by later stages, e.g. a TM match score) is listed generically.
 _KNOWN_FIELDS = frozenset(
     {"id", "source", "target", "leading", "start", "end", "terms", "checks", "method"}
-    | {"origin", "state", "notes"}
+    | {"origin", "state", "notes", "translate"}
 )
 
 
@@ -253,6 +253,8 @@ def _origin_rows(segment: Segment) -> tuple[tuple[str, str], ...]:
         rows.append(("engine", segment.origin))
     if segment.state and segment.state != "mt":
         rows.append(("state", segment.state))
+    if getattr(segment, "translate", True) is False:
+        rows.append(("translate", "no (the source is kept)"))
     for f in _fields(type(segment)):
         if f.name in _KNOWN_FIELDS:
             continue
@@ -328,7 +330,10 @@ def segment_view(number: int, segment: Segment) -> SegmentView:
     """The page record of one segment: spans, verdicts, flags, origin."""
     terms = _source_spans(segment)
     paired = _pair_checks(terms, segment.checks)
-    translated = segment.target is not None
+    translated = segment.target is not None and (
+        bool(segment.target.strip()) or not segment.source.strip()
+    )
+    no_translate = getattr(segment, "translate", True) is False
     source_spans = []
     keyed_checks: list[tuple[str, TermCheck]] = []
     for i, term in enumerate(terms):
@@ -358,7 +363,7 @@ def segment_view(number: int, segment: Segment) -> SegmentView:
     target_spans = _target_spans(segment.target, keyed_checks) if segment.target else []
 
     flags = []
-    if not translated:
+    if not translated and not no_translate:
         flags.append("untranslated")
     if any(not c.satisfied and not c.forbidden_found for _, c in keyed_checks):
         flags.append("failed")
@@ -372,7 +377,7 @@ def segment_view(number: int, segment: Segment) -> SegmentView:
         number=number,
         id=segment.id,
         source=segment.source,
-        target=segment.target,
+        target=segment.target if translated else None,
         source_spans=tuple(source_spans),
         target_spans=tuple(target_spans),
         checks=tuple(keyed_checks),

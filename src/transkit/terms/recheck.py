@@ -15,7 +15,7 @@ from typing import Any
 
 from transkit.data import Document, Segment
 
-__all__ = ["TermFailure", "recheck_segment", "recheck_document", "term_failures"]
+__all__ = ["TermFailure", "has_target", "recheck_segment", "recheck_document", "term_failures"]
 
 
 @dataclass(frozen=True)
@@ -36,17 +36,25 @@ class TermFailure:
         return text
 
 
+def has_target(segment: Segment) -> bool:
+    """True when the segment's target is used: there is one, it is not blank
+    (unless the source is), and the unit is not marked not to translate."""
+    if segment.target is None or not getattr(segment, "translate", True):
+        return False
+    return bool(segment.target.strip()) or not segment.source.strip()
+
+
 def recheck_segment(segment: Segment, matcher: Any | None = None) -> Segment:
     """The segment with terms found again (if ``matcher``) and checks on its target.
 
-    Untranslated segments (no target) get no checks; they are counted as
-    untranslated, not as failed terms.
+    Untranslated segments (no or a blank target, or not to translate) get no
+    checks; they are counted as untranslated, not as failed terms.
     """
     from transkit.terms.enforce import check_terms
     from transkit.terms.qa import segment_notes
 
     terms = tuple(matcher.find(segment.source)) if matcher is not None else segment.terms
-    checks = check_terms(segment.target, terms) if segment.target is not None else ()
+    checks = check_terms(segment.target, terms) if has_target(segment) else ()
     updated = replace(segment, terms=terms, checks=checks)
     extra = [n for n in segment_notes(updated) if n not in segment.notes]
     return replace(updated, notes=(*segment.notes, *extra))
