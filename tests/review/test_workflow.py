@@ -209,3 +209,22 @@ def test_merge_rechecks_post_edited_targets(edited, tmp_path: Path) -> None:
     )
     assert proc.returncode == 3, proc.stderr
     assert "term failed: news.txt: segment 2" in proc.stdout
+
+
+def test_merge_does_not_count_a_kept_source_as_a_failed_term(tmp_path: Path) -> None:
+    from transkit.merge import merge_xliff
+
+    xlf = tmp_path / "news.de-en.xlf"
+    write_xliff([_mt_document()], xlf)
+    _post_edit(xlf, {0: "", 1: "Rare earths are scarce."})  # unit 1 emptied: source kept
+    glossary = tmp_path / "glossary.tsv"
+    glossary.write_text(GLOSSARY, "utf-8")
+    result = merge_xliff(xlf, glossary_paths=(glossary,))
+    (counts,) = result.documents
+    assert counts.untranslated == 1
+    assert (counts.terms_required, counts.terms_failed) == (1, 0)
+    assert result.failures == ()
+    page = review_xliff(xlf, glossary_paths=(glossary,)).pages[0]
+    first = _rows(page)[0]
+    assert "untranslated" in first.get("data-flags")
+    assert [_status(a) for a in first.cssselect("td.src a.hl")] == ["pending"]
