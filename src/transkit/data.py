@@ -119,6 +119,8 @@ class Segment:
     notes: tuple[str, ...] = ()
     #: What terminology repair changed in the target, one line each.
     repairs: tuple[str, ...] = ()
+    #: False when the exchange file marks the unit ``translate="no"``: its source is kept.
+    translate: bool = True
 
     @property
     def paragraph_break(self) -> bool:

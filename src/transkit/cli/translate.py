@@ -68,9 +68,9 @@ def _progress_factory(quiet: bool):
 @click.option("--no-glossary", is_flag=True, help="Do not use any glossary.")
 @click.option(
     "--formats",
-    default="txt,xliff,tmx",
+    default="txt,xliff,tmx,html",
     show_default=True,
-    help="Which files to write: any of txt, xliff, tmx.",
+    help="Which files to write: any of txt, xliff, tmx, html (review page).",
 )
 @click.option(
     "--xliff-version", type=click.Choice(["1.2", "2.1"]), default="1.2", show_default=True
@@ -103,7 +103,8 @@ def translate(
 ) -> None:
     """Translate German FILES to English (use - for stdin -> stdout).
 
-    For seeds/x.txt it writes OUT/x.en.txt, OUT/x.de-en.xlf and OUT/x.de-en.tmx.
+    For seeds/x.txt it writes OUT/x.en.txt, OUT/x.de-en.xlf, OUT/x.de-en.tmx and
+    the review page OUT/x.de-en.html (plus OUT/index.html for several files).
     """
     from transkit.engine.argos import EngineOptions
     from transkit.pipeline import FORMATS, TranslateOptions, run_translate
@@ -184,6 +185,8 @@ def _print_summary(run: Any, *, err: bool) -> None:
         click.echo(line, err=err)
         for out in result.outputs:
             click.echo(f"  wrote {out}", err=err)
+    if run.index:
+        click.echo(f"wrote {run.index}", err=err)
     click.echo(f"{len(run.documents)} file(s) in {run.seconds:.2f} s", err=err)
 
 
