@@ -188,31 +188,42 @@ def _retry_dead_ends(
     engine: Any,
 ) -> None:
     """Where every completion stops dead after a forced term whose German goes
-    on, ask once more (one batch) with a comma after the term, which invites
-    the engine to go on; keep those completions if one of them does."""
-    retry = []
+    on, ask once more (one batch): with a comma after the term, which invites
+    the engine to go on, and with the term one word earlier (attention is a
+    noisy guide).  The first variant the engine continues replaces the plan."""
+    retry: list[tuple[int, list[str]]] = []
     for k, ((state, missing), (prefix, placed), hyps) in enumerate(
         zip(work, plans, outputs, strict=True)
     ):
         if not prefix or not hyps or not placed:
             continue
         seg = segments[state.index]
-        if _german_final(seg.source, missing[placed[-1]][1]):
+        last = missing[placed[-1]][1]
+        if _german_final(seg.source, last) or any(_continues(h.text, prefix) for h in hyps):
             continue
-        if not any(_continues(h.text, prefix) for h in hyps):
-            retry.append(k)
+        variants = [prefix + ","]
+        english = english_for(last)
+        if prefix.lower().endswith(english.lower()):
+            words = prefix[: len(prefix) - len(english)].split()
+            shifted = " ".join([*words[:-1], prefix[len(prefix) - len(english) :]])
+            if len(words) >= 2 and len(shifted) > state.frozen:
+                variants.append(fix_articles(shifted))
+        retry.append((k, variants))
     if not retry:
         return
+    items = [(k, v) for k, variants in retry for v in variants]
     again = engine.complete_batch(
-        [segments[work[k][0].index].source for k in retry],
-        [plans[k][0] + "," for k in retry],
+        [segments[work[k][0].index].source for k, _ in items],
+        [v for _, v in items],
         num_hypotheses=4,
     )
-    for k, hyps in zip(retry, again, strict=True):
-        prefix = plans[k][0] + ","
-        going_on = [h for h in hyps if _continues(h.text, prefix)]
-        if going_on:
+    done: set[int] = set()
+    for (k, variant), hyps in zip(items, again, strict=True):
+        going_on = [h for h in hyps if _continues(h.text, variant)]
+        if going_on and k not in done:
+            plans[k] = (variant, plans[k][1])
             outputs[k] = going_on
+            done.add(k)
 
 
 def _first_double(text: str, terms: Sequence[TermMatch], frozen: int) -> int | None:
@@ -261,15 +272,16 @@ def _drop_echo(text: str, prefix: str) -> str:
         return text
     last = prefix.split()[-1].lower() if prefix.split() else ""
     rest = text[len(prefix) :]
-    match = re.match(r"\s+(\w[\w.-]*)", rest)
-    if last and match and match.group(1).lower().rstrip(".-") == last.rstrip(".-"):
+    match = re.match(r"\s+(\w+(?:[.-]\w+)*)", rest)
+    if last and match and match.group(1).lower() == last.rstrip(".-,;:"):
         return prefix + rest[match.end() :]
     return text
 
 
 def _continues(text: str, prefix: str) -> bool:
-    """True when the engine wrote at least one word after the forced prefix."""
-    return bool(re.search(r"\w", text[len(prefix) :]))
+    """True when the engine wrote at least one word after the forced prefix
+    (an echo of the prefix's last word does not count)."""
+    return bool(re.search(r"\w", _drop_echo(text, prefix)[len(prefix) :]))
 
 
 def drop_doubles(text: str, keep: int, terms: Sequence[TermMatch]) -> str:
