@@ -259,8 +259,8 @@ def german_text(rows: list[tuple[str, str, str]], size: int = 1_000_000, seed: i
 
 def measure_loading(n: int = 100_000) -> dict[str, float]:
     """Seconds to load an ``n``-entry glossary and to build its matcher."""
-    from transkit.glossary import load_glossary
-    from transkit.termmatch import TermMatcher
+    from transkit.terms.glossary import load_glossary
+    from transkit.terms.match import TermMatcher
 
     rows = synthetic_rows(n)
     with tempfile.TemporaryDirectory() as tmp:
@@ -277,8 +277,8 @@ def measure_loading(n: int = 100_000) -> dict[str, float]:
 def measure_matching(n: int = 100_000, size: int = 1_000_000) -> dict[str, float]:
     """Matching throughput (MB/s) with an ``n``-entry glossary, line by line and whole."""
     from transkit.data import GlossaryEntry
-    from transkit.glossary import Glossary
-    from transkit.termmatch import TermMatcher
+    from transkit.terms.glossary import Glossary
+    from transkit.terms.match import TermMatcher
 
     rows = synthetic_rows(n)
     glossary = Glossary(tuple(GlossaryEntry(i, de, en) for i, de, en in rows))
@@ -350,11 +350,11 @@ def measure_enforcement(
     model: Path = MODEL, heldout: Path = HELDOUT, glossary: Path = ROOT / "glossary"
 ) -> dict:
     """Term success rate of the test model with and without enforcement."""
-    from transkit.enforce import check_terms
     from transkit.engine.argos import engine_for
     from transkit.evaluate import evaluate_terms, read_test_set
-    from transkit.glossary import load_glossaries
-    from transkit.termmatch import TermMatcher
+    from transkit.terms.enforce import check_terms
+    from transkit.terms.glossary import load_glossaries
+    from transkit.terms.match import TermMatcher
 
     pairs = read_test_set(heldout)
     loaded = load_glossaries([glossary])

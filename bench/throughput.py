@@ -45,7 +45,7 @@ def bench_package() -> Path:
 
 def paragraphs(limit: int) -> list[list[str]]:
     """German paragraphs: the seed article, then held-out sentences in fives."""
-    from transkit.segment import segment_document
+    from transkit.text.segment import segment_document
 
     paras: list[list[str]] = []
     for path in sorted(SEEDS.glob("*.txt")):

@@ -140,7 +140,7 @@ def _seed_text() -> str:
 
 def stand_in_segment(name: str, text: str) -> Document:
     """Split ``text`` into sentences with the project's segmenter."""
-    from transkit.segment import segment_document
+    from transkit.text.segment import segment_document
 
     return segment_document(name, text)
 

@@ -11,10 +11,10 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
+from test_xliff import documents
 
 from conftest import FORMATS_DATA
-from test_xliff import documents
-from transkit.cli_merge import merge
+from transkit.cli.merge import merge
 from transkit.data import Document, Segment
 from transkit.errors import FormatError, TranskitError
 from transkit.formats.tmx import read_tmx

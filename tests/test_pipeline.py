@@ -66,8 +66,8 @@ def glossary_dir(tmp_path: Path) -> Path:
 
 
 def test_prepare_document_segments_and_matches(glossary_dir: Path) -> None:
-    from transkit.glossary import load_glossaries
-    from transkit.termmatch import TermMatcher
+    from transkit.terms.glossary import load_glossaries
+    from transkit.terms.match import TermMatcher
 
     matcher = TermMatcher.from_glossary(load_glossaries([glossary_dir]))
     doc = prepare_document("x", "Peking handelt.\n\nSeltene Erden sind knapp.\n", matcher)

@@ -30,8 +30,8 @@ _EXPORTS = {
     "Hypothesis": "transkit.data",
     "ArgosEngine": "transkit.engine.argos",
     "EngineOptions": "transkit.engine.argos",
-    "enforce_terms": "transkit.enforce",
-    "segment_document": "transkit.segment",
+    "enforce_terms": "transkit.terms.enforce",
+    "segment_document": "transkit.text.segment",
     "TranskitError": "transkit.errors",
 }
 

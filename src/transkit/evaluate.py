@@ -104,8 +104,8 @@ def evaluate_terms(
     ``forbidden`` lists English terms that must appear in no output at all
     (whether or not their German term was in the sentence).
     """
-    from transkit.enforce import find_term
     from transkit.pipeline import prepare_document, translate_documents
+    from transkit.terms.enforce import find_term
 
     documents: list[Document] = [
         prepare_document(f"pair-{i}", pair.de, matcher) for i, pair in enumerate(pairs, 1)

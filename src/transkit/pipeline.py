@@ -78,7 +78,7 @@ class TranslateRun:
 
     def summary(self) -> dict[str, Any]:
         """The machine-readable summary printed by ``--json``."""
-        from transkit.qa import document_summary
+        from transkit.terms.qa import document_summary
 
         files = []
         for f in self.files:
@@ -108,7 +108,7 @@ class TranslateRun:
 
 def prepare_document(name: str, text: str, matcher: Any | None = None) -> Document:
     """Segment a text and find glossary terms in every segment."""
-    from transkit.segment import segment_document
+    from transkit.text.segment import segment_document
 
     document = segment_document(name, text)
     if matcher is None:
@@ -125,9 +125,9 @@ def translate_documents(
     progress: Callable[[int], None] | None = None,
 ) -> list[Document]:
     """Translate all segments of all documents in one batch, enforce terms, QA."""
-    from transkit.enforce import enforce_terms
-    from transkit.qa import annotate
-    from transkit.typography import english_quotes, match_initial_case
+    from transkit.terms.enforce import enforce_terms
+    from transkit.terms.qa import annotate
+    from transkit.text.typography import english_quotes, match_initial_case
 
     flat = [seg for doc in documents for seg in doc.segments]
     translated = enforce_terms(flat, engine, num_hypotheses=num_hypotheses, progress=progress)
@@ -148,8 +148,8 @@ def translate_documents(
 def _load_matcher(glossary_paths: Sequence[Path]) -> tuple[Any | None, tuple[tuple[str, int], ...]]:
     if not glossary_paths:
         return None, ()
-    from transkit.glossary import load_glossaries
-    from transkit.termmatch import TermMatcher
+    from transkit.terms.glossary import load_glossaries
+    from transkit.terms.match import TermMatcher
 
     glossary = load_glossaries(list(glossary_paths))
     files = tuple((str(path), int(count)) for path, count in glossary.files)
@@ -257,7 +257,7 @@ def run_translate(
     (e.g. a click progress bar), or is None for no progress display.
     Raises only for problems that stop the whole run: no model, bad glossary.
     """
-    from transkit.reading import read_document
+    from transkit.text.reading import read_document
 
     started = time.perf_counter()
     matcher, glossary_files = _load_matcher(options.glossary_paths)

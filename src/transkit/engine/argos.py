@@ -2,7 +2,7 @@
 
 This is what ``argostranslate.translate`` does at its core, without importing
 it: that module pulls in stanza and torch (seconds of start-up) and its own
-sentence splitter, which transkit replaces with `transkit.segment`.
+sentence splitter, which transkit replaces with `transkit.text.segment`.
 """
 
 from __future__ import annotations
@@ -98,7 +98,7 @@ class ArgosEngine:
         nothing is cut off.  ``progress`` gets the number of sources done.
         """
         self._load()
-        from transkit.segment import split_long
+        from transkit.text.segment import split_long
 
         parts_of: list[list[list[str]]] = []
         ends_of: list[list[str]] = []

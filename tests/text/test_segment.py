@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from transkit import segment
-from transkit.segment import (
+from transkit.text import segment
+from transkit.text.segment import (
     segment_document,
     segment_spans,
     split_long,
@@ -19,7 +19,7 @@ from transkit.segment import (
     split_sentences,
 )
 
-SEED = Path(__file__).resolve().parents[1] / "seeds" / "000_12e4bb930a6ea1bf.txt"
+SEED = Path(__file__).resolve().parents[2] / "seeds" / "000_12e4bb930a6ea1bf.txt"
 
 
 def sentences(text: str) -> list[str]:

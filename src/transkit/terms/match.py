@@ -53,12 +53,10 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from itertools import accumulate
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 from transkit.data import TermMatch
-
-if TYPE_CHECKING:
-    from transkit.glossary import Glossary
+from transkit.terms.glossary import Glossary, gc_paused
 
 __all__ = [
     "MIN_COMPOUND_KEY",
@@ -283,7 +281,6 @@ class TermMatcher:
     @classmethod
     def from_glossary(cls, glossary: Glossary) -> TermMatcher:
         """Compile the glossary's German terms into automata."""
-        from transkit.glossary import gc_paused
 
         with gc_paused():
             return cls._build(glossary)
@@ -385,7 +382,6 @@ class TermMatcher:
 
     def find(self, text: str) -> tuple[TermMatch, ...]:
         """Every term occurrence in ``text``, longest match first, sorted by position."""
-        from transkit.glossary import gc_paused
 
         with gc_paused():
             return self._find(text)

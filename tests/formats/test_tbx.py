@@ -16,8 +16,8 @@ from transkit.data import TERM_STATUSES, GlossaryEntry
 from transkit.errors import FormatError
 from transkit.formats.tbx import TBX_NAMESPACE, read_tbx, tbx_bytes, write_tbx
 
-DATA = Path(__file__).parent / "data" / "glossary_io"
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+DATA = Path(__file__).resolve().parents[1] / "data" / "glossary_io"
+SHARED = Path(__file__).resolve().parents[3] / "shared"
 XMLCHECK = SHARED / "tools" / "xmlcheck"
 RNG = SHARED / "schemas" / "tbx" / "TBXcoreStructV03.rng"
 NS = {"t": TBX_NAMESPACE}

@@ -12,9 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from transkit.cli import main
-from transkit.glossary import load_glossary
+from transkit.terms.glossary import load_glossary
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "glossary" / "geopolitics.tsv"
 XMLCHECK = ROOT.parent / "shared" / "tools" / "xmlcheck"
 SEED = ROOT / "seeds" / "000_12e4bb930a6ea1bf.txt"

@@ -1,4 +1,4 @@
-"""Tests for transkit.glossary: the shipped glossary, loading checks, editing."""
+"""Tests for transkit.terms.glossary: the shipped glossary, loading checks, editing."""
 
 from __future__ import annotations
 
@@ -10,23 +10,19 @@ from hypothesis import strategies as st
 
 from transkit.data import GlossaryEntry
 from transkit.errors import GlossaryError
-from transkit.glossary import (
-    COLUMNS,
+from transkit.terms.edit import add_entries, add_entry, merge_plan, new_concept_id, remove_entries
+from transkit.terms.glossary import (
     Glossary,
-    add_entries,
-    add_entry,
     check_entries,
     default_glossary_paths,
-    lint_glossary,
     load_glossaries,
     load_glossary,
-    merge_plan,
-    new_concept_id,
-    remove_entries,
     resolve_glossary_paths,
 )
+from transkit.terms.lint import lint_glossary
+from transkit.terms.tsv import COLUMNS
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "glossary" / "geopolitics.tsv"
 HEADER = "\t".join(COLUMNS) + "\n"
 

@@ -1,8 +1,8 @@
 """``transkit glossary ...``: list, edit, lint, check, import, export, suggest.
 
-Commands parse options, call one function in `transkit.glossary`,
-`transkit.termmatch`, `transkit.formats` or `transkit.suggest`, and print.
-Library errors become one line (`transkit.cli_errors`); ``lint`` exits 1
+Commands parse options, call one function in `transkit.terms.glossary`,
+`transkit.terms.match`, `transkit.formats` or `transkit.terms.suggest`, and print.
+Library errors become one line (`transkit.cli.errors`); ``lint`` exits 1
 when it finds anything.  Heavy modules are imported inside the commands.
 """
 
@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import click
 
-from transkit.cli_errors import user_errors
+from transkit.cli.errors import user_errors
 
 __all__ = ["glossary", "IMPORT_FORMATS", "EXPORT_FORMATS"]
 
@@ -38,7 +38,7 @@ def _glossary_option(func: F) -> F:
 
 def _files(paths: Sequence[str]) -> list[Path]:
     from transkit.errors import GlossaryError
-    from transkit.glossary import resolve_glossary_paths
+    from transkit.terms.glossary import resolve_glossary_paths
 
     files = resolve_glossary_paths(list(paths), False, Path.cwd())
     if not files:
@@ -47,7 +47,7 @@ def _files(paths: Sequence[str]) -> list[Path]:
 
 
 def _load(paths: Sequence[str]):
-    from transkit.glossary import load_glossaries
+    from transkit.terms.glossary import load_glossaries
 
     return load_glossaries(_files(paths))
 
@@ -72,7 +72,7 @@ def _format_for(path: str, fmt: str) -> str:
 def _edit_target(paths: Sequence[str], concept_id: str | None = None) -> Path:
     """The one file an edit goes to: the file holding the concept, or the only file."""
     from transkit.errors import GlossaryError
-    from transkit.glossary import parse_glossary_bytes
+    from transkit.terms.tsv import parse_glossary_bytes
 
     explicit = [Path(p) for p in paths if not Path(p).is_dir()]
     if len(paths) == 1 and explicit:
@@ -155,7 +155,8 @@ def add_command(
 ) -> None:
     """Add DE -> EN (EN defaults to DE with --dnt)."""
     from transkit.data import GlossaryEntry
-    from transkit.glossary import add_entry, new_concept_id, parse_glossary_bytes
+    from transkit.terms.edit import add_entry, new_concept_id
+    from transkit.terms.tsv import parse_glossary_bytes
 
     if en is None and not dnt:
         raise click.UsageError("give the English term, or --dnt")
@@ -183,7 +184,8 @@ def add_command(
 def remove_command(id_or_term: str, en: str | None, glossary_paths: tuple[str, ...]) -> None:
     """Remove a concept (by id) or a German term's rows."""
     from transkit.errors import GlossaryError
-    from transkit.glossary import parse_glossary_bytes, remove_entries
+    from transkit.terms.edit import remove_entries
+    from transkit.terms.tsv import parse_glossary_bytes
 
     with user_errors():
         files = _files(glossary_paths)
@@ -213,7 +215,7 @@ def remove_command(id_or_term: str, en: str | None, glossary_paths: tuple[str, .
 @_glossary_option
 def lint_command(glossary_paths: tuple[str, ...]) -> None:
     """Check glossaries: load errors, unmatchable terms, near-duplicates."""
-    from transkit.glossary import lint_glossary
+    from transkit.terms.lint import lint_glossary
 
     with user_errors():
         files = _files(glossary_paths)
@@ -230,7 +232,7 @@ def lint_command(glossary_paths: tuple[str, ...]) -> None:
 
 
 def _read_text(path: str) -> str:
-    from transkit.reading import read_document
+    from transkit.text.reading import read_document
 
     return read_document(path)
 
@@ -241,7 +243,7 @@ def _read_text(path: str) -> str:
 @_glossary_option
 def check_command(file: str, as_json: bool, glossary_paths: tuple[str, ...]) -> None:
     """List the glossary terms FILE contains, and in which forms."""
-    from transkit.termmatch import TermMatcher
+    from transkit.terms.match import TermMatcher
 
     with user_errors():
         loaded = _load(glossary_paths)
@@ -300,7 +302,8 @@ def check_command(file: str, as_json: bool, glossary_paths: tuple[str, ...]) -> 
 @_glossary_option
 def import_command(file: str, fmt: str, glossary_paths: tuple[str, ...]) -> None:
     """Add the terms of a TBX, CSV or TSV file to a glossary."""
-    from transkit.glossary import add_entries, merge_plan, parse_glossary_bytes
+    from transkit.terms.edit import add_entries, merge_plan
+    from transkit.terms.tsv import parse_glossary_bytes
 
     kind = _format_for(file, fmt)
     notes: list[str] = []
@@ -373,8 +376,8 @@ def suggest_command(
     With Debian's trans-de-en dictionary installed, each candidate gets its
     English equivalents and their subject labels.
     """
-    from transkit.glossary import Glossary, load_glossaries, resolve_glossary_paths
-    from transkit.suggest import dictionary_available, suggest_terms
+    from transkit.terms.glossary import Glossary, load_glossaries, resolve_glossary_paths
+    from transkit.terms.suggest import dictionary_available, suggest_terms
 
     with user_errors():
         text = _read_text(file)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import pytest
 
 from transkit.data import Hypothesis, Segment, TermMatch
-from transkit.enforce import (
+from transkit.terms.enforce import (
     check_terms,
     choose_hypothesis,
     enforce_terms,

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 
 from transkit.data import GlossaryEntry
-from transkit.suggest import (
+from transkit.terms.suggest import (
     DEFAULT_DICTIONARY,
     Candidate,
     dictionary_available,
@@ -17,9 +17,9 @@ from transkit.suggest import (
     suggest_terms,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "seeds" / "000_12e4bb930a6ea1bf.txt"
-DING = Path(__file__).parent / "data" / "glossary_io" / "ding_sample.txt"
+DING = Path(__file__).resolve().parents[1] / "data" / "glossary_io" / "ding_sample.txt"
 
 
 @pytest.fixture(scope="module")
@@ -202,9 +202,9 @@ def test_real_trans_de_en_dictionary(seed_text):
 
 def test_terms_the_matcher_finds_are_not_suggested() -> None:
     """Inflected glossary terms (seltenen Erden, Sicherheitsbündnisses) are not candidates."""
-    from transkit.glossary import load_glossaries
+    from transkit.terms.glossary import load_glossaries
 
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     text = (root / "seeds" / "000_12e4bb930a6ea1bf.txt").read_text(encoding="utf-8")
     glossary = load_glossaries([root / "glossary"])
     terms = {c.term for c in suggest_terms(text, glossary, limit=500, dictionary=None)}

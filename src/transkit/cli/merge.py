@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from transkit.cli_errors import user_errors
+from transkit.cli.errors import user_errors
 
 __all__ = ["merge"]
 

@@ -22,7 +22,7 @@ from click.testing import CliRunner
 from conftest import private_env
 from transkit.cli import main
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "tests" / "data" / "translate-de_en-tiny.argosmodel"
 HELDOUT = ROOT / "tests" / "data" / "heldout.tsv"
 SEED = next((ROOT / "seeds").glob("*.txt"))

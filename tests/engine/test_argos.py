@@ -14,7 +14,7 @@ from transkit.engine.base import Engine
 from transkit.errors import ModelError
 from transkit.models import resolve_model
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "tests" / "data" / "translate-de_en-tiny.argosmodel"
 
 

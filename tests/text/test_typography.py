@@ -4,12 +4,12 @@ import doctest
 
 import pytest
 
-import transkit.typography
-from transkit.typography import english_quotes, match_initial_case
+import transkit.text.typography
+from transkit.text.typography import english_quotes, match_initial_case
 
 
 def test_doctests() -> None:
-    assert doctest.testmod(transkit.typography).failed == 0
+    assert doctest.testmod(transkit.text.typography).failed == 0
 
 
 @pytest.mark.parametrize(

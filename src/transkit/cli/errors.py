@@ -2,7 +2,7 @@
 
 One line on stderr, ``transkit: error: FILE:LINE: message``, and the error's
 exit code; real bugs keep their traceback.  Shared by `transkit.cli`,
-`transkit.cli_glossary` and `transkit.cli_merge`.
+`transkit.cli.glossary` and `transkit.cli.merge`.
 """
 
 from __future__ import annotations

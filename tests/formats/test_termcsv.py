@@ -19,7 +19,7 @@ from transkit.formats.termcsv import (
     write_term_csv,
 )
 
-DATA = Path(__file__).parent / "data" / "glossary_io"
+DATA = Path(__file__).resolve().parents[1] / "data" / "glossary_io"
 HYPOTHESIS = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

@@ -1,4 +1,4 @@
-"""Tests for transkit.termmatch: inflection-aware matching in German text."""
+"""Tests for transkit.terms.match: inflection-aware matching in German text."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from transkit.data import GlossaryEntry
-from transkit.glossary import Glossary, load_glossary
-from transkit.termmatch import TermMatcher, stem, term_key
+from transkit.terms.glossary import Glossary, load_glossary
+from transkit.terms.match import TermMatcher, stem, term_key
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "glossary" / "geopolitics.tsv"
 SEED_CANDIDATES = [
     ROOT / "seeds" / "000_12e4bb930a6ea1bf.txt",

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from transkit.errors import InputError
-from transkit.reading import decode_document, read_document
+from transkit.text.reading import decode_document, read_document
 
 TEXT = "Peking und Tokio – „Zusammenarbeit“.\n"
 

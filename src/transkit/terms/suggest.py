@@ -390,7 +390,7 @@ def _covered_by_matcher(text: str, glossary) -> Counter[str]:
     covered: Counter[str] = Counter()
     if not hasattr(glossary, "concepts"):
         return covered
-    from transkit.termmatch import TermMatcher
+    from transkit.terms.match import TermMatcher
 
     for match in TermMatcher.from_glossary(glossary).find(text):
         if match.kind == "compound":

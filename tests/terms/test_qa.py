@@ -8,7 +8,7 @@ import pytest
 
 from transkit.data import Document, Segment, TermCheck, TermMatch
 from transkit.errors import FormatError
-from transkit.qa import annotate, build_report, document_summary, load_report, render_table
+from transkit.terms.qa import annotate, build_report, document_summary, load_report, render_table
 
 PEKING = TermMatch("geo-peking", "Peking", "Peking", 0, 6, "exact", ("Beijing",), ("Peking",))
 MAGNET = TermMatch(

@@ -1,0 +1,88 @@
+"""`transkit qa` (read a term report) and `transkit eval` (measure glossary compliance)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from transkit.cli.errors import user_errors
+from transkit.cli.options import glossary_option, resolve_glossary_option
+
+
+# --------------------------------------------------------------------- qa
+@click.command()
+@click.argument("report", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--failed", is_flag=True, help="Show only failed term checks.")
+def qa(report: Path, failed: bool) -> None:
+    """Show a --report JSON file as a readable table of every term check."""
+    from transkit.errors import InputError
+    from transkit.terms.qa import load_report, render_table
+
+    with user_errors():
+        try:
+            text = report.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise InputError("no such file", file=str(report)) from None
+        except (OSError, UnicodeDecodeError) as err:
+            raise InputError(f"cannot read ({err})", file=str(report)) from None
+        data = load_report(text, str(report))
+    click.echo(render_table(data, failed_only=failed), nl=False)
+
+
+# --------------------------------------------------------------------- eval
+@click.command("eval")
+@click.argument("testset", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--model", help="Installed model code or an .argosmodel / package directory.")
+@glossary_option
+@click.option("--n-best", "n_best", type=click.IntRange(1, 64), default=8, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+def eval_(
+    testset: Path, model: str | None, glossaries: tuple[str, ...], n_best: int, as_json: bool
+) -> None:
+    """Measure glossary compliance on a held-out TSV (columns de[, en_approved]).
+
+    Prints the term success rate (satisfied / required), outputs with
+    forbidden terms, and how often n-best re-ranking alone was enough.
+    """
+    from transkit.engine.argos import engine_for
+    from transkit.evaluate import evaluate_terms, read_test_set
+    from transkit.terms.glossary import load_glossaries
+    from transkit.terms.match import TermMatcher
+
+    with user_errors():
+        paths = resolve_glossary_option(glossaries, False)
+        if not paths:
+            raise click.UsageError("eval needs a glossary: --glossary PATH or ./glossary/")
+        pairs = read_test_set(testset)
+        loaded = load_glossaries(list(paths))
+        forbidden = sorted({bad for c in loaded.concepts() for bad in c.forbidden})
+        result = evaluate_terms(
+            pairs,
+            engine_for(model),
+            TermMatcher.from_glossary(loaded),
+            num_hypotheses=n_best,
+            forbidden=forbidden,
+        )
+    figures = result.as_dict()
+    if as_json:
+        click.echo(json.dumps(figures, indent=2))
+        return
+    m = figures["methods"]
+    click.echo(f"sentences: {figures['sentences']} ({figures['sentences_with_terms']} with terms)")
+    click.echo(
+        f"terms: {figures['terms_satisfied']}/{figures['terms_required']} satisfied, "
+        f"success rate {figures['success_rate']:.4f}"
+    )
+    click.echo(f"outputs with forbidden terms: {figures['outputs_with_forbidden_terms']}")
+    click.echo(
+        f"methods: n-best {m.get('nbest', 0)}, protected {m.get('protected', 0)}, "
+        f"failed {m.get('failed', 0)} (n-best alone enough for "
+        f"{figures['nbest_share']:.1%})"
+    )
+    if figures["references"]:
+        click.echo(
+            f"exact match with approved reference: {figures['exact_match_with_approved_reference']}"
+            f"/{figures['references']}"
+        )

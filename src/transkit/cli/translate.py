@@ -1,0 +1,220 @@
+"""`transkit translate` and `transkit segment`: text in, English and CAT files out."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from transkit.cli.errors import user_errors
+from transkit.cli.options import (
+    EXIT_INPUT_ERRORS,
+    EXIT_STRICT_TERMS,
+    glossary_option,
+    resolve_glossary_option,
+)
+
+
+# --------------------------------------------------------------------- translate
+def _progress_factory(quiet: bool):
+    """A click progress bar on stderr, only when stderr is a terminal."""
+    if quiet or not sys.stderr.isatty():
+        return None
+
+    def factory(total: int):
+        return click.progressbar(
+            length=total, label="translating", file=sys.stderr, show_pos=True, show_eta=True
+        )
+
+    return factory
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("out"),
+    show_default=True,
+    help="Directory for the output files.",
+)
+@click.option("--model", help="Installed model code (de-en) or an .argosmodel / package directory.")
+@click.option("--beam-size", type=click.IntRange(1, 64), default=4, show_default=True)
+@click.option(
+    "--n-best",
+    "n_best",
+    type=click.IntRange(1, 64),
+    default=8,
+    show_default=True,
+    help="Hypotheses searched for glossary terms.",
+)
+@click.option(
+    "--threads",
+    type=click.IntRange(0, 256),
+    default=0,
+    help="CPU threads (0: CTranslate2 decides).",
+)
+@click.option(
+    "--compute-type", default=None, help="CTranslate2 compute type (default int8 on CPU)."
+)
+@click.option(
+    "--device", type=click.Choice(["cpu", "cuda", "auto"]), default="cpu", show_default=True
+)
+@glossary_option
+@click.option("--no-glossary", is_flag=True, help="Do not use any glossary.")
+@click.option(
+    "--formats",
+    default="txt,xliff,tmx",
+    show_default=True,
+    help="Which files to write: any of txt, xliff, tmx.",
+)
+@click.option(
+    "--xliff-version", type=click.Choice(["1.2", "2.1"]), default="1.2", show_default=True
+)
+@click.option(
+    "--report",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the per-segment term report as JSON.",
+)
+@click.option("--strict", is_flag=True, help=f"Exit {EXIT_STRICT_TERMS} if any term failed.")
+@click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar, no summary lines.")
+def translate(
+    files: tuple[str, ...],
+    out_dir: Path,
+    model: str | None,
+    beam_size: int,
+    n_best: int,
+    threads: int,
+    compute_type: str | None,
+    device: str,
+    glossaries: tuple[str, ...],
+    no_glossary: bool,
+    formats: str,
+    xliff_version: str,
+    report: Path | None,
+    strict: bool,
+    as_json: bool,
+    quiet: bool,
+) -> None:
+    """Translate German FILES to English (use - for stdin -> stdout).
+
+    For seeds/x.txt it writes OUT/x.en.txt, OUT/x.de-en.xlf and OUT/x.de-en.tmx.
+    """
+    from transkit.engine.argos import EngineOptions
+    from transkit.pipeline import FORMATS, TranslateOptions, run_translate
+
+    chosen = tuple(f.strip() for f in formats.split(",") if f.strip())
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown or not chosen:
+        raise click.BadParameter(
+            f"unknown format {', '.join(unknown) or '(none)'}; choose from {', '.join(FORMATS)}",
+            param_hint="--formats",
+        )
+    with user_errors():
+        options = TranslateOptions(
+            model=model,
+            engine=EngineOptions(
+                beam_size=beam_size, threads=threads, compute_type=compute_type, device=device
+            ),
+            num_hypotheses=n_best,
+            glossary_paths=resolve_glossary_option(glossaries, no_glossary),
+            out_dir=out_dir,
+            formats=chosen,
+            xliff_version=xliff_version,
+        )
+        stdin_text = None
+        if "-" in files:
+            stdin_text = click.get_text_stream("stdin").read()
+        run = run_translate(
+            list(files), options, stdin_text=stdin_text, progress_factory=_progress_factory(quiet)
+        )
+        if report is not None:
+            from transkit.fileio import atomic_write_text
+            from transkit.terms.qa import build_report
+
+            data = build_report(run.documents, glossaries=run.glossaries, model=run.model)
+            atomic_write_text(report, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+    to_stdout = "-" not in files
+    for result in run.files:
+        if result.path == "-" and result.document is not None:
+            click.echo(result.document.target_text, nl=False)
+    if as_json:
+        click.echo(json.dumps(run.summary(), ensure_ascii=False, indent=2), err=not to_stdout)
+    elif not quiet:
+        _print_summary(run, err=not to_stdout)
+    for result in run.failed:
+        click.echo(f"transkit: error: {result.error}", err=True)
+    if run.failed:
+        sys.exit(EXIT_INPUT_ERRORS)
+    summary = run.summary()
+    if strict and summary["terms_failed"]:
+        click.echo(
+            f"transkit: {summary['terms_failed']} glossary term(s) failed (--strict)", err=True
+        )
+        sys.exit(EXIT_STRICT_TERMS)
+
+
+_METHOD_LABELS = {"nbest": "by n-best", "protected": "by protection", "failed": "flagged"}
+
+
+def _print_summary(run: Any, *, err: bool) -> None:
+    from transkit.terms.qa import document_summary
+
+    if run.glossaries:
+        used = ", ".join(f"{name} ({count} entries)" for name, count in run.glossaries)
+        click.echo(f"glossary: {used}", err=err)
+    else:
+        click.echo("glossary: none", err=err)
+    if run.model:
+        click.echo(f"model: {run.model}", err=err)
+    for result in run.files:
+        if result.document is None:
+            continue
+        s = document_summary(result.document)
+        segments = f"{s['segments']} segment{'' if s['segments'] == 1 else 's'}"
+        line = (
+            f"{result.path}: {segments}, {s['terms_required']} terms required, "
+            f"{s['terms_satisfied']} satisfied, {s['terms_failed']} failed"
+        )
+        methods = [
+            f"{_METHOD_LABELS.get(k, k)} {v}" for k, v in s["methods"].items() if k != "none"
+        ]
+        if methods:
+            line += " (" + ", ".join(methods) + ")"
+        click.echo(line, err=err)
+        for out in result.outputs:
+            click.echo(f"  wrote {out}", err=err)
+    click.echo(f"{len(run.documents)} file(s) in {run.seconds:.2f} s", err=err)
+
+
+# --------------------------------------------------------------------- segment
+@click.command()
+@click.argument("files", nargs=-1, required=True)
+@click.option("--offsets", is_flag=True, help="Prefix each segment with its start:end offsets.")
+def segment(files: tuple[str, ...], offsets: bool) -> None:
+    """Print the sentences of FILES, one segment per line (- for stdin)."""
+    from transkit.errors import InputError
+    from transkit.text.reading import read_document
+    from transkit.text.segment import segment_spans
+
+    errors = 0
+    for name in files:
+        try:
+            text = click.get_text_stream("stdin").read() if name == "-" else read_document(name)
+            if not text.strip():
+                raise InputError("empty input, nothing to segment", file="<stdin>")
+        except InputError as err:
+            click.echo(f"transkit: error: {err.one_line()}", err=True)
+            errors += 1
+            continue
+        for start, end in segment_spans(text):
+            piece = " ".join(text[start:end].split())
+            click.echo(f"{start}:{end}\t{piece}" if offsets else piece)
+    if errors:
+        sys.exit(EXIT_INPUT_ERRORS)

@@ -1,0 +1,285 @@
+"""XLIFF 1.2: a ``<trans-unit>`` per sentence in paragraph groups (see `.xliff`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from lxml import etree
+
+from transkit.data import Document, Segment, TermCheck, TermMatch
+from transkit.errors import FormatError
+from transkit.formats import decode_layout, encode_layout
+from transkit.formats.xliff_common import (
+    APPROVED_STATES,
+    CP_CTYPE,
+    LEADING_EXTYPE,
+    MT_PHASE,
+    NOTE_GLOSSARY,
+    NOTE_QA,
+    NOTE_TERM_CHECK,
+    SPACE_ATTR,
+    STATES_12,
+    TOOL_ID,
+    TRAILING_EXTYPE,
+    XLIFF12_NS,
+    append_text,
+    check_line,
+    children_named,
+    content_text,
+    fill_marked,
+    find_source_terms,
+    find_target_terms,
+    glossary_line,
+    indent,
+    iso_time,
+    local_name,
+    namespace_of,
+    paragraphs,
+    state_from_12,
+    tidy_text,
+    unique_ids,
+    xml_text,
+)
+
+# --------------------------------------------------------------------------
+# XLIFF 1.2 writer
+
+
+def _q12(name: str) -> str:
+    return f"{{{XLIFF12_NS}}}{name}"
+
+
+def build_12(documents: Sequence[Document], tool_version: str, now: datetime) -> Any:
+    root = etree.Element(_q12("xliff"), nsmap={None: XLIFF12_NS})
+    root.set("version", "1.2")
+    for doc in documents:
+        _file_12(root, doc, tool_version, now)
+    indent(root, frozenset({"source", "target", "note"}))
+    return root
+
+
+def _file_12(root: Any, doc: Document, tool_version: str, now: datetime) -> None:
+    sub = etree.SubElement
+    file_el = sub(root, _q12("file"))
+    file_el.set("original", xml_text(doc.metadata.get("original", doc.name)) or "document")
+    file_el.set("source-language", doc.source_lang)
+    file_el.set("target-language", doc.target_lang)
+    file_el.set("datatype", "plaintext")
+    file_el.set("tool-id", TOOL_ID)
+    file_el.set("date", iso_time(now))
+    header = sub(file_el, _q12("header"))
+    phase = sub(sub(header, _q12("phase-group")), _q12("phase"))
+    phase.set("phase-name", MT_PHASE)
+    phase.set("process-name", "translation")
+    phase.set("tool-id", TOOL_ID)
+    phase.set("date", iso_time(now))
+    tool = sub(header, _q12("tool"))
+    tool.set("tool-id", TOOL_ID)
+    tool.set("tool-name", "transkit")
+    tool.set("tool-version", tool_version)
+    body = sub(file_el, _q12("body"))
+    ids = iter(unique_ids(doc.segments, nmtoken=False))
+    group = None
+    for number, paragraph in enumerate(paragraphs(doc.segments), 1):
+        group = sub(body, _q12("group"))
+        group.set("id", f"p{number}")
+        group.set("restype", "x-paragraph")
+        for seg in paragraph:
+            _trans_unit_12(group, seg, next(ids))
+    if group is None:
+        group = sub(body, _q12("group"))
+        group.set("id", "p0")
+        group.set("restype", "x-paragraph")
+    group.set("extype", TRAILING_EXTYPE)
+    group.set("extradata", encode_layout(doc.trailing))
+
+
+def _trans_unit_12(group: Any, seg: Segment, sid: str) -> None:
+    sub = etree.SubElement
+    tu = sub(group, _q12("trans-unit"))
+    tu.set("id", xml_text(sid))
+    tu.set(SPACE_ATTR, "preserve")
+    tu.set("extype", LEADING_EXTYPE)
+    tu.set("extradata", encode_layout(seg.leading))
+    if seg.target is not None and seg.state in APPROVED_STATES:
+        tu.set("approved", "yes")
+    counter = iter(range(1, 1 << 30))
+
+    def code(cp: int) -> Any:
+        x = etree.Element(_q12("x"))
+        x.set("id", f"cp{next(counter)}")
+        x.set("ctype", f"{CP_CTYPE}{cp:04X}")
+        return x
+
+    def term_mark(term: TermMatch) -> Any:
+        mrk = etree.Element(_q12("mrk"))
+        mrk.set("mtype", "term")
+        mrk.set("comment", xml_text(glossary_line(term)))
+        return mrk
+
+    def target_mark(check: TermCheck) -> Any:
+        mrk = etree.Element(_q12("mrk"))
+        mrk.set("mtype", "term")
+        mrk.set("comment", xml_text(f"glossary term for \u201c{check.term}\u201d"))
+        return mrk
+
+    terms = find_source_terms(seg.source, seg.terms)
+    fill_marked(
+        sub(tu, _q12("source")), seg.source, [(t.start, t.end, t) for t in terms], code, term_mark
+    )
+    if seg.target is not None:
+        target = sub(tu, _q12("target"))
+        state, qualifier = STATES_12.get(seg.state, STATES_12["mt"])
+        target.set("state", state)
+        if qualifier:
+            target.set("state-qualifier", qualifier)
+            target.set("phase-name", MT_PHASE)
+        fill_marked(
+            target, seg.target, find_target_terms(seg.target, seg.checks), code, target_mark
+        )
+    for check in seg.checks:
+        if not check.satisfied:
+            _note_12(tu, check_line(check), NOTE_TERM_CHECK, "1", "target")
+    for note in seg.notes:
+        _note_12(tu, note, NOTE_QA, "2", "general")
+    if terms:
+        seen: dict[str, str] = {}
+        for term in terms:
+            seen.setdefault(term.concept_id, glossary_line(term))
+        _note_12(tu, "Glossary: " + "; ".join(seen.values()), NOTE_GLOSSARY, "3", "source")
+    if seg.origin and seg.target is not None and seg.state == "mt":
+        alt = sub(tu, _q12("alt-trans"))
+        alt.set("origin", xml_text(seg.origin))
+        alt.set("tool-id", TOOL_ID)
+        alt.set("alttranstype", "proposal")
+        append_text(sub(alt, _q12("source")), seg.source, code)
+        append_text(sub(alt, _q12("target")), seg.target, code)
+
+
+def _note_12(tu: Any, text: str, source: str, priority: str, annotates: str) -> None:
+    note = etree.SubElement(tu, _q12("note"))
+    note.set("from", source)
+    note.set("priority", priority)
+    note.set("annotates", annotates)
+    note.text = xml_text(text)
+
+
+def _text_12(el: Any) -> str:
+    parts = [el.text or ""]
+    for child in el:
+        parts.append(_inline_12(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def _inline_12(child: Any) -> str:
+    if namespace_of(child) not in (XLIFF12_NS, None) or not isinstance(child.tag, str):
+        return ""  # comments, processing instructions, other tools' extensions
+    name = local_name(child)
+    if name in ("mrk", "g"):
+        return _text_12(child)
+    if name in ("x", "bx", "ex"):
+        ctype = child.get("ctype") or ""
+        if ctype.startswith(CP_CTYPE):
+            try:
+                return chr(int(ctype[len(CP_CTYPE) :], 16))
+            except ValueError:
+                return ""
+        return ""
+    if name in ("ph", "bpt", "ept", "it"):
+        # Native code: in a plain-text document it is the original text.
+        return (child.text or "") + "".join((c.tail or "") for c in child if local_name(c) == "sub")
+    return ""
+
+
+def read_12(root: Any, name: str, version: str) -> list[Document]:
+    nss = (XLIFF12_NS, None, namespace_of(root))
+    files = children_named(root, "file", nss)
+    if not files:
+        raise FormatError("XLIFF has no <file> element", file=name, line=root.sourceline)
+    documents = []
+    for file_el in files:
+        original = file_el.get("original") or f"file{len(documents) + 1}"
+        bodies = children_named(file_el, "body", nss)
+        if not bodies:
+            raise FormatError("<file> without <body>", file=name, line=file_el.sourceline)
+        segments: list[Segment] = []
+        trailing: str | None = None
+        last_group = None
+        for el in bodies[0].iter():
+            if namespace_of(el) not in nss:
+                continue
+            local = local_name(el)
+            if local == "group" and el.get("extype") == TRAILING_EXTYPE:
+                trailing = decode_layout(el.get("extradata") or "")
+            if local != "trans-unit":
+                continue
+            parent = el.getparent()
+            group = parent if local_name(parent) == "group" else None
+            if el.get("extype") == LEADING_EXTYPE:
+                leading = decode_layout(el.get("extradata") or "")
+            elif not segments:
+                leading = ""
+            elif group is not None and group is not last_group:
+                leading = "\n"
+            else:
+                leading = " "
+            last_group = group
+            segments.append(_segment_12(el, leading, nss, name))
+        target_lang = file_el.get("target-language") or ""
+        documents.append(
+            Document(
+                name=original,
+                segments=tuple(segments),
+                trailing=trailing if trailing is not None else ("\n" if segments else ""),
+                source_lang=file_el.get("source-language") or "",
+                target_lang=target_lang,
+                metadata={"original": original, "xliff_version": version},
+            )
+        )
+    return documents
+
+
+def _segment_12(tu: Any, leading: str, nss: tuple[str | None, ...], name: str) -> Segment:
+    sources = children_named(tu, "source", nss)
+    if not sources:
+        raise FormatError(
+            f"<trans-unit id={tu.get('id')!r}> has no <source>", file=name, line=tu.sourceline
+        )
+    source = content_text(sources[0], _text_12)
+    targets = children_named(tu, "target", nss)
+    target_el = targets[0] if targets else None
+    target = content_text(target_el, _text_12) if target_el is not None else None
+    origin = mt_text = None
+    for alt in children_named(tu, "alt-trans", nss):
+        if alt.get("origin") and alt.get("alttranstype", "proposal") == "proposal":
+            origin = alt.get("origin")
+            alt_targets = children_named(alt, "target", nss)
+            if alt_targets:
+                mt_text = content_text(alt_targets[0], _text_12)
+            break
+    state = state_from_12(
+        target_el.get("state") if target_el is not None else None,
+        target_el.get("state-qualifier") if target_el is not None else None,
+        tu.get("approved"),
+        target,
+        mt_text,
+    )
+    if tu.get("translate") == "no" and target is None:
+        state = "new"
+    notes = tuple(
+        tidy_text("".join(n.itertext()), n)
+        for n in children_named(tu, "note", nss)
+        if n.get("from") not in (NOTE_TERM_CHECK, NOTE_GLOSSARY)
+    )
+    return Segment(
+        id=tu.get("id") or "",
+        source=source,
+        target=target,
+        leading=leading,
+        origin=origin,
+        state=state,
+        notes=notes,
+    )

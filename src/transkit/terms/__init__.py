@@ -1,0 +1,1 @@
+"""Terminology: glossary model, TSV, edits, lint, term matching, enforcement, suggestion, QA."""

@@ -1,0 +1,1 @@
+"""Text handling: reading input files, German sentence segmentation, typography."""
