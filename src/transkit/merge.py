@@ -58,6 +58,8 @@ class MergeResult:
     documents: tuple[DocumentCounts, ...]
     tmx: Path | None = None
     tmx_added: int = 0
+    memory: Path | None = None
+    memory_added: int = 0
 
     @property
     def approved(self) -> int:
@@ -117,8 +119,13 @@ def merge_xliff(
     *,
     out: str | os.PathLike[str] | None = None,
     tmx: str | os.PathLike[str] | None = None,
+    memory: str | os.PathLike[str] | None = None,
 ) -> MergeResult:
     """Rebuild the English documents of a post-edited XLIFF; optionally feed a TM.
+
+    ``memory`` is a translation-memory folder (`transkit.tm`): approved
+    segments go into it with their neighbours as context.  ``tmx`` is a
+    single TMX file to add them to (an export, kept for other tools).
 
     Raises `FormatError` (file and line) for malformed XLIFF or TMX and
     `TranskitError` for an ``out`` that cannot be used; nothing is written then.
@@ -160,14 +167,29 @@ def merge_xliff(
                 )
         if Path(tmx).exists():
             read_tmx(tmx)  # fail on a malformed memory before writing anything
+    if memory is not None:
+        from transkit.tm.memory import TranslationMemory
+
+        with TranslationMemory(memory) as tm:
+            tm.refresh()  # fail on a malformed memory file before writing anything
     texts = [doc.target_text for doc in documents]
     for output, text in zip(outputs, texts, strict=True):
         atomic_write_text(output, text)
     added = 0
     if tmx is not None:
         added = add_to_tmx(tmx, documents)
+    memory_added = 0
+    if memory is not None:
+        from transkit.tm.memory import TranslationMemory, units_from_segments
+
+        units = units_from_segments(documents, states=APPROVED_STATES)
+        if units:
+            with TranslationMemory(memory) as tm:
+                memory_added = tm.add_units(units)
     return MergeResult(
         documents=tuple(_counts(d, o) for d, o in zip(documents, outputs, strict=True)),
         tmx=Path(tmx) if tmx is not None else None,
         tmx_added=added,
+        memory=Path(memory) if memory is not None else None,
+        memory_added=memory_added,
     )

@@ -47,6 +47,8 @@ class TranslateOptions:
     out_dir: Path = Path("out")
     formats: tuple[str, ...] = FORMATS
     xliff_version: str = "1.2"
+    tm_path: Path | None = None  # translation memory folder (TMX files); None: no memory
+    tm_threshold: float = 75.0
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,7 @@ class TranslateRun:
     seconds: float
     model: str | None = None
     glossaries: tuple[tuple[str, int], ...] = ()
+    memory: str | None = None
 
     @property
     def documents(self) -> list[Document]:
@@ -87,6 +90,8 @@ class TranslateRun:
                 entry.update(document_summary(f.document))
                 entry["file"] = f.path
                 entry["outputs"] = list(f.outputs)
+                if self.memory is not None:
+                    entry["tm"] = _tm_counts([f.document])
             if f.error:
                 entry["error"] = f.error
             files.append(entry)
@@ -103,7 +108,15 @@ class TranslateRun:
             "terms_failed": required - satisfied,
             "errors": len(self.failed),
             "seconds": round(self.seconds, 3),
+            "memory": self.memory,
+            "tm": _tm_counts(docs),
         }
+
+
+def _tm_counts(documents: Sequence[Document]) -> dict[str, int]:
+    from transkit.tm.leverage import tm_counts
+
+    return tm_counts(documents)
 
 
 def prepare_document(name: str, text: str, matcher: Any | None = None) -> Document:
@@ -124,17 +137,25 @@ def translate_documents(
     num_hypotheses: int = 8,
     progress: Callable[[int], None] | None = None,
 ) -> list[Document]:
-    """Translate all segments of all documents in one batch, enforce terms, QA."""
+    """Translate all segments of all documents in one batch, enforce terms, QA.
+
+    Segments that already have a target (taken from the translation memory)
+    are kept as they are.
+    """
     from transkit.terms.enforce import enforce_terms
     from transkit.terms.qa import annotate
     from transkit.text.typography import english_quotes, match_initial_case
 
     flat = [seg for doc in documents for seg in doc.segments]
-    translated = enforce_terms(flat, engine, num_hypotheses=num_hypotheses, progress=progress)
-    translated = [
-        replace(s, target=english_quotes(match_initial_case(s.source, s.target or "")))
-        for s in translated
-    ]
+    pending = [i for i, seg in enumerate(flat) if seg.target is None]
+    done = enforce_terms(
+        [flat[i] for i in pending], engine, num_hypotheses=num_hypotheses, progress=progress
+    )
+    translated = list(flat)
+    for i, s in zip(pending, done, strict=True):
+        translated[i] = replace(
+            s, target=english_quotes(match_initial_case(s.source, s.target or ""))
+        )
     out = []
     cursor = 0
     for doc in documents:
@@ -286,15 +307,24 @@ def run_translate(
             prepared.append((name, None, err.one_line()))
 
     documents = [doc for _, doc, _ in prepared if doc is not None]
+    memory = None
+    if documents and options.tm_path is not None:
+        documents = _leverage(documents, options)
+        memory = str(options.tm_path)
     model_label = None
     translated: list[Document] = []
-    if documents:
+    pending = sum(s.target is None for d in documents for s in d.segments)
+    if documents and not pending:
+        from transkit.terms.qa import annotate
+
+        translated = [annotate(d) for d in documents]
+    elif documents:
         if engine is None:
             from transkit.engine.argos import engine_for
 
             engine = engine_for(options.model, options.engine)
         model_label = getattr(engine, "name", None)
-        total = sum(len(d.segments) for d in documents)
+        total = pending
         if progress_factory is not None:
             with progress_factory(total) as bar:
                 last = [0]
@@ -333,4 +363,16 @@ def run_translate(
         seconds=time.perf_counter() - started,
         model=model_label,
         glossaries=glossary_files,
+        memory=memory,
     )
+
+
+def _leverage(documents: list[Document], options: TranslateOptions) -> list[Document]:
+    """Exact matches from the memory replace MT; fuzzy ones travel with the segments."""
+    from transkit.tm.leverage import leverage_documents
+    from transkit.tm.memory import TranslationMemory
+
+    assert options.tm_path is not None
+    with TranslationMemory(options.tm_path) as memory:
+        memory.refresh()
+        return leverage_documents(documents, memory, threshold=options.tm_threshold)

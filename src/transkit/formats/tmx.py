@@ -131,6 +131,13 @@ def _tu(seg: Segment, document: str, src: str, tgt: str, date: str) -> Any:
         ("x-origin", seg.origin or ""),
         ("x-method", seg.method or ""),
     ]
+    if seg.matches:  # the best translation-memory match
+        best = seg.matches[0]
+        props += [
+            ("x-tm-level", best.level),
+            ("x-tm-score", f"{best.score:g}"),
+            ("x-tm-origin", best.origin),
+        ]
     if seg.checks:
         failed = [c.term for c in seg.checks if not c.satisfied]
         props.append(("x-term-check", "failed: " + ", ".join(failed) if failed else "passed"))
