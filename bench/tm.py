@@ -77,7 +77,7 @@ def write_corpus_tmx(path: Path, pairs: list[tuple[str, str]]) -> None:
     """A plain TMX 1.4 file of the pairs (lxml incremental writer)."""
     from lxml import etree
 
-    from transkit.tm.tmxio import TMXWriter, XML_LANG
+    from transkit.tm.tmxio import XML_LANG, TMXWriter
 
     tmp = path.with_suffix(".tmp")
     with open(tmp, "wb") as handle, TMXWriter(handle) as writer:
@@ -134,10 +134,22 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p * (len(ordered) - 1))))]
 
 
-def brute_force(qs: list[str], choices: list[str]) -> list[float]:
-    """Best fuzz.ratio >= THRESHOLD per query over all choices, exact copies excluded."""
+def brute_force(qs: list[str], choices: list[str], cache: Path) -> list[float]:
+    """Best fuzz.ratio >= THRESHOLD per query over all choices, exact copies excluded.
+
+    Cached in ``cache`` (keyed by the queries and units): the answer depends
+    on nothing else, and the scan takes minutes at a million units.
+    """
+    import hashlib
+    import json
+
     import numpy as np
     from rapidfuzz import fuzz, process
+
+    digest = hashlib.sha256("\x00".join(qs + ["|"] + choices).encode()).hexdigest()[:16]
+    path = cache / f"bruteforce-{digest}.json"
+    if path.exists():
+        return json.loads(path.read_text())
 
     best = []
     for start in range(0, len(qs), 16):
@@ -153,6 +165,7 @@ def brute_force(qs: list[str], choices: list[str]) -> list[float]:
                     value = float(fuzz.ratio(q, choices[j]))
                     break
             best.append(value)
+    path.write_text(json.dumps(best))
     return best
 
 
@@ -248,9 +261,10 @@ def translate_twice(workdir: Path) -> tuple[bool, str]:
     )
     first = run_translate([str(doc)], options)
     # An editor approves every MT segment: merge the XLIFF back into the memory.
-    from transkit.merge import merge_xliff
-    from transkit.formats.xliff import read_xliff, write_xliff
     from dataclasses import replace
+
+    from transkit.formats.xliff import read_xliff, write_xliff
+    from transkit.merge import merge_xliff
 
     xlf = project / "out" / "article.de-en.xlf"
     docs = [
@@ -280,6 +294,9 @@ def main() -> int:
         "--translate", action="store_true", help="also run the translate-twice check"
     )
     parser.add_argument("--only-translate", action="store_true")
+    parser.add_argument(
+        "--reuse-memory", action="store_true", help="skip the import if the memory exists"
+    )
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     results: list[tuple[str, bool]] = []
@@ -303,30 +320,38 @@ def main() -> int:
         pairs = corpus(args.units)
         cache.write_text("".join(f"{de}\t{en}\n" for de, en in pairs), encoding="utf-8")
         print(
-            f"corpus: {len(pairs)} distinct units generated in {time.perf_counter() - started:.1f} s"
+            f"corpus: {len(pairs)} distinct units generated in "
+            f"{time.perf_counter() - started:.1f} s"
         )
     if not source.exists():
         started = time.perf_counter()
         write_corpus_tmx(source, pairs)
         print(
-            f"wrote {source} ({source.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - started:.1f} s"
+            f"wrote {source} ({source.stat().st_size / 1e6:.0f} MB) in "
+            f"{time.perf_counter() - started:.1f} s"
         )
 
     folder = args.workdir / "memory" / "tm"
-    shutil.rmtree(folder.parent, ignore_errors=True)
-    tm = TranslationMemory(folder)
-    started = time.perf_counter()
-    result = tm.import_tmx(source)
-    import_s = time.perf_counter() - started
-    tm.close()
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    ok = import_s <= TARGETS["import_s"] and result.added == len(pairs)
-    results.append(("import", ok))
-    index_mb = sum(p.stat().st_size for p in folder.glob(".transkit-index*")) / 1e6
-    print(
-        f"import: {result.added} units in {import_s:.1f} s (target <= {TARGETS['import_s']:.0f} s), "
-        f"peak RSS {rss_mb:.0f} MB, index {index_mb:.0f} MB  {verdict(ok)}"
-    )
+    if not (args.reuse_memory and folder.is_dir()):
+        shutil.rmtree(folder.parent, ignore_errors=True)
+        tm = TranslationMemory(folder)
+        load = os.getloadavg()[0]
+        started, cpu = time.perf_counter(), time.process_time()
+        result = tm.import_tmx(source)
+        import_s, import_cpu = time.perf_counter() - started, time.process_time() - cpu
+        tm.close()
+        rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        ok = import_s <= TARGETS["import_s"] and result.added == len(pairs)
+        results.append(("import", ok))
+        index_mb = sum(p.stat().st_size for p in folder.glob(".transkit-index*")) / 1e6
+        print(
+            f"import: {result.added} units in {import_s:.1f} s wall, {import_cpu:.1f} s CPU "
+            f"(target <= {TARGETS['import_s']:.0f} s; load average {load:.1f} on "
+            f"{os.cpu_count()} cores), peak RSS {rss_mb:.0f} MB, index {index_mb:.0f} MB  "
+            f"{verdict(ok)}"
+        )
+    else:
+        print(f"import: skipped, reusing {folder} (--reuse-memory)")
 
     tm = TranslationMemory(folder)
     tm.refresh()
@@ -350,24 +375,27 @@ def main() -> int:
 
     qs = [normalize(q) for q in queries(pairs, args.queries)]
     times, found = [], []
+    cpu = time.process_time()
     for q in qs:
         started = time.perf_counter()
         matches = tm.lookup_fuzzy(q, THRESHOLD, limit=1)
         times.append((time.perf_counter() - started) * 1000)
         found.append(matches[0].score if matches else 0.0)
+    cpu_ms = (time.process_time() - cpu) / len(qs) * 1000
     fuzzy_median, fuzzy_p95 = statistics.median(times), percentile(times, 0.95)
     ok = fuzzy_median <= TARGETS["fuzzy_median_ms"] and fuzzy_p95 <= TARGETS["fuzzy_p95_ms"]
     results.append(("fuzzy", ok))
     print(
-        f"fuzzy lookup: median {fuzzy_median:.1f} ms, p95 {fuzzy_p95:.1f} ms over {len(qs)} "
-        f"queries (targets {TARGETS['fuzzy_median_ms']:.0f} / {TARGETS['fuzzy_p95_ms']:.0f} ms)  "
+        f"fuzzy lookup: median {fuzzy_median:.1f} ms, p95 {fuzzy_p95:.1f} ms wall over "
+        f"{len(qs)} queries, mean {cpu_ms:.1f} ms CPU, load average {os.getloadavg()[0]:.1f} "
+        f"(targets {TARGETS['fuzzy_median_ms']:.0f} / {TARGETS['fuzzy_p95_ms']:.0f} ms)  "
         f"{verdict(ok)}"
     )
     tm.close()
 
     started = time.perf_counter()
     choices = [normalize(de) for de, _ in pairs]
-    best = brute_force(qs, choices)
+    best = brute_force(qs, choices, args.workdir)
     brute_s = time.perf_counter() - started
     with_match = [i for i, b in enumerate(best) if b >= THRESHOLD]
     same = sum(1 for i in with_match if abs(found[i] - round(best[i], 1)) < 0.051)

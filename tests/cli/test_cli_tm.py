@@ -30,7 +30,8 @@ TMX = """<?xml version="1.0" encoding="UTF-16"?>
 <body>
 <tu creationdate="20240101T000000Z"><tuv lang="DE-DE"><seg>Der Preis stieg um 3 Prozent.</seg></tuv>
 <tuv lang="EN-US"><seg>The price went up by 3 percent.</seg></tuv></tu>
-<tu creationdate="20240101T000000Z"><tuv lang="DE-DE"><seg>Peking reagiert auf die Sanktionen.</seg></tuv>
+<tu creationdate="20240101T000000Z"><tuv lang="DE-DE">
+ <seg>Peking reagiert auf die Sanktionen.</seg></tuv>
 <tuv lang="EN-US"><seg>Peking reacts to the sanctions.</seg></tuv></tu>
 </body></tmx>
 """
@@ -113,9 +114,9 @@ def test_the_loop_closes(project: Path, xmlcheck) -> None:
     assert "Prices rose by 7 percent." in "".join(numbers[0].itertext())
 
     # --no-tm: everything from MT again
-    assert json.loads(translate(project, "--no-glossary", "--no-tm", "--json").stdout)["tm"][
-        "mt"
-    ] == 3
+    assert (
+        json.loads(translate(project, "--no-glossary", "--no-tm", "--json").stdout)["tm"]["mt"] == 3
+    )
 
 
 def test_glossary_wins_over_the_memory(project: Path) -> None:
@@ -147,7 +148,9 @@ def test_tm_commands(project: Path, xmlcheck) -> None:
     assert run(["tm", "import", "client.tmx", "--tm", "memory"], project).returncode == 0
     stats = run(["tm", "stats", "--tm", "memory", "--json"], project)
     assert json.loads(stats.stdout)["units"] == 2
-    lookup = run(["tm", "lookup", "Der Preis stieg um 4 Prozent.", "--tm", "memory", "--json"], project)
+    lookup = run(
+        ["tm", "lookup", "Der Preis stieg um 4 Prozent.", "--tm", "memory", "--json"], project
+    )
     [match] = json.loads(lookup.stdout)
     assert match["level"] == "numbers" and match["target"] == "The price went up by 4 percent."
     assert match["file"] == "client.tmx"
@@ -157,7 +160,9 @@ def test_tm_commands(project: Path, xmlcheck) -> None:
     removed = run(["tm", "remove", "Der Preis stieg um 3 Prozent.", "--tm", "memory"], project)
     assert removed.returncode == 0 and "1 unit(s) removed" in removed.stdout
     assert "Der Preis" not in (project / "memory" / "client.tmx").read_text(encoding="utf-8")
-    assert json.loads(run(["tm", "stats", "--tm", "memory", "--json"], project).stdout)["units"] == 1
+    assert (
+        json.loads(run(["tm", "stats", "--tm", "memory", "--json"], project).stdout)["units"] == 1
+    )
 
 
 def test_tm_interop_import(tmp_path: Path) -> None:

@@ -35,7 +35,9 @@ def memory(tmp_path: Path) -> TranslationMemory:
     tm.close()
 
 
-def test_import_stores_a_tmx_file_and_finds_exact(memory: TranslationMemory, tmp_path: Path) -> None:
+def test_import_stores_a_tmx_file_and_finds_exact(
+    memory: TranslationMemory, tmp_path: Path
+) -> None:
     src = write_tmx(tmp_path / "client.tmx", [U("Der Preis stieg.", "The price rose.")])
     result = memory.import_tmx(src)
     assert (result.added, result.stored_as) == (1, "client.tmx")
@@ -56,7 +58,9 @@ def test_duplicates_merge_and_newest_wins(memory: TranslationMemory, tmp_path: P
     assert memory.import_tmx(first).duplicates == 1
     again = memory.import_tmx(first)
     assert (again.added, again.duplicates, again.stored_as) == (0, 2, None)
-    newer = write_tmx(tmp_path / "b.tmx", [U("Peking ist groß.", "Beijing is big.", "20230101T000000Z")])
+    newer = write_tmx(
+        tmp_path / "b.tmx", [U("Peking ist groß.", "Beijing is big.", "20230101T000000Z")]
+    )
     memory.import_tmx(newer)
     matches = memory.lookup_exact("Peking ist groß.")
     assert [m.target for m in matches] == ["Beijing is big.", "Peking is big."]
@@ -82,8 +86,14 @@ def test_in_context_exact_ranks_first(memory: TranslationMemory) -> None:
 def test_fuzzy_threshold_and_numbers(memory: TranslationMemory) -> None:
     memory.add_units(
         [
-            U("Der Preis stieg im Jahr 2024 um 5 Prozent.", "In 2024, the price rose by 5 percent."),
-            U("Die Regierung plant neue Zölle gegen China.", "The government plans new tariffs on China."),
+            U(
+                "Der Preis stieg im Jahr 2024 um 5 Prozent.",
+                "In 2024, the price rose by 5 percent.",
+            ),
+            U(
+                "Die Regierung plant neue Zölle gegen China.",
+                "The government plans new tariffs on China.",
+            ),
         ]
     )
     [m] = memory.lookup("Der Preis stieg im Jahr 2025 um 7 Prozent.")
@@ -182,9 +192,13 @@ def _worker(args: tuple[str, int]) -> int:
     added = 0
     for i in range(3):
         src = Path(folder).parent / f"w{worker}-{i}.tmx"
-        write_tmx(src, [U(f"Import {worker} {i} {k}.", f"Import {worker} {i} {k}!") for k in range(30)])
+        write_tmx(
+            src, [U(f"Import {worker} {i} {k}.", f"Import {worker} {i} {k}!") for k in range(30)]
+        )
         added += tm.import_tmx(src).added
-        added += tm.add_units([U(f"Merge {worker} {i} {k}.", f"Merge {worker} {i} {k}!") for k in range(5)])
+        added += tm.add_units(
+            [U(f"Merge {worker} {i} {k}.", f"Merge {worker} {i} {k}!") for k in range(5)]
+        )
     tm.close()
     return added
 

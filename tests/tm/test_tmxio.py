@@ -27,14 +27,18 @@ TMX14 = """<?xml version="1.0" encoding="UTF-8"?>
 <body>
 <tu creationdate="20200101T000000Z" changedate="20220101T000000Z">
  <prop type="x-context-prev">Vorher.</prop>
- <tuv xml:lang="DE-DE"><seg>Der Preis stieg um <bpt i="1">&lt;b&gt;</bpt>5<ept i="1">&lt;/b&gt;</ept> Prozent.</seg></tuv>
- <tuv xml:lang="EN-US"><seg>The price rose by <bpt i="1">&lt;b&gt;</bpt>5<ept i="1">&lt;/b&gt;</ept> percent.</seg></tuv>
+ <tuv xml:lang="DE-DE">
+ <seg>Der Preis stieg um <bpt i="1">&lt;b&gt;</bpt>5<ept i="1">&lt;/b&gt;</ept> Prozent.</seg></tuv>
+ <tuv xml:lang="EN-US">
+ <seg>The price rose by <bpt i="1">&lt;b&gt;</bpt>5<ept i="1">&lt;/b&gt;</ept> percent.</seg></tuv>
 </tu>
-<tu><tuv xml:lang="de"><seg>Nur Deutsch.</seg></tuv><tuv xml:lang="fr"><seg>Seulement.</seg></tuv></tu>
+<tu><tuv xml:lang="de"><seg>Nur Deutsch.</seg></tuv><tuv xml:lang="fr"><seg>Seulement.</seg>
+ </tuv></tu>
 <tu><prop type="x-state">mt</prop>
  <tuv xml:lang="de"><seg>Maschinell.</seg></tuv><tuv xml:lang="en"><seg>Machine.</seg></tuv></tu>
 <tu><tuv xml:lang="de"><seg>Leer.</seg></tuv><tuv xml:lang="en"><seg> </seg></tuv></tu>
-<tu><tuv xml:lang="de"><seg>Ein <hi type="b">wichtiger</hi> Satz<ph type="x-transkit-cp-0001"/>.</seg></tuv>
+<tu><tuv xml:lang="de">
+ <seg>Ein <hi type="b">wichtiger</hi> Satz<ph type="x-transkit-cp-0001"/>.</seg></tuv>
  <tuv xml:lang="en"><seg>An <hi type="b">important</hi> sentence.</seg></tuv></tu>
 </body></tmx>
 """
@@ -42,7 +46,8 @@ TMX14 = """<?xml version="1.0" encoding="UTF-8"?>
 TMX11 = """<?xml version="1.0" encoding="UTF-16"?>
 <tmx version="1.1"><header creationtool="x" creationtoolversion="1" segtype="sentence"
  o-tmf="x" adminlang="EN" srclang="DE-DE" datatype="plaintext"/>
-<body><tu><tuv lang="DE-DE"><seg>Alte Datei.</seg></tuv><tuv lang="EN-GB"><seg>Old file.</seg></tuv></tu>
+<body><tu><tuv lang="DE-DE"><seg>Alte Datei.</seg></tuv><tuv lang="EN-GB"><seg>Old file.</seg>
+ </tuv></tu>
 </body></tmx>
 """
 
@@ -147,4 +152,4 @@ def test_interop_files_read_without_errors() -> None:
     units = [u for u, _ in iter_tmx(INTEROP / "okapi_sample14b.tmx")]
     assert len(units) == 25
     assert all(u.source_lang.lower() == "de-de" for u in units)
-    assert any("'Wiederholen' drücken." == u.source for u in units)
+    assert any(u.source == "'Wiederholen' drücken." for u in units)

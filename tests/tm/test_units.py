@@ -83,7 +83,9 @@ def test_fix_numbers(query: str, source: str, target: str, expected: str) -> Non
 
 def test_fix_numbers_refuses_what_it_cannot_place() -> None:
     # a word differs too
-    assert fix_numbers("Der Preis fiel um 7 Prozent.", "Der Preis stieg um 5 Prozent.", "x 5") is None
+    assert (
+        fix_numbers("Der Preis fiel um 7 Prozent.", "Der Preis stieg um 5 Prozent.", "x 5") is None
+    )
     # the number is written as a word in the target
     assert fix_numbers("Es gab 3 Fragen.", "Es gab 2 Fragen.", "There were two questions.") is None
     # the same number twice in the target: ambiguous

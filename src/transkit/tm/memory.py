@@ -58,7 +58,7 @@ APPROVED_FILE = "approved.tmx"
 #: Default minimum fuzzy score (``--tm-threshold``).
 DEFAULT_THRESHOLD = 75.0
 #: How many index candidates are scored exactly for a fuzzy lookup.
-CANDIDATES = 1000
+CANDIDATES = 600
 _CHUNK = 20_000
 
 
@@ -248,6 +248,7 @@ class TranslationMemory:
                             handle, source_lang=self.source_lang, tool_version=transkit.__version__
                         ) as writer:
                             seen: dict[int, str] = {}
+                            fresh = not store.file_states()
                             batch: list[tuple[TMUnit, Any]] = []
                             units = iter_tmx(
                                 source,
@@ -259,10 +260,12 @@ class TranslationMemory:
                                 batch.append(item)
                                 if len(batch) >= _CHUNK:
                                     duplicates += self._import_batch(
-                                        store, dest, batch, seen, writer
+                                        store, dest, batch, seen, writer, fresh
                                     )
                                     batch = []
-                            duplicates += self._import_batch(store, dest, batch, seen, writer)
+                            duplicates += self._import_batch(
+                                store, dest, batch, seen, writer, fresh
+                            )
                         handle.flush()
                         os.fsync(handle.fileno())
                     if writer.written:
@@ -289,8 +292,10 @@ class TranslationMemory:
         batch: Sequence[tuple[TMUnit, Any]],
         seen: dict[int, str],
         writer: TMXWriter,
+        fresh_store: bool = False,
     ) -> int:
-        stored = store.pair_dates((u.source, u.target) for u, _ in batch)
+        # Into an empty memory, everything stored so far is in ``seen`` already.
+        stored = {} if fresh_store else store.pair_dates((u.source, u.target) for u, _ in batch)
         new: list[TMUnit] = []
         duplicates = 0
         for unit, tu in batch:
@@ -429,17 +434,22 @@ class TranslationMemory:
         from rapidfuzz import fuzz
 
         query = normalize(source)
-        best: dict[tuple[str, str], tuple[float, TMUnit]] = {}
-        for unit in self.store.candidates(source, CANDIDATES, threshold):
-            text = normalize(unit.source)
+        scored = []
+        for unit_id, text in self.store.candidates(source, CANDIDATES, threshold):
+            text = normalize(text)
             if text == query:
                 continue
             score = fuzz.ratio(query, text, score_cutoff=threshold)
-            if score < threshold or score <= 0:
-                continue
-            key = (text, unit.target)
+            if score >= threshold and score > 0:
+                scored.append((score, unit_id))
+        scored.sort(key=lambda item: -item[0])
+        scores = {unit_id: score for score, unit_id in scored[: 4 * limit + 8]}
+        best: dict[tuple[str, str], tuple[float, TMUnit]] = {}
+        for unit_id, unit in self.store.get(list(scores)):
+            key = (normalize(unit.source), unit.target)
             current = best.get(key)
-            if current is None or unit.date > current[1].date:
+            score = scores[unit_id]
+            if current is None or (score, unit.date) > (current[0], current[1].date):
                 best[key] = (score, unit)
         ranked = sorted(best.values(), key=lambda item: (item[0], item[1].date), reverse=True)
         matches = []

@@ -25,12 +25,21 @@ import json
 import os
 import sqlite3
 from array import array
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from transkit.tm.store import FileState, StoreStats
-from transkit.tm.units import TMUnit, context_key, features, normalize, pair_key, source_key
+from transkit.tm.units import (
+    TMUnit,
+    context_key,
+    features,
+    normalize,
+    normalized_key,
+    pair_key,
+    source_key,
+)
 
 __all__ = ["SQLiteStore"]
 
@@ -39,6 +48,10 @@ SCHEMA_VERSION = "tm-2"
 BULK = 2000
 #: Fold the delta table into the BLOBs when it holds this many rows.
 DELTA_LIMIT = 200_000
+#: Posting lists kept decoded in memory across lookups (bytes).
+CACHE_BYTES = 256 << 20
+#: Candidates share at least this fraction of the query's features.
+MIN_SHARED = 0.2
 #: Per-unit feature counts and lengths are stored in BLOBs of this many ids.
 INFO_CHUNK = 65536
 
@@ -140,6 +153,9 @@ class SQLiteStore:
         self._file_names: dict[int, str] = {}
         self._depth = 0
         self._info: tuple[int, Any, Any] | None = None
+        self._cache: OrderedDict[str, Any] = OrderedDict()
+        self._cache_bytes = 0
+        self._cache_version = -1
 
     # ------------------------------------------------------------------ admin
     def _reset(self) -> None:
@@ -235,12 +251,13 @@ class SQLiteStore:
         with self.transaction():
             file_id = self._file_id(file)
             first = self._meta("next_id")
+            norms = [normalize(u.source) for u in units]
             rows = [
                 (
                     first + i,
                     file_id,
-                    source_key(u.source),
-                    context_key(u.prev, u.next),
+                    normalized_key(norm),
+                    context_key(u.prev, u.next) if u.prev or u.next else 0,
                     u.source,
                     u.target,
                     u.source_lang,
@@ -252,7 +269,7 @@ class SQLiteStore:
                     u.document,
                     json.dumps(u.props, ensure_ascii=False) if u.props else None,
                 )
-                for i, u in enumerate(units)
+                for i, (u, norm) in enumerate(zip(units, norms, strict=True))
             ]
             self._db.executemany(
                 f"INSERT INTO units(id, file_id, src_key, ctx_key, {_UNIT_COLUMNS}) "
@@ -260,8 +277,8 @@ class SQLiteStore:
                 rows,
             )
             self._set_meta("next_id", first + len(units))
-            feats = [dict.fromkeys(features(u.source)) for u in units]
-            self._store_info(first, units, [len(f) for f in feats])
+            feats = [dict.fromkeys(features(norm)) for norm in norms]
+            self._store_info(first, [len(n) for n in norms], [len(f) for f in feats])
             if len(units) >= BULK or self._bulk is not None:
                 if self._bulk is None:
                     self._bulk = _Postings()
@@ -354,10 +371,10 @@ class SQLiteStore:
             self._info = (version, nfeat, chars)
         return self._info[1], self._info[2]
 
-    def _store_info(self, first: int, units: Sequence[TMUnit], counts: Sequence[int]) -> None:
+    def _store_info(self, first: int, lengths: Sequence[int], counts: Sequence[int]) -> None:
         import numpy as np
 
-        last = first + len(units)
+        last = first + len(lengths)
         for chunk in range(first // INFO_CHUNK, (last - 1) // INFO_CHUNK + 1):
             row = self._db.execute(
                 "SELECT nfeat, chars FROM unitinfo WHERE chunk=?", (chunk,)
@@ -369,77 +386,111 @@ class SQLiteStore:
                 nfeat = np.zeros(INFO_CHUNK, dtype=np.uint8)
                 chars = np.zeros(INFO_CHUNK, dtype=np.uint16)
             lo, hi = max(first, chunk * INFO_CHUNK), min(last, (chunk + 1) * INFO_CHUNK)
-            part = units[lo - first : hi - first]
             off = lo - chunk * INFO_CHUNK
-            nfeat[off : off + len(part)] = [min(255, n) for n in counts[lo - first : hi - first]]
-            chars[off : off + len(part)] = [min(65535, len(normalize(u.source))) for u in part]
+            nfeat[off : off + hi - lo] = np.minimum(counts[lo - first : hi - first], 255)
+            chars[off : off + hi - lo] = np.minimum(lengths[lo - first : hi - first], 65535)
             self._db.execute(
                 "INSERT OR REPLACE INTO unitinfo VALUES (?, ?, ?)",
                 (chunk, nfeat.tobytes(), chars.tobytes()),
             )
 
-    def candidates(self, source: str, limit: int, min_score: float = 0.0) -> list[TMUnit]:
-        """The ``limit`` units whose features overlap ``source``'s most (Dice coefficient).
-
-        Units too much shorter or longer to reach ``min_score`` (a
-        ``fuzz.ratio`` score) are left out.
-        """
+    def _postings(self, wanted: Sequence[str], version: int) -> list[Any]:
+        """Posting arrays of the features (a byte-bounded cache spans lookups)."""
         import numpy as np
 
-        wanted = list(dict.fromkeys(features(source)))
-        if not wanted:
-            return []
-        db = self._db
-        arrays: list[Any] = []
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
+        if self._cache_version != version:
+            self._cache.clear()
+            self._cache_bytes = 0
+            self._cache_version = version
+        cache = self._cache
+        missing = [f for f in wanted if f not in cache]
+        for start in range(0, len(missing), 500):
+            chunk = missing[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            arrays.extend(
-                np.frombuffer(blob, dtype=np.uint32)
-                for (blob,) in db.execute(
-                    f"SELECT ids FROM postings WHERE feature IN ({marks})", chunk
+            found = dict(
+                self._db.execute(
+                    f"SELECT feature, ids FROM postings WHERE feature IN ({marks})", chunk
                 )
             )
+            for feature in chunk:
+                array = np.frombuffer(found.get(feature, b""), dtype=np.uint32)
+                cache[feature] = array
+                self._cache_bytes += array.nbytes
+        arrays = []
+        for feature in wanted:
+            cache.move_to_end(feature)
+            if len(cache[feature]):
+                arrays.append(cache[feature])
+        while self._cache_bytes > CACHE_BYTES and len(cache) > len(wanted):
+            _, old = cache.popitem(last=False)
+            self._cache_bytes -= old.nbytes
+        for start in range(0, len(wanted), 500):
+            chunk = list(wanted[start : start + 500])
+            marks = ",".join("?" * len(chunk))
             delta = [
                 unit_id
-                for (unit_id,) in db.execute(
+                for (unit_id,) in self._db.execute(
                     f"SELECT unit_id FROM delta WHERE feature IN ({marks})", chunk
                 )
             ]
             if delta:
                 arrays.append(np.asarray(delta, dtype=np.uint32))
-        if not arrays:
+        return arrays
+
+    def candidates(self, source: str, limit: int, min_score: float = 0.0) -> list[tuple[int, str]]:
+        """Ids and sources of the ``limit`` units whose features overlap ``source``'s most.
+
+        Ranked by the Dice coefficient of the feature sets; units sharing
+        under a fifth of the query's features, or too much shorter or longer
+        to reach ``min_score`` (a ``fuzz.ratio`` score), are left out.
+        """
+        import numpy as np
+
+        norm = normalize(source)
+        wanted = list(dict.fromkeys(features(norm)))
+        if not wanted:
             return []
         nfeat, chars = self._unit_info()
-        ids = np.concatenate(arrays)
+        arrays = self._postings(wanted, self._info[0] if self._info else 0)
+        if not arrays:
+            return []
+        ids = np.concatenate(arrays) if len(arrays) > 1 else arrays[0]
         shared = np.bincount(ids, minlength=len(nfeat))[: len(nfeat)]
-        hit = np.flatnonzero(shared)
+        hit = np.flatnonzero(shared >= max(1, int(len(wanted) * MIN_SHARED)))
         hit = hit[nfeat[hit] > 0]  # ids of deleted units have no features
-        if min_score > 0:
-            length = len(normalize(source))
-            lengths = chars[hit].astype(np.float64)
+        if min_score > 0 and len(hit):
+            length = len(norm)
+            lengths = chars[hit].astype(np.float32)
             hit = hit[200.0 * np.minimum(lengths, length) / (lengths + length) >= min_score]
         if not len(hit):
             return []
-        dice = shared[hit] / (len(wanted) + nfeat[hit].astype(np.float64))
+        dice = shared[hit] / (len(wanted) + nfeat[hit].astype(np.float32))
         k = min(limit, len(hit))
         best = np.argpartition(dice, -k)[-k:] if k < len(hit) else np.arange(len(hit))
         best = best[np.argsort(-dice[best], kind="stable")]
-        return self._fetch([int(i) for i in hit[best]])
+        order = [int(i) for i in hit[best]]
+        found: dict[int, str] = {}
+        for start in range(0, len(order), 500):
+            chunk = order[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                self._db.execute(f"SELECT id, source FROM units WHERE id IN ({marks})", chunk)
+            )
+        return [(i, found[i]) for i in order if i in found]
 
-    def _fetch(self, ids: Sequence[int]) -> list[TMUnit]:
-        """Units by id, in the order given (ids of deleted units are skipped)."""
+    def get(self, ids: Sequence[int]) -> list[tuple[int, TMUnit]]:
+        """``(id, unit)`` by id, in the order given (ids of deleted units are skipped)."""
         order = {unit_id: i for i, unit_id in enumerate(ids)}
-        found: list[tuple[int, TMUnit]] = []
+        found: list[tuple[int, int, TMUnit]] = []
         for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
+            chunk = list(ids[start : start + 500])
             marks = ",".join("?" * len(chunk))
             for row in self._db.execute(
                 f"SELECT id, file_id, {_UNIT_COLUMNS} FROM units WHERE id IN ({marks})", chunk
             ):
-                found.append((order[row[0]], _unit(row[2:], self._file_name(row[1]))))
+                found.append((order[row[0]], row[0], _unit(row[2:], self._file_name(row[1]))))
         found.sort(key=lambda item: item[0])
-        return [unit for _, unit in found]
+        return [(unit_id, unit) for _, unit_id, unit in found]
 
     def pair_dates(self, pairs: Iterable[tuple[str, str]]) -> dict[int, str]:
         """`pair_key` -> newest stored date, for the given pairs that are stored."""

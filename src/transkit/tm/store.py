@@ -62,11 +62,15 @@ class TMStore(Protocol):
         """Units whose normalised source equals ``source``'s (any order)."""
         ...
 
-    def candidates(self, source: str, limit: int, min_score: float = 0.0) -> list[TMUnit]:
-        """Up to ``limit`` units likely to be the most similar to ``source``.
+    def candidates(self, source: str, limit: int, min_score: float = 0.0) -> list[tuple[int, str]]:
+        """Ids and sources of up to ``limit`` units likely to be the most similar to ``source``.
 
         Units that cannot reach ``min_score`` (e.g. by length) may be left out.
         """
+        ...
+
+    def get(self, ids: Sequence[int]) -> list[tuple[int, TMUnit]]:
+        """``(id, unit)`` for the ids `candidates` gave, in that order (gone ones skipped)."""
         ...
 
     def pair_dates(self, pairs: Iterable[tuple[str, str]]) -> dict[int, str]:

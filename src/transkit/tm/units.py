@@ -32,6 +32,7 @@ __all__ = [
     "features",
     "fix_numbers",
     "normalize",
+    "normalized_key",
     "pair_key",
     "primary_lang",
     "similarity",
@@ -120,6 +121,11 @@ def _key(text: str) -> int:
 def source_key(source: str) -> int:
     """A signed 64-bit key of the normalised source (for the index's exact lookup)."""
     return _key(normalize(source))
+
+
+def normalized_key(normalized: str) -> int:
+    """`source_key` of a source already passed through `normalize`."""
+    return _key(normalized)
 
 
 def pair_key(source: str, target: str) -> int:
