@@ -100,7 +100,7 @@ def _leverage_segment(
     for match in memory.lookup_fuzzy(segment.source, threshold, FUZZY_LIMIT):
         _, problem = _broken_terms(match.target, segment)
         kept.append(_as_match(match, f"fuzzy TM match {problem}" if problem else ""))
-    return replace(segment, matches=tuple(kept)) if kept else segment
+    return replace(segment, matches=tuple(kept))
 
 
 def leverage_documents(
