@@ -373,6 +373,8 @@ def _leverage(documents: list[Document], options: TranslateOptions) -> list[Docu
     from transkit.tm.memory import TranslationMemory
 
     assert options.tm_path is not None
+    if not options.tm_path.is_dir():
+        return documents  # nothing stored yet (a merge creates the folder)
     with TranslationMemory(options.tm_path) as memory:
         memory.refresh()
         return leverage_documents(documents, memory, threshold=options.tm_threshold)

@@ -7,6 +7,7 @@ see `transkit.tm.memory`.  Registered on the main group in `transkit.cli`.
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -57,14 +58,22 @@ def import_(files: tuple[Path, ...], tm_path: Path) -> None:
     Units in other languages and unapproved MT are skipped; duplicates are
     merged (the newest translation of a sentence wins).
     """
+    from transkit.errors import TranskitError
     from transkit.tm.memory import check_tmx
 
     with user_errors():
-        for path in files:
-            check_tmx(path)  # every file is well-formed before anything is stored
-        with _open(tm_path, must_exist=False) as memory:
+        if len(files) > 1:  # every file well-formed before any is stored (one is atomic)
             for path in files:
-                click.echo(memory.import_tmx(path).summary())
+                check_tmx(path)
+        created = not tm_path.exists()
+        try:
+            with _open(tm_path, must_exist=False) as memory:
+                for path in files:
+                    click.echo(memory.import_tmx(path).summary())
+        except TranskitError:
+            if created and not any(tm_path.glob("*.tmx")):
+                shutil.rmtree(tm_path, ignore_errors=True)  # leave no empty memory behind
+            raise
 
 
 @tm.command("export")

@@ -50,6 +50,8 @@ BULK = 2000
 DELTA_LIMIT = 200_000
 #: Posting lists kept decoded in memory across lookups (bytes).
 CACHE_BYTES = 256 << 20
+#: Features in more than this share of the units are not counted (assumed shared).
+COMMON = 1.0
 #: Candidates share at least this fraction of the query's features.
 MIN_SHARED = 0.2
 #: Per-unit feature counts and lengths are stored in BLOBs of this many ids.
@@ -413,7 +415,8 @@ class SQLiteStore:
                 )
             )
             for feature in chunk:
-                array = np.frombuffer(found.get(feature, b""), dtype=np.uint32)
+                # kept as native ints: scattering them costs half of uint32
+                array = np.frombuffer(found.get(feature, b""), dtype=np.uint32).astype(np.intp)
                 cache[feature] = array
                 self._cache_bytes += array.nbytes
         arrays = []
@@ -427,14 +430,13 @@ class SQLiteStore:
         for start in range(0, len(wanted), 500):
             chunk = list(wanted[start : start + 500])
             marks = ",".join("?" * len(chunk))
-            delta = [
-                unit_id
-                for (unit_id,) in self._db.execute(
-                    f"SELECT unit_id FROM delta WHERE feature IN ({marks})", chunk
-                )
-            ]
-            if delta:
-                arrays.append(np.asarray(delta, dtype=np.uint32))
+            delta: dict[str, list[int]] = {}
+            for feature, unit_id in self._db.execute(
+                f"SELECT feature, unit_id FROM delta WHERE feature IN ({marks})", chunk
+            ):
+                delta.setdefault(feature, []).append(unit_id)
+            # one array per feature: ids are unique within each
+            arrays.extend(np.asarray(ids, dtype=np.intp) for ids in delta.values())
         return arrays
 
     def candidates(self, source: str, limit: int, min_score: float = 0.0) -> list[tuple[int, str]]:
@@ -454,9 +456,18 @@ class SQLiteStore:
         arrays = self._postings(wanted, self._info[0] if self._info else 0)
         if not arrays:
             return []
-        ids = np.concatenate(arrays) if len(arrays) > 1 else arrays[0]
-        shared = np.bincount(ids, minlength=len(nfeat))[: len(nfeat)]
-        hit = np.flatnonzero(shared >= max(1, int(len(wanted) * MIN_SHARED)))
+        limit_df = COMMON * len(nfeat)
+        rare = [a for a in arrays if len(a) <= limit_df]
+        common = len(arrays) - len(rare)
+        if rare and common:
+            arrays = rare  # a word in most units tells little apart and costs the most
+        else:
+            common = 0
+        shared = np.zeros(len(nfeat), dtype=np.uint16)
+        for ids in arrays:  # ids are unique within one list, so += counts each once
+            shared[ids] += 1
+        need = max(1, int(len(wanted) * MIN_SHARED) - common)
+        hit = np.flatnonzero(shared >= need)
         hit = hit[nfeat[hit] > 0]  # ids of deleted units have no features
         if min_score > 0 and len(hit):
             length = len(norm)
@@ -464,7 +475,9 @@ class SQLiteStore:
             hit = hit[200.0 * np.minimum(lengths, length) / (lengths + length) >= min_score]
         if not len(hit):
             return []
-        dice = shared[hit] / (len(wanted) + nfeat[hit].astype(np.float32))
+        dice = (shared[hit].astype(np.float32) + common) / (
+            len(wanted) + nfeat[hit].astype(np.float32)
+        )
         k = min(limit, len(hit))
         best = np.argpartition(dice, -k)[-k:] if k < len(hit) else np.arange(len(hit))
         best = best[np.argsort(-dice[best], kind="stable")]
