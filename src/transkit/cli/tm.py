@@ -121,7 +121,9 @@ def stats(tm_path: Path, as_json: bool) -> None:
     show_default=True,
     help="Lowest fuzzy score shown.",
 )
-@click.option("--limit", type=click.IntRange(1, 100), default=5, show_default=True)
+@click.option(
+    "--limit", type=click.IntRange(1, 100), default=5, show_default=True, help="Most matches shown."
+)
 @click.option("--prev", default="", help="The previous sentence (for in-context matches).")
 @click.option("--next", "next_", default="", help="The next sentence (for in-context matches).")
 @click.option("--json", "as_json", is_flag=True, help="Print the matches as JSON.")

@@ -74,7 +74,7 @@ def _progress_factory(quiet: bool):
     type=click.FloatRange(1, 100),
     default=75.0,
     show_default=True,
-    help="Lowest fuzzy match score (0-100) that travels with a segment.",
+    help="Lowest fuzzy match score (1-100) that travels with a segment.",
 )
 @click.option(
     "--formats",
