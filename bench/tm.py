@@ -149,6 +149,7 @@ def brute_force(qs: list[str], choices: list[str], cache: Path) -> list[float]:
     digest = hashlib.sha256("\x00".join(qs + ["|"] + choices).encode()).hexdigest()[:16]
     path = cache / f"bruteforce-{digest}.json"
     if path.exists():
+        print(f"(brute-force results read from {path.name}, computed by an earlier run)")
         return json.loads(path.read_text())
 
     best = []
