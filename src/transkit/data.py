@@ -128,6 +128,8 @@ class Segment:
     origin: str | None = None  # engine and model that produced the target
     state: str = "new"
     notes: tuple[str, ...] = ()
+    #: False when the exchange file marks the unit ``translate="no"``: its source is kept.
+    translate: bool = True
     matches: tuple[MemoryMatch, ...] = ()  # translation-memory matches, best first
 
     @property

@@ -29,14 +29,41 @@ __all__ = ["merge"]
     type=click.Path(dir_okay=False, path_type=Path),
     help="TMX memory to add the approved segments to (created if missing).",
 )
+@click.option(
+    "--source-lang",
+    default="de",
+    show_default=True,
+    help="Source language the XLIFF must have (BCP 47 range: de matches de-DE).",
+)
+@click.option(
+    "--target-lang",
+    default="en",
+    show_default=True,
+    help="Target language the XLIFF must have (BCP 47 range: en matches en-US).",
+)
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Fail (writing nothing) if any unit kept its source or the XLIFF has problems.",
+)
 @tm_options
 def merge(
-    xliff: Path, out: Path | None, tmx: Path | None, tm_path: Path | None, no_tm: bool
+    xliff: Path,
+    out: Path | None,
+    tmx: Path | None,
+    source_lang: str,
+    target_lang: str,
+    strict: bool,
+    tm_path: Path | None,
+    no_tm: bool,
 ) -> None:
-    """Rebuild the English document from a post-edited XLIFF (1.2 or 2.x).
+    """Rebuild the target document from a post-edited XLIFF (1.0-1.2 or 2.0-2.2).
 
-    Untranslated segments keep their German source; segments still in MT
-    state are used as they are and counted in the summary.  Approved
+    As in a CAT tool, a unit with no or an empty target, or marked
+    translate="no", keeps its source text; such units are counted and listed
+    (on stderr), as are problems in the file (duplicate ids, deleted units,
+    an edited source).  --strict makes either an error.  Segments still in
+    MT state are used as they are and counted in the summary.  Approved
     segments (translated, final, signed-off) go into the translation memory
     (./tm/, created if missing; --no-tm to skip).
     """
@@ -44,8 +71,20 @@ def merge(
 
     with user_errors():
         memory = resolve_tm_option(tm_path, no_tm, create=True)
-        result = merge_xliff(xliff, out=out, tmx=tmx, memory=memory)
+        result = merge_xliff(
+            xliff,
+            out=out,
+            tmx=tmx,
+            source_lang=source_lang,
+            target_lang=target_lang,
+            strict=strict,
+            memory=memory,
+        )
+    for problem in result.problems:
+        click.echo(f"warning: {problem}", err=True)
     for counts in result.documents:
+        for unit_id, reason in counts.kept:
+            click.echo(f"source kept: {counts.output}: unit {unit_id!r} ({reason})", err=True)
         click.echo(counts.summary())
     if result.tmx is not None:
         click.echo(f"{result.tmx}: {result.tmx_added} approved segments added")

@@ -26,7 +26,7 @@ import contextlib
 import hashlib
 import os
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -478,9 +478,16 @@ class TranslationMemory:
 
 
 def units_from_segments(
-    documents: Iterable[Any], *, states: Sequence[str], date: str | None = None
+    documents: Iterable[Any],
+    *,
+    states: Sequence[str],
+    date: str | None = None,
+    accept: Callable[[Any], bool] | None = None,
 ) -> list[TMUnit]:
-    """Approved segments of `transkit.data.Document`s as units with their neighbours' sources."""
+    """Approved segments of `transkit.data.Document`s as units with their neighbours' sources.
+
+    ``accept`` can refuse more segments (e.g. units that kept their source).
+    """
     date = date or tmx_date()
     units = []
     for doc in documents:
@@ -488,6 +495,8 @@ def units_from_segments(
         name = doc.metadata.get("original", doc.name) if hasattr(doc, "metadata") else doc.name
         for i, seg in enumerate(segments):
             if seg.state not in states or not (seg.target or "").strip() or not seg.source.strip():
+                continue
+            if accept is not None and not accept(seg):
                 continue
             units.append(
                 TMUnit(
