@@ -217,7 +217,7 @@ def _print_summary(run: Any, *, err: bool) -> None:
 
 
 def _tm_line(documents: Any) -> str:
-    """``from memory: 3 in-context exact, 5 exact; MT: 4 (2 with a fuzzy match)``."""
+    """Segments per memory match level and from MT, for the summary."""
     from transkit.tm.leverage import LEVEL_LABELS, tm_counts
 
     counts = tm_counts(documents)
