@@ -184,6 +184,7 @@ def test_tm_interop_import(tmp_path: Path) -> None:
         (["tm", "import", "missing.tmx"], "missing.tmx: TMX file not found"),
         (["tm", "lookup", "Satz"], "tm: no translation memory here"),
         (["tm", "stats", "--tm", "nowhere"], "nowhere: no translation memory here"),
+        (["tm", "remove", "Satz", "--tm", "empty"], "empty: no unit with this sentence"),
         (
             ["translate", "--model", str(MODEL), "--tm", "nowhere", "doc.txt"],
             "nowhere: translation memory folder not found",
@@ -192,8 +193,21 @@ def test_tm_interop_import(tmp_path: Path) -> None:
 )
 def test_user_errors_are_one_line(project: Path, args: list[str], message: str) -> None:
     (project / "bad.tmx").write_text("<tmx><header/><body><tu>", encoding="utf-8")
+    (project / "empty").mkdir()
     result = run(args, project)
     assert result.returncode == 1
     assert "Traceback" not in result.stdout
     assert message in result.stderr
     assert not (project / "tm").exists()
+
+
+def test_a_broken_memory_file_is_named(project: Path) -> None:
+    (project / "client.tmx").write_bytes(TMX.encode("utf-16"))
+    assert run(["tm", "import", "client.tmx"], project).returncode == 0
+    stored = project / "tm" / "client.tmx"
+    stored.write_text(stored.read_text(encoding="utf-8")[:-30], encoding="utf-8")  # cut short
+    for args in (["tm", "stats"], ["translate", "--model", str(MODEL), "doc.txt"]):
+        result = run(args, project)
+        assert result.returncode == 1
+        assert "Traceback" not in result.stderr
+        assert "tm/client.tmx" in result.stderr and "malformed TMX" in result.stderr

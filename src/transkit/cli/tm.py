@@ -169,8 +169,11 @@ def lookup(
 @_tm_path
 def remove(sentence: str, target: str | None, tm_path: Path) -> None:
     """Remove a German SENTENCE (or one translation of it) from the memory's TMX files."""
+    from transkit.errors import TranskitError
+
     with user_errors(), _open(tm_path, must_exist=True) as memory:
         count = memory.remove(sentence, target)
+        if not count:
+            what = "this sentence" if target is None else "this translation of the sentence"
+            raise TranskitError(f"no unit with {what}", file=str(tm_path))
     click.echo(f"{count} unit(s) removed")
-    if not count:
-        raise SystemExit(1)
