@@ -92,6 +92,20 @@ class TranslateRun:
                 entry["outputs"] = list(f.outputs)
                 if self.memory is not None:
                     entry["tm"] = _tm_counts([f.document])
+                    entry["tm_matches"] = [
+                        {
+                            "segment": seg.id,
+                            "level": m.level,
+                            "score": m.score,
+                            "source": m.source,
+                            "target": m.target,
+                            "origin": m.origin,
+                            "used": seg.method == f"tm-{m.level}",
+                            "note": m.note,
+                        }
+                        for seg in f.document.segments
+                        for m in seg.matches[:1]
+                    ]
             if f.error:
                 entry["error"] = f.error
             files.append(entry)

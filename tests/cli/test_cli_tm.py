@@ -103,8 +103,15 @@ def test_the_loop_closes(project: Path, xmlcheck) -> None:
     # a changed sentence: a fuzzy match with its numbers fixed travels with the segment
     (project / "doc.txt").write_text(TEXT.replace("5 Prozent", "7 Prozent"), encoding="utf-8")
     third = translate(project, "--no-glossary", "--xliff-version", "2.1", "--json")
-    counts = json.loads(third.stdout)["tm"]
-    assert counts == {"context": 0, "exact": 2, "numbers": 1, "fuzzy": 0, "mt": 0}
+    summary = json.loads(third.stdout)
+    assert summary["tm"] == {"context": 0, "exact": 2, "numbers": 1, "fuzzy": 0, "mt": 0}
+    best = summary["files"][0]["tm_matches"]
+    assert [(m["level"], m["used"]) for m in best] == [
+        ("exact", True),
+        ("numbers", False),
+        ("exact", True),
+    ]
+    assert best[1]["target"] == "Prices rose by 7 percent." and best[1]["score"] >= 75
     xmlcheck(xlf)
     match = [
         m for m in etree.parse(str(xlf)).getroot().iter(f"{{{MTC}}}match") if m.get("type") == "tm"
