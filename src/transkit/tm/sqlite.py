@@ -101,20 +101,25 @@ class _Postings:
         self.uids.extend([unit_id] * (len(fids) - len(self.uids)))
 
     def groups(self) -> Iterator[tuple[str, Any]]:
+        """``(feature, sorted unit ids)`` per feature; the pairs are freed as they go."""
         import numpy as np
 
         if not self.fids:
             return
-        fids = np.frombuffer(self.fids, dtype=np.uint32)
-        uids = np.frombuffer(self.uids, dtype=np.uint32)
-        order = np.argsort(fids, kind="stable")
-        fids, uids = fids[order], uids[order]
+        # One sort of (feature << 32 | unit) keys: half the memory of argsort + gathers.
+        keys = np.frombuffer(self.fids, dtype=np.uint32).astype(np.uint64) << np.uint64(32)
+        keys |= np.frombuffer(self.uids, dtype=np.uint32)
+        self.fids, self.uids = array("I"), array("I")
+        keys.sort()
+        fids = (keys >> np.uint64(32)).astype(np.uint32)
         cuts = np.flatnonzero(np.diff(fids)) + 1
-        starts = np.concatenate(([0], cuts))
-        ends = np.concatenate((cuts, [len(fids)]))
+        starts = np.concatenate(([0], cuts)).tolist()
+        ends = np.concatenate((cuts, [len(fids)])).tolist()
+        first = fids[starts].tolist()
+        del fids
         names = list(self.names)
-        for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
-            yield names[int(fids[start])], uids[start:end]
+        for fid, start, end in zip(first, starts, ends, strict=True):
+            yield names[fid], keys[start:end].astype(np.uint32)
 
 
 def _unit(row: Sequence[Any], file: str = "") -> TMUnit:

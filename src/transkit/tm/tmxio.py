@@ -21,6 +21,7 @@ import contextlib
 import copy
 import os
 import re
+import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -83,7 +84,7 @@ def _plain(seg: Any) -> str:
 
 def _date(*values: str | None) -> str:
     good = [v for v in values if v and _DATE.match(v)]
-    return max(good) if good else ""
+    return sys.intern(max(good)) if good else ""  # a memory holds few distinct dates
 
 
 def make_tu(unit: TMUnit, source_seg: Any = None, target_seg: Any = None) -> Any:
