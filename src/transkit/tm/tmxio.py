@@ -190,9 +190,9 @@ def iter_tmx(
                     raise FormatError("TMX without <header>", file=name, line=elem.sourceline)
                 if elem.tag != "tu":
                     continue
-                for unit, tu in _units(
-                    elem, name, srclang, want_src, want_tgt, counts, keep_unapproved
-                ):
+                found = _unit(elem, name, srclang, want_src, want_tgt, counts, keep_unapproved)
+                if found is not None:
+                    unit, tu = found
                     if tu is elem:
                         tu.tail = None
                     yield unit, etree.tostring(tu, encoding="UTF-8")
@@ -235,6 +235,20 @@ def _units(
 ) -> Iterator[tuple[TMUnit, Any]]:
     """The units of one ``<tu>`` and the ``<tu>`` to store for each (``tu`` itself when
     it is already a plain two-variant TMX 1.4 unit)."""
+    found = _unit(tu, name, srclang, want_src, want_tgt, counts, keep_unapproved)
+    if found is not None:
+        yield found
+
+
+def _unit(
+    tu: Any,
+    name: str,
+    srclang: str,
+    want_src: str,
+    want_tgt: str,
+    counts: ImportCounts,
+    keep_unapproved: bool,
+) -> tuple[TMUnit, Any] | None:
     tuvs = []
     props = []
     for child in tu:
@@ -246,55 +260,51 @@ def _units(
     langs = [t.get(XML_LANG) or t.get("lang") or "" for t in tuvs]
     if not all(langs):
         raise FormatError("<tuv> without xml:lang", file=name, line=tu.sourceline)
-    primaries = [primary_lang(lang) for lang in langs]
-    src_i = None
-    if srclang and srclang.lower() != "*all*" and primary_lang(srclang) == want_src:
-        low = srclang.lower()
-        src_i = next((i for i, lang in enumerate(langs) if lang.lower() == low), None)
-    if src_i is None:
-        src_i = next((i for i, p in enumerate(primaries) if p == want_src), None)
-    tgt_i = next((i for i, p in enumerate(primaries) if p == want_tgt), None)
+    src_i = tgt_i = None
+    for i, lang in enumerate(langs):
+        primary = primary_lang(lang)
+        if primary == want_src:
+            # the variant tagged exactly as the header's srclang, else the first German one
+            if src_i is None or (srclang and lang.lower() == srclang.lower()):
+                src_i = i
+        elif primary == want_tgt and tgt_i is None:
+            tgt_i = i
     if src_i is None or tgt_i is None:
         counts.other_languages += 1
-        return
+        return None
     prop = dict(reversed(props)) if props else {}
-    if not keep_unapproved and prop.get("x-state", "") in UNAPPROVED_STATES:
+    if prop and not keep_unapproved and prop.get("x-state", "") in UNAPPROVED_STATES:
         counts.unapproved += 1
-        return
+        return None
     src_seg, tgt_seg = tuvs[src_i].find("seg"), tuvs[tgt_i].find("seg")
     if src_seg is None or tgt_seg is None:
         raise FormatError("<tuv> without <seg>", file=name, line=tu.sourceline)
     source, target = _plain(src_seg), _plain(tgt_seg)
     if not source.strip() or not target.strip():
         counts.empty += 1
-        return
+        return None
     tuv = tuvs[tgt_i]
-    date = _date(
-        tuv.get("changedate"),
-        tuv.get("creationdate"),
-        tu.get("changedate"),
-        tu.get("creationdate"),
-    )
+    created = tu.get("creationdate") or ""
+    others = (tuv.get("changedate"), tuv.get("creationdate"), tu.get("changedate"))
+    if any(others):
+        date = _date(created, *others)
+    else:
+        date = sys.intern(created) if _DATE.match(created) else ""
     unit = TMUnit(
         source=source,
         target=target,
         source_lang=langs[src_i],
         target_lang=langs[tgt_i],
         date=date,
-        prev=next((prop[k] for k in PREV_PROPS if k in prop), ""),
-        next=next((prop[k] for k in NEXT_PROPS if k in prop), ""),
-        origin=prop.get("x-origin", ""),
-        document=prop.get("x-document", ""),
+        prev=next((prop[k] for k in PREV_PROPS if k in prop), "") if prop else "",
+        next=next((prop[k] for k in NEXT_PROPS if k in prop), "") if prop else "",
+        origin=prop.get("x-origin", "") if prop else "",
+        document=prop.get("x-document", "") if prop else "",
         props=tuple(props),
     )
     counts.units += 1
-    plain = (
-        len(tuvs) == 2
-        and tuvs[0].get(XML_LANG)
-        and tuvs[1].get(XML_LANG)
-        and unit.date == (tu.get("creationdate") or "")
-    )
-    yield unit, tu if plain else make_tu(unit, src_seg, tgt_seg)
+    plain = len(tuvs) == 2 and tuvs[0].get(XML_LANG) and tuvs[1].get(XML_LANG) and date == created
+    return unit, tu if plain else make_tu(unit, src_seg, tgt_seg)
 
 
 class TMXWriter:
