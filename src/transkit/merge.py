@@ -38,6 +38,7 @@ from transkit.errors import FormatError, TranskitError
 from transkit.fileio import atomic_write_bytes, atomic_write_text
 from transkit.formats.tmx import APPROVED_STATES, lang_matches, plan_tmx_append
 from transkit.formats.xliff import read_xliff
+from transkit.terms.recheck import TermFailure, recheck_segment, term_failures
 
 __all__ = [
     "DocumentCounts",
@@ -84,6 +85,8 @@ class DocumentCounts:
     untranslated: int
     #: (unit id, reason) for each unit that kept its source text.
     kept: tuple[tuple[str, str], ...] = ()
+    terms_required: int | None = None  # None: no glossary, terms not re-checked
+    terms_failed: int = 0
 
     def summary(self) -> str:
         """One line for the terminal."""
@@ -98,6 +101,12 @@ class DocumentCounts:
                 if any(r == reason for _, r in self.kept)
             ]
             line += f" (source kept: {', '.join(by_reason)})"
+        if self.terms_required is not None:
+            satisfied = self.terms_required - self.terms_failed
+            line += (
+                f"; terms re-checked: {self.terms_required} required, {satisfied} satisfied, "
+                f"{self.terms_failed} failed"
+            )
         return line
 
 
@@ -110,6 +119,8 @@ class MergeResult:
     tmx_added: int = 0
     #: What the reader found that a person should look at (``file:line: ...``).
     problems: tuple[str, ...] = ()
+    #: Glossary terms the final targets miss (with ``glossary_paths``).
+    failures: tuple[TermFailure, ...] = ()
     memory: Path | None = None
     memory_added: int = 0
 
@@ -154,7 +165,7 @@ def _named_output(xliff_path: Path, document: Document) -> Path:
     return xliff_path.with_name(f"{stem}.{document.target_lang or 'target'}.txt")
 
 
-def _counts(document: Document, output: Path) -> DocumentCounts:
+def _counts(document: Document, output: Path, rechecked: bool = False) -> DocumentCounts:
     kept = tuple(
         (s.id, reason) for s in document.segments if (reason := kept_source_reason(s)) is not None
     )
@@ -167,7 +178,18 @@ def _counts(document: Document, output: Path) -> DocumentCounts:
         mt=sum(s.state == "mt" for s in used),
         untranslated=len(kept),
         kept=kept,
+        terms_required=sum(len(s.checks) for s in used) if rechecked else None,
+        terms_failed=sum(not c.satisfied for s in used for c in s.checks),
     )
+
+
+def _recheck(document: Document, matcher: object) -> Document:
+    """Term checks on the targets the merged text uses; units that keep their source get none."""
+    segments = tuple(
+        recheck_segment(s, matcher) if kept_source_reason(s) is None else replace(s, checks=())
+        for s in document.segments
+    )
+    return replace(document, segments=segments)
 
 
 def _check_languages(
@@ -200,6 +222,7 @@ def merge_xliff(
     source_lang: str = "de",
     target_lang: str = "en",
     strict: bool = False,
+    glossary_paths: tuple[Path, ...] = (),
     memory: str | os.PathLike[str] | None = None,
 ) -> MergeResult:
     """Rebuild the target documents of a post-edited XLIFF; optionally feed a TM.
@@ -213,6 +236,10 @@ def merge_xliff(
     `TranskitError` for an ``out`` that cannot be used or, with ``strict``,
     for units that kept their source and for the reader's problems; nothing
     is written then.
+
+    With ``glossary_paths``, every glossary term is found again in the
+    sources and checked on the final targets; failures are in the result
+    (reported, not fixed: the text is the translator's).
     """
     source = Path(xliff_path)
     problems: list[str] = []
@@ -260,7 +287,15 @@ def merge_xliff(
             )
         if output.is_dir():
             raise TranskitError(f"output {output} is a directory", file=str(source))
-    counts = tuple(_counts(d, o) for d, o in zip(documents, outputs, strict=True))
+    matcher = None
+    if glossary_paths:
+        from transkit.terms.glossary import load_glossaries
+        from transkit.terms.match import TermMatcher
+
+        matcher = TermMatcher.from_glossary(load_glossaries(list(glossary_paths)))
+        documents = [_recheck(d, matcher) for d in documents]
+    rechecked = matcher is not None
+    counts = tuple(_counts(d, o, rechecked) for d, o in zip(documents, outputs, strict=True))
     if strict:
         kept = sum(c.untranslated for c in counts)
         if kept or problems:
@@ -303,6 +338,7 @@ def merge_xliff(
         tmx=Path(tmx) if tmx is not None else None,
         tmx_added=added,
         problems=tuple(problems),
+        failures=tuple(term_failures(documents)) if rechecked else (),
         memory=Path(memory) if memory is not None else None,
         memory_added=memory_added,
     )

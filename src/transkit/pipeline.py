@@ -33,7 +33,7 @@ __all__ = [
     "run_translate",
 ]
 
-FORMATS = ("txt", "xliff", "tmx")
+FORMATS = ("txt", "xliff", "tmx", "html")
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,7 @@ class TranslateRun:
     seconds: float
     model: str | None = None
     glossaries: tuple[tuple[str, int], ...] = ()
+    index: str | None = None  # the review pages' index.html, when one was written
     memory: str | None = None
 
     @property
@@ -181,14 +182,22 @@ def translate_documents(
 
 
 def _load_matcher(glossary_paths: Sequence[Path]) -> tuple[Any | None, tuple[tuple[str, int], ...]]:
+    matcher, files, _ = _load_glossary(glossary_paths)
+    return matcher, files
+
+
+def _load_glossary(
+    glossary_paths: Sequence[Path],
+) -> tuple[Any | None, tuple[tuple[str, int], ...], Any | None]:
+    """Matcher, (file, entries) pairs and the `Glossary` itself (for review pages)."""
     if not glossary_paths:
-        return None, ()
+        return None, (), None
     from transkit.terms.glossary import load_glossaries
     from transkit.terms.match import TermMatcher
 
     glossary = load_glossaries(list(glossary_paths))
     files = tuple((str(path), int(count)) for path, count in glossary.files)
-    return TermMatcher.from_glossary(glossary), files
+    return TermMatcher.from_glossary(glossary), files, glossary
 
 
 def translate_text(
@@ -236,19 +245,29 @@ def translate_document_text(
 
 
 def output_paths(source: str, out_dir: Path, formats: Sequence[str]) -> dict[str, Path]:
-    """``seeds/x.txt`` -> ``out/x.en.txt``, ``out/x.de-en.xlf``, ``out/x.de-en.tmx``."""
+    """``seeds/x.txt`` -> ``out/x.en.txt``, ``x.de-en.xlf``, ``x.de-en.tmx``, ``x.de-en.html``."""
     stem = Path(source).name
     for suffix in (".txt", ".text", ".md"):
         if stem.lower().endswith(suffix):
             stem = stem[: -len(suffix)]
             break
     names = {"txt": f"{stem}.en.txt", "xliff": f"{stem}.de-en.xlf", "tmx": f"{stem}.de-en.tmx"}
+    names["html"] = f"{stem}.de-en.html"
     return {fmt: out_dir / names[fmt] for fmt in formats}
 
 
 def _write_outputs(
-    document: Document, paths: dict[str, Path], xliff_version: str
+    document: Document,
+    paths: dict[str, Path],
+    xliff_version: str,
+    review: dict[str, Any] | None = None,
+    pages: list[tuple[str, Path, dict[str, int]]] | None = None,
 ) -> tuple[str, ...]:
+    """Write every output.
+
+    ``review`` holds `transkit.review.write_page` keywords; each page written
+    is added to ``pages`` (name, path, totals) for the index.
+    """
     from transkit.fileio import atomic_write_text
 
     written = []
@@ -263,6 +282,13 @@ def _write_outputs(
             from transkit.formats.tmx import write_tmx
 
             write_tmx([document], path)
+        elif fmt == "html":
+            from transkit.review import review_page
+
+            html, totals = review_page(document, path, **(review or {}))
+            atomic_write_text(path, html)
+            if pages is not None:
+                pages.append((document.name, path, totals))
         written.append(str(path))
     return tuple(written)
 
@@ -295,7 +321,7 @@ def run_translate(
     from transkit.text.reading import read_document
 
     started = time.perf_counter()
-    matcher, glossary_files = _load_matcher(options.glossary_paths)
+    matcher, glossary_files, glossary = _load_glossary(options.glossary_paths)
 
     prepared: list[tuple[str, Document | None, str | None]] = []
     seen_outputs: dict[Path, str] = {}
@@ -357,6 +383,7 @@ def run_translate(
 
     results = []
     by_doc = iter(translated)
+    review, pages, index = _review_plan(inputs, options, glossary, glossary_files, model_label)
     for name, doc, error in prepared:
         if doc is None:
             results.append(FileResult(path=name, error=error))
@@ -367,18 +394,40 @@ def run_translate(
             continue
         try:
             paths = output_paths(name, options.out_dir, options.formats)
-            outputs = _write_outputs(done, paths, options.xliff_version)
+            outputs = _write_outputs(done, paths, options.xliff_version, review, pages)
             results.append(FileResult(path=name, document=done, outputs=outputs))
         except (TranskitError, OSError) as err:
             message = err.one_line() if isinstance(err, TranskitError) else f"{name}: {err}"
             results.append(FileResult(path=name, document=done, error=message))
+    if index is not None and pages:
+        from transkit.review import write_index
+
+        write_index(pages, index, model=model_label, glossaries=glossary_files)
     return TranslateRun(
         files=tuple(results),
         seconds=time.perf_counter() - started,
         model=model_label,
         glossaries=glossary_files,
+        index=str(index) if index is not None and pages else None,
         memory=memory,
     )
+
+
+def _review_plan(
+    inputs: Sequence[str],
+    options: TranslateOptions,
+    glossary: Any | None,
+    glossary_files: tuple[tuple[str, int], ...],
+    model: str | None,
+) -> tuple[dict[str, Any], list[tuple[str, Path, dict[str, int]]], Path | None]:
+    """Keywords for the review pages, a list to collect them, and the index path.
+
+    The index (``OUT/index.html``) is written when more than one file gets a page.
+    """
+    files = [name for name in inputs if name != "-"]
+    index = options.out_dir / "index.html" if "html" in options.formats and len(files) > 1 else None
+    review = {"glossary": glossary, "model": model, "glossaries": glossary_files, "index": index}
+    return review, [], index
 
 
 def _leverage(documents: list[Document], options: TranslateOptions) -> list[Document]:

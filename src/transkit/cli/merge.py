@@ -5,12 +5,19 @@ Registered on the main group in `transkit.cli` with ``main.add_command(merge)``.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
 from transkit.cli.errors import user_errors
-from transkit.cli.options import resolve_tm_option, tm_options
+from transkit.cli.options import (
+    EXIT_STRICT_TERMS,
+    glossary_option,
+    resolve_glossary_option,
+    resolve_tm_option,
+    tm_options,
+)
 
 __all__ = ["merge"]
 
@@ -46,6 +53,13 @@ __all__ = ["merge"]
     is_flag=True,
     help="Fail (writing nothing) if any unit kept its source or the XLIFF has problems.",
 )
+@glossary_option
+@click.option("--no-glossary", is_flag=True, help="Do not re-check glossary terms.")
+@click.option(
+    "--strict-terms",
+    is_flag=True,
+    help=f"Exit {EXIT_STRICT_TERMS} if a final target misses a glossary term (text still written).",
+)
 @tm_options
 def merge(
     xliff: Path,
@@ -54,6 +68,9 @@ def merge(
     source_lang: str,
     target_lang: str,
     strict: bool,
+    glossaries: tuple[str, ...],
+    no_glossary: bool,
+    strict_terms: bool,
     tm_path: Path | None,
     no_tm: bool,
 ) -> None:
@@ -63,7 +80,9 @@ def merge(
     translate="no", keeps its source text; such units are counted and listed
     (on stderr), as are problems in the file (duplicate ids, deleted units,
     an edited source).  --strict makes either an error.  Segments still in
-    MT state are used as they are and counted in the summary.  Approved
+    MT state are used as they are and counted in the summary.  The final
+    targets are checked against the glossary again and every failed term is
+    listed (the text is written as the translator left it).  Approved
     segments (translated, final, signed-off) go into the translation memory
     (./tm/, created if missing; --no-tm to skip).
     """
@@ -78,6 +97,7 @@ def merge(
             source_lang=source_lang,
             target_lang=target_lang,
             strict=strict,
+            glossary_paths=resolve_glossary_option(glossaries, no_glossary),
             memory=memory,
         )
     for problem in result.problems:
@@ -86,7 +106,14 @@ def merge(
         for unit_id, reason in counts.kept:
             click.echo(f"source kept: {counts.output}: unit {unit_id!r} ({reason})", err=True)
         click.echo(counts.summary())
+    for failure in result.failures:
+        click.echo(f"  term failed: {failure}")
     if result.tmx is not None:
         click.echo(f"{result.tmx}: {result.tmx_added} approved segments added")
     if result.memory is not None:
         click.echo(f"memory {result.memory}: {result.memory_added} approved segments stored")
+    if strict_terms and result.failures:
+        click.echo(
+            f"transkit: {len(result.failures)} glossary term(s) failed (--strict-terms)", err=True
+        )
+        sys.exit(EXIT_STRICT_TERMS)

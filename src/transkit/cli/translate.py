@@ -78,9 +78,9 @@ def _progress_factory(quiet: bool):
 )
 @click.option(
     "--formats",
-    default="txt,xliff,tmx",
+    default="txt,xliff,tmx,html",
     show_default=True,
-    help="Which files to write: any of txt, xliff, tmx.",
+    help="Which files to write: any of txt, xliff, tmx, html (review page).",
 )
 @click.option(
     "--xliff-version", type=click.Choice(["1.2", "2.1"]), default="1.2", show_default=True
@@ -116,7 +116,8 @@ def translate(
 ) -> None:
     """Translate German FILES to English (use - for stdin -> stdout).
 
-    For seeds/x.txt it writes OUT/x.en.txt, OUT/x.de-en.xlf and OUT/x.de-en.tmx.
+    For seeds/x.txt it writes OUT/x.en.txt, OUT/x.de-en.xlf, OUT/x.de-en.tmx and
+    the review page OUT/x.de-en.html (plus OUT/index.html for several files).
     """
     from transkit.engine.argos import EngineOptions
     from transkit.pipeline import FORMATS, TranslateOptions, run_translate
@@ -213,6 +214,8 @@ def _print_summary(run: Any, *, err: bool) -> None:
             click.echo(f"  wrote {out}", err=err)
     if run.memory and len(run.documents) > 1:
         click.echo(_tm_line(run.documents), err=err)
+    if run.index:
+        click.echo(f"wrote {run.index}", err=err)
     click.echo(f"{len(run.documents)} file(s) in {run.seconds:.2f} s", err=err)
 
 
