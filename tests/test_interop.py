@@ -39,9 +39,12 @@ from transkit.merge import merge_xliff
 from transkit.text.segment import segment_spans
 
 INTEROP = SHARED / "interop"
-pytestmark = pytest.mark.skipif(
-    not INTEROP.is_dir(), reason=f"interop material not found at {INTEROP} (needs ../shared)"
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not INTEROP.is_dir(), reason=f"interop material not found at {INTEROP} (needs ../shared)"
+    ),
+    pytest.mark.usefixtures("scratch_cwd"),  # merge feeds ./tm/: never the repository's
+]
 
 _SAFE = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
 

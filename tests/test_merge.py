@@ -11,15 +11,17 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
-from test_xliff import documents
 
 from conftest import FORMATS_DATA
+from strategies import documents
 from transkit.cli.merge import merge
 from transkit.data import Document, Segment
 from transkit.errors import FormatError, TranskitError
 from transkit.formats.tmx import read_tmx
 from transkit.formats.xliff import XLIFF2_NS, XLIFF12_NS, write_xliff
 from transkit.merge import default_output, merge_xliff
+
+pytestmark = pytest.mark.usefixtures("scratch_cwd")  # merge feeds ./tm/
 
 VERSIONS = ("1.2", "2.1")
 NOW = datetime(2025, 3, 4, tzinfo=UTC)
@@ -83,7 +85,10 @@ def test_untouched_xliff_merges_to_mt_document(xlf, sample_document):
     ],
     indirect=["xlf"],
 )
-def test_cli_merges_post_edited_targets_and_feeds_memory(xlf, sample_document, approved):
+def test_cli_merges_post_edited_targets_and_feeds_memory(
+    xlf, sample_document, approved, monkeypatch
+):
+    monkeypatch.chdir(xlf.parent)  # merge also feeds ./tm/: keep it out of the repository
     post_edit(
         xlf,
         {

@@ -28,6 +28,8 @@ _EXPORTS = {
     "TermMatch": "transkit.data",
     "TermCheck": "transkit.data",
     "Hypothesis": "transkit.data",
+    "MemoryMatch": "transkit.data",
+    "TranslationMemory": "transkit.tm.memory",
     "ArgosEngine": "transkit.engine.argos",
     "EngineOptions": "transkit.engine.argos",
     "enforce_terms": "transkit.terms.repair",

@@ -14,6 +14,7 @@ __all__ = [
     "Document",
     "GlossaryEntry",
     "Hypothesis",
+    "MemoryMatch",
     "Segment",
     "TermCheck",
     "TermMatch",
@@ -94,6 +95,24 @@ class TermCheck:
 
 
 @dataclass(frozen=True)
+class MemoryMatch:
+    """A translation-memory match found for a segment (XLIFF ``alt-trans`` / ``mtc:match``).
+
+    ``level`` is "context" (in-context exact), "exact", "numbers" (fuzzy, the
+    numbers put right in ``target``) or "fuzzy"; ``score`` is 0-100.
+    ``origin`` names the memory file (``tm:approved.tmx``); ``note`` says why
+    the match was not used as the target (e.g. it breaks a glossary term).
+    """
+
+    source: str
+    target: str
+    score: float
+    level: str
+    origin: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class Segment:
     """One sentence (or headline) and everything learned about it.
 
@@ -112,7 +131,8 @@ class Segment:
     end: int = 0
     terms: tuple[TermMatch, ...] = ()
     checks: tuple[TermCheck, ...] = ()
-    #: "nbest" | "protected" | "substituted" | "redecoded" | "failed" | "none"
+    #: "nbest" | "protected" | "substituted" | "redecoded" | "failed" | "none";
+    #: "tm-context" | "tm-exact" from the memory
     method: str | None = None
     origin: str | None = None  # engine and model that produced the target
     state: str = "new"
@@ -121,6 +141,7 @@ class Segment:
     repairs: tuple[str, ...] = ()
     #: False when the exchange file marks the unit ``translate="no"``: its source is kept.
     translate: bool = True
+    matches: tuple[MemoryMatch, ...] = ()  # translation-memory matches, best first
 
     @property
     def paragraph_break(self) -> bool:

@@ -121,6 +121,8 @@ class MergeResult:
     problems: tuple[str, ...] = ()
     #: Glossary terms the final targets miss (with ``glossary_paths``).
     failures: tuple[TermFailure, ...] = ()
+    memory: Path | None = None
+    memory_added: int = 0
 
     @property
     def approved(self) -> int:
@@ -221,8 +223,13 @@ def merge_xliff(
     target_lang: str = "en",
     strict: bool = False,
     glossary_paths: tuple[Path, ...] = (),
+    memory: str | os.PathLike[str] | None = None,
 ) -> MergeResult:
     """Rebuild the target documents of a post-edited XLIFF; optionally feed a TM.
+
+    ``memory`` is a translation-memory folder (`transkit.tm`): approved
+    segments go into it with their neighbours as context.  ``tmx`` is a
+    single TMX file to add them to (an export, kept for other tools).
 
     Raises `FormatError` (file and line) for malformed XLIFF or TMX or a
     language pair other than ``source_lang`` -> ``target_lang``, and
@@ -301,6 +308,11 @@ def merge_xliff(
     if tmx is not None:
         # Build the memory's new content first: a refusal leaves nothing written.
         tmx_plan = plan_tmx_append(tmx, [_for_memory(d) for d in documents])
+    if memory is not None:
+        from transkit.tm.memory import TranslationMemory
+
+        with TranslationMemory(memory) as tm:
+            tm.refresh()  # fail on a malformed memory file before writing anything
     texts = [merged_text(doc) for doc in documents]
     for output, text in zip(outputs, texts, strict=True):
         atomic_write_text(output, text)
@@ -309,12 +321,26 @@ def merge_xliff(
         data, added = tmx_plan
         if added:
             atomic_write_bytes(tmx, data)
+    memory_added = 0
+    if memory is not None:
+        from transkit.tm.memory import TranslationMemory, units_from_segments
+
+        units = units_from_segments(
+            documents,
+            states=APPROVED_STATES,
+            accept=lambda seg: kept_source_reason(seg) is None,
+        )
+        if units:
+            with TranslationMemory(memory) as tm:
+                memory_added = tm.add_units(units)
     return MergeResult(
         documents=counts,
         tmx=Path(tmx) if tmx is not None else None,
         tmx_added=added,
         problems=tuple(problems),
         failures=tuple(term_failures(documents)) if rechecked else (),
+        memory=Path(memory) if memory is not None else None,
+        memory_added=memory_added,
     )
 
 

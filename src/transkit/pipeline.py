@@ -47,6 +47,8 @@ class TranslateOptions:
     out_dir: Path = Path("out")
     formats: tuple[str, ...] = FORMATS
     xliff_version: str = "1.2"
+    tm_path: Path | None = None  # translation memory folder (TMX files); None: no memory
+    tm_threshold: float = 75.0
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ class TranslateRun:
     model: str | None = None
     glossaries: tuple[tuple[str, int], ...] = ()
     index: str | None = None  # the review pages' index.html, when one was written
+    memory: str | None = None
 
     @property
     def documents(self) -> list[Document]:
@@ -88,6 +91,22 @@ class TranslateRun:
                 entry.update(document_summary(f.document))
                 entry["file"] = f.path
                 entry["outputs"] = list(f.outputs)
+                if self.memory is not None:
+                    entry["tm"] = _tm_counts([f.document])
+                    entry["tm_matches"] = [
+                        {
+                            "segment": seg.id,
+                            "level": m.level,
+                            "score": m.score,
+                            "source": m.source,
+                            "target": m.target,
+                            "origin": m.origin,
+                            "used": seg.method == f"tm-{m.level}",
+                            "note": m.note,
+                        }
+                        for seg in f.document.segments
+                        for m in seg.matches[:1]
+                    ]
             if f.error:
                 entry["error"] = f.error
             files.append(entry)
@@ -104,7 +123,15 @@ class TranslateRun:
             "terms_failed": required - satisfied,
             "errors": len(self.failed),
             "seconds": round(self.seconds, 3),
+            "memory": self.memory,
+            "tm": _tm_counts(docs),
         }
+
+
+def _tm_counts(documents: Sequence[Document]) -> dict[str, int]:
+    from transkit.tm.leverage import tm_counts
+
+    return tm_counts(documents)
 
 
 def prepare_document(name: str, text: str, matcher: Any | None = None) -> Document:
@@ -128,8 +155,10 @@ def translate_documents(
 ) -> list[Document]:
     """Translate all segments of all documents in one batch, enforce terms, QA.
 
-    ``glossary`` (the `Glossary` the terms were matched with) tells
-    enforcement the deprecated renderings and every forbidden term.
+    Segments that already have a target (taken from the translation memory)
+    are kept as they are.  ``glossary`` (the `Glossary` the terms were
+    matched with) tells enforcement the deprecated renderings and every
+    forbidden term.
     """
     from transkit.terms.qa import annotate
     from transkit.terms.repair import TermPolicy, enforce_terms
@@ -138,8 +167,9 @@ def translate_documents(
     flat = [seg for doc in documents for seg in doc.segments]
     from transkit.terms.suggest import DEFAULT_DICTIONARY
 
-    translated = enforce_terms(
-        flat,
+    pending = [i for i, seg in enumerate(flat) if seg.target is None]
+    done = enforce_terms(
+        [flat[i] for i in pending],
         engine,
         num_hypotheses=num_hypotheses,
         progress=progress,
@@ -148,10 +178,11 @@ def translate_documents(
         if glossary is not None and DEFAULT_DICTIONARY.exists()
         else None,
     )
-    translated = [
-        replace(s, target=english_quotes(match_initial_case(s.source, s.target or "")))
-        for s in translated
-    ]
+    translated = list(flat)
+    for i, s in zip(pending, done, strict=True):
+        translated[i] = replace(
+            s, target=english_quotes(match_initial_case(s.source, s.target or ""))
+        )
     out = []
     cursor = 0
     for doc in documents:
@@ -335,15 +366,24 @@ def run_translate(
             prepared.append((name, None, err.one_line()))
 
     documents = [doc for _, doc, _ in prepared if doc is not None]
+    memory = None
+    if documents and options.tm_path is not None:
+        documents = _leverage(documents, options)
+        memory = str(options.tm_path)
     model_label = None
     translated: list[Document] = []
-    if documents:
+    pending = sum(s.target is None for d in documents for s in d.segments)
+    if documents and not pending:
+        from transkit.terms.qa import annotate
+
+        translated = [annotate(d) for d in documents]
+    elif documents:
         if engine is None:
             from transkit.engine.argos import engine_for
 
             engine = engine_for(options.model, options.engine)
         model_label = getattr(engine, "name", None)
-        total = sum(len(d.segments) for d in documents)
+        total = pending
         if progress_factory is not None:
             with progress_factory(total) as bar:
                 last = [0]
@@ -395,6 +435,7 @@ def run_translate(
         model=model_label,
         glossaries=glossary_files,
         index=str(index) if index is not None and pages else None,
+        memory=memory,
     )
 
 
@@ -413,3 +454,16 @@ def _review_plan(
     index = options.out_dir / "index.html" if "html" in options.formats and len(files) > 1 else None
     review = {"glossary": glossary, "model": model, "glossaries": glossary_files, "index": index}
     return review, [], index
+
+
+def _leverage(documents: list[Document], options: TranslateOptions) -> list[Document]:
+    """Exact matches from the memory replace MT; fuzzy ones travel with the segments."""
+    from transkit.tm.leverage import leverage_documents
+    from transkit.tm.memory import TranslationMemory
+
+    assert options.tm_path is not None
+    if not options.tm_path.is_dir():
+        return documents  # nothing stored yet (a merge creates the folder)
+    with TranslationMemory(options.tm_path) as memory:
+        memory.refresh()
+        return leverage_documents(documents, memory, threshold=options.tm_threshold)

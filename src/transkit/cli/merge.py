@@ -11,7 +11,13 @@ from pathlib import Path
 import click
 
 from transkit.cli.errors import user_errors
-from transkit.cli.options import EXIT_STRICT_TERMS, glossary_option, resolve_glossary_option
+from transkit.cli.options import (
+    EXIT_STRICT_TERMS,
+    glossary_option,
+    resolve_glossary_option,
+    resolve_tm_option,
+    tm_options,
+)
 
 __all__ = ["merge"]
 
@@ -54,6 +60,7 @@ __all__ = ["merge"]
     is_flag=True,
     help=f"Exit {EXIT_STRICT_TERMS} if a final target misses a glossary term (text still written).",
 )
+@tm_options
 def merge(
     xliff: Path,
     out: Path | None,
@@ -64,6 +71,8 @@ def merge(
     glossaries: tuple[str, ...],
     no_glossary: bool,
     strict_terms: bool,
+    tm_path: Path | None,
+    no_tm: bool,
 ) -> None:
     """Rebuild the target document from a post-edited XLIFF (1.0-1.2 or 2.0-2.2).
 
@@ -73,11 +82,14 @@ def merge(
     an edited source).  --strict makes either an error.  Segments still in
     MT state are used as they are and counted in the summary.  The final
     targets are checked against the glossary again and every failed term is
-    listed (the text is written as the translator left it).
+    listed (the text is written as the translator left it).  Approved
+    segments (translated, final, signed-off) go into the translation memory
+    (./tm/, created if missing; --no-tm to skip).
     """
     from transkit.merge import merge_xliff
 
     with user_errors():
+        memory = resolve_tm_option(tm_path, no_tm, create=True)
         result = merge_xliff(
             xliff,
             out=out,
@@ -86,6 +98,7 @@ def merge(
             target_lang=target_lang,
             strict=strict,
             glossary_paths=resolve_glossary_option(glossaries, no_glossary),
+            memory=memory,
         )
     for problem in result.problems:
         click.echo(f"warning: {problem}", err=True)
@@ -97,6 +110,8 @@ def merge(
         click.echo(f"  term failed: {failure}")
     if result.tmx is not None:
         click.echo(f"{result.tmx}: {result.tmx_added} approved segments added")
+    if result.memory is not None:
+        click.echo(f"memory {result.memory}: {result.memory_added} approved segments stored")
     if strict_terms and result.failures:
         click.echo(
             f"transkit: {len(result.failures)} glossary term(s) failed (--strict-terms)", err=True

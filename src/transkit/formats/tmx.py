@@ -160,6 +160,13 @@ def _tu(
         ("x-origin", seg.origin or ""),
         ("x-method", seg.method or ""),
     ]
+    if seg.matches:  # the best translation-memory match
+        best = seg.matches[0]
+        props += [
+            ("x-tm-level", best.level),
+            ("x-tm-score", f"{best.score:g}"),
+            ("x-tm-origin", best.origin),
+        ]
     if seg.checks:
         failed = [
             f"{c.term} ({c.reason})" if c.reason else c.term for c in seg.checks if not c.satisfied

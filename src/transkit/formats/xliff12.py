@@ -148,6 +148,8 @@ def _trans_unit_12(group: Any, seg: Segment, sid: str) -> None:
         if qualifier:
             target.set("state-qualifier", qualifier)
             target.set("phase-name", MT_PHASE)
+        elif seg.method in ("tm-exact", "tm-context"):
+            target.set("state-qualifier", "exact-match")
         fill_marked(
             target, seg.target, find_target_terms(seg.target, seg.checks), code, target_mark
         )
@@ -168,6 +170,16 @@ def _trans_unit_12(group: Any, seg: Segment, sid: str) -> None:
         alt.set("alttranstype", "proposal")
         append_text(sub(alt, _q12("source")), seg.source, code)
         append_text(sub(alt, _q12("target")), seg.target, code)
+    for match in seg.matches:  # translation-memory matches, best first
+        alt = sub(tu, _q12("alt-trans"))
+        alt.set("match-quality", f"{match.score:g}")
+        alt.set("origin", xml_text(match.origin or "tm"))
+        alt.set("tool-id", TOOL_ID)
+        alt.set("alttranstype", "proposal")
+        append_text(sub(alt, _q12("source")), match.source, code)
+        append_text(sub(alt, _q12("target")), match.target, code)
+        if match.note:
+            sub(alt, _q12("note")).text = xml_text(match.note)
 
 
 def _note_12(tu: Any, text: str, source: str, priority: str, annotates: str) -> None:

@@ -125,8 +125,9 @@ def _unit_2(file_el: Any, unit_id: str, paragraph: list[Segment], ids: Any) -> A
         for s, i in zip(paragraph, seg_ids, strict=True)
         if s.origin and s.target is not None and s.state == "mt"
     ]
+    leveraged = [(s, i) for s, i in zip(paragraph, seg_ids, strict=True) if s.matches]
+    matches = sub(unit, _q2("matches", MTC_NS)) if mt or leveraged else None
     if mt:
-        matches = sub(unit, _q2("matches", MTC_NS))
         for seg, sid in mt:
             match = sub(matches, _q2("match", MTC_NS))
             match.set("ref", f"#{sid}")
@@ -136,6 +137,16 @@ def _unit_2(file_el: Any, unit_id: str, paragraph: list[Segment], ids: Any) -> A
                 match.set("subType", f"transkit:{seg.method}")
             append_text(sub(match, _q2("source")), seg.source, _cp2)
             append_text(sub(match, _q2("target")), seg.target or "", _cp2)
+    for seg, sid in leveraged:  # translation-memory matches, best first
+        for tm_match in seg.matches:
+            match = sub(matches, _q2("match", MTC_NS))
+            match.set("ref", f"#{sid}")
+            match.set("type", "tm")
+            match.set("origin", xml_text(tm_match.origin or "tm"))
+            match.set("similarity", f"{tm_match.score:g}")
+            match.set("subType", f"transkit:{tm_match.level}")
+            append_text(sub(match, _q2("source")), tm_match.source, _cp2)
+            append_text(sub(match, _q2("target")), tm_match.target, _cp2)
     terms_by_seg = [find_source_terms(s.source, s.terms) for s in paragraph]
     if any(terms_by_seg):
         glossary = sub(unit, _q2("glossary", GLS_NS))

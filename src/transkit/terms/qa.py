@@ -46,6 +46,7 @@ def segment_notes(segment: Segment) -> tuple[str, ...]:
                 f"Compound '{term.found}' contains glossary term '{term.term}' ({english}); "
                 "not enforced, check by hand"
             )
+    notes.extend(m.note for m in segment.matches if m.note)
     return tuple(notes)
 
 
@@ -122,6 +123,17 @@ def _segment_record(seg: Segment) -> dict[str, Any]:
         ],
         "repairs": list(seg.repairs),
         "notes": list(seg.notes),
+        "tm_matches": [
+            {
+                "level": m.level,
+                "score": m.score,
+                "source": m.source,
+                "target": m.target,
+                "origin": m.origin,
+                "note": m.note,
+            }
+            for m in seg.matches
+        ],
     }
 
 
