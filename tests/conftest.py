@@ -223,3 +223,16 @@ def private_env(base: Path) -> dict[str, str]:
 # properties, not their speed, are under test here.
 _hypothesis_settings.register_profile("transkit", deadline=None)
 _hypothesis_settings.load_profile("transkit")
+
+
+@pytest.fixture
+def scratch_cwd(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run in a scratch folder that sees the repository's glossary but has its own ./tm/.
+
+    Commands such as `transkit merge` feed the project memory in ./tm/ by
+    default; tests must never write into the repository.
+    """
+    scratch = tmp_path_factory.mktemp("project")
+    (scratch / "glossary").symlink_to(REPO / "glossary", target_is_directory=True)
+    monkeypatch.chdir(scratch)
+    return scratch

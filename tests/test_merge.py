@@ -11,15 +11,17 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
-from test_xliff import documents
 
 from conftest import FORMATS_DATA
+from strategies import documents
 from transkit.cli.merge import merge
 from transkit.data import Document, Segment
 from transkit.errors import FormatError, TranskitError
 from transkit.formats.tmx import read_tmx
 from transkit.formats.xliff import XLIFF2_NS, XLIFF12_NS, write_xliff
 from transkit.merge import default_output, merge_xliff
+
+pytestmark = pytest.mark.usefixtures("scratch_cwd")  # merge feeds ./tm/
 
 VERSIONS = ("1.2", "2.1")
 NOW = datetime(2025, 3, 4, tzinfo=UTC)
@@ -83,7 +85,10 @@ def test_untouched_xliff_merges_to_mt_document(xlf, sample_document):
     ],
     indirect=["xlf"],
 )
-def test_cli_merges_post_edited_targets_and_feeds_memory(xlf, sample_document, approved):
+def test_cli_merges_post_edited_targets_and_feeds_memory(
+    xlf, sample_document, approved, monkeypatch
+):
+    monkeypatch.chdir(xlf.parent)  # merge also feeds ./tm/: keep it out of the repository
     post_edit(
         xlf,
         {
@@ -224,11 +229,199 @@ def test_property_merge(tmp_path, version, doc, data):
     path = tmp_path / "p.de-en.xlf"
     write_xliff([doc], path, version=version)
     merge_xliff(path)
-    assert path.with_name("p.en.txt").read_bytes().decode("utf-8") == doc.target_text
+    # as in a CAT tool, a missing or empty target keeps the source
+    kept = "".join(
+        s.leading
+        + (
+            s.source
+            if s.target is None or (s.source.strip() and not s.target.strip())
+            else s.target
+        )
+        for s in doc.segments
+    )
+    assert path.with_name("p.en.txt").read_bytes().decode("utf-8") == kept + doc.trailing
     # a translator replaces every target: the document is those targets, in order
     printable = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=15)
     new = [data.draw(printable) for _ in doc.segments]
     post_edit(path, {i: (t, "final") for i, t in enumerate(new)})
     merge_xliff(path, out=tmp_path / "edited.txt")
-    expected = "".join(s.leading + t for s, t in zip(doc.segments, new, strict=True))
+    expected = "".join(
+        s.leading + (t if t.strip() or not s.source.strip() else s.source)
+        for s, t in zip(doc.segments, new, strict=True)
+    )
     assert (tmp_path / "edited.txt").read_bytes().decode("utf-8") == expected + doc.trailing
+
+
+# --------------------------------------------------------------------------
+# Nothing lost: what a CAT tool keeps, what merge refuses, what it reports
+
+
+def _xliff12(tmp_path: Path, units: str, *, langs=("de", "en"), head="", name="t.xlf") -> Path:
+    path = tmp_path / name
+    path.write_text(
+        f'<?xml version="1.0" encoding="UTF-8"?>\n{head}'
+        f'<xliff xmlns="{XLIFF12_NS}" version="1.2"><file original="t.txt" '
+        f'source-language="{langs[0]}" target-language="{langs[1]}" datatype="plaintext">'
+        f"<body>{units}</body></file></xliff>",
+        encoding="utf-8",
+    )
+    return path
+
+
+def _tu(uid: str, source: str, target: str | None = None, attrs: str = "", tattrs: str = "") -> str:
+    tgt = "" if target is None else f"<target{tattrs}>{target}</target>"
+    return f'<trans-unit id="{uid}"{attrs}><source>{source}</source>{tgt}</trans-unit>'
+
+
+def test_units_without_a_usable_target_keep_their_source(tmp_path):
+    path = _xliff12(
+        tmp_path,
+        _tu("1", "Eins.", "One.", tattrs=' state="final"')
+        + _tu("2", "Zwei.", "")
+        + _tu("3", "Drei.", "   ", tattrs=' state="needs-translation"')
+        + _tu("4", "Vier.")
+        + _tu("5", "ACME", "Akme", attrs=' translate="no"')
+        + _tu("6", "Sechs.", '<ph id="1">{1}</ph>'),
+    )
+    result = CliRunner().invoke(merge, [str(path), "--out", str(tmp_path / "o.txt")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "o.txt").read_text("utf-8") == "One. Zwei. Drei. Vier. ACME Sechs.\n"
+    assert "6 segments, 1 approved, 0 still MT, 5 untranslated" in result.stdout
+    assert "(source kept: 1 no target, 3 empty target, 1 translate=no)" in result.stdout
+    for uid, reason in [("2", "empty target"), ("4", "no target"), ("5", "translate=no")]:
+        assert f"unit '{uid}' ({reason})" in result.stderr
+    strict = CliRunner().invoke(
+        merge,
+        [str(path), "--out", str(tmp_path / "s.txt"), "--tmx", str(tmp_path / "m.tmx")]
+        + ["--strict"],
+    )
+    assert strict.exit_code == 1
+    assert "--strict: 5 unit(s) kept their source" in strict.stderr
+    assert not (tmp_path / "s.txt").exists() and not (tmp_path / "m.tmx").exists()
+
+
+@pytest.mark.parametrize(
+    ("root", "ok"),
+    [
+        (f'<xliff xmlns="{XLIFF12_NS}" version="3.0">', "unsupported XLIFF version '3.0'"),
+        (f'<xliff xmlns="{XLIFF12_NS}" version="2.0">', "unsupported XLIFF version '2.0'"),
+        ('<xliff xmlns="urn:oasis:names:tc:xliff:document:1.1">', None),
+        ('<xliff xmlns="urn:oasis:names:tc:xliff:document:1.1" version="1.1">', None),
+        ("<xliff>", None),
+    ],
+)
+def test_xliff_versions(tmp_path, root, ok):
+    path = tmp_path / "v.xlf"
+    path.write_text(
+        f'{root}<file original="a" source-language="de" target-language="en" '
+        'datatype="plaintext"><body><trans-unit id="1"><source>Eins.</source>'
+        "<target>One.</target></trans-unit></body></file></xliff>",
+        encoding="utf-8",
+    )
+    if ok is None:
+        merge_xliff(path, out=tmp_path / "o.txt")
+        assert (tmp_path / "o.txt").read_text("utf-8") == "One.\n"
+    else:
+        with pytest.raises(FormatError, match=ok):
+            merge_xliff(path, out=tmp_path / "o.txt")
+        assert not (tmp_path / "o.txt").exists()
+
+
+def test_xliff_22_is_read(tmp_path):
+    path = tmp_path / "v.xlf"
+    path.write_text(
+        '<xliff xmlns="urn:oasis:names:tc:xliff:document:2.2" version="2.2" srcLang="de-DE" '
+        'trgLang="en-US"><file id="f1"><unit id="u1"><segment id="s1"><source>Eins.</source>'
+        "<target>One.</target></segment></unit></file></xliff>",
+        encoding="utf-8",
+    )
+    merge_xliff(path, out=tmp_path / "o.txt")
+    assert (tmp_path / "o.txt").read_text("utf-8") == "One."
+
+
+@pytest.mark.parametrize(
+    ("langs", "options", "refused"),
+    [
+        (("de-DE", "en-US"), [], False),
+        (("DE", "en_GB"), [], False),
+        (("en", "fr"), [], True),
+        (("en", "de"), [], True),  # reversed pair
+        (("de", "fr"), [], True),
+        (("de", "fr"), ["--target-lang", "fr"], False),
+        (("de-AT", "en"), ["--source-lang", "de-DE"], True),
+    ],
+)
+def test_language_pair_is_checked(tmp_path, langs, options, refused):
+    path = _xliff12(tmp_path, _tu("1", "Eins.", "One."), langs=langs)
+    result = CliRunner().invoke(merge, [str(path), "--out", str(tmp_path / "o.txt"), *options])
+    if refused:
+        assert result.exit_code == 1 and "language pair" in result.stderr
+        assert not (tmp_path / "o.txt").exists()
+    else:
+        assert result.exit_code == 0, result.output
+
+
+def test_internal_entity_text_is_kept_and_external_refused(tmp_path):
+    units = _tu("1", "Die &co; kam.", "The &co; came.")
+    path = _xliff12(tmp_path, units, head='<!DOCTYPE xliff [ <!ENTITY co "ACME GmbH"> ]>\n')
+    merge_xliff(path, out=tmp_path / "o.txt")
+    assert (tmp_path / "o.txt").read_text("utf-8") == "The ACME GmbH came.\n"
+    external = '<!DOCTYPE xliff [ <!ENTITY co SYSTEM "file:///etc/hostname"> ]>\n'
+    path = _xliff12(tmp_path, units, head=external, name="x.xlf")
+    with pytest.raises(FormatError, match="external entities"):
+        merge_xliff(path, out=tmp_path / "x.txt")
+    path = _xliff12(tmp_path, units, name="u.xlf")
+    with pytest.raises(FormatError, match="'co' not defined"):
+        merge_xliff(path, out=tmp_path / "u.txt")
+    assert not (tmp_path / "x.txt").exists() and not (tmp_path / "u.txt").exists()
+
+
+def test_thousand_nested_g_elements_merge(tmp_path):
+    deep = "<g>" * 1000 + "Tief." + "</g>" * 1000
+    path = _xliff12(tmp_path, _tu("1", "Tief.", deep))
+    merge_xliff(path, out=tmp_path / "o.txt")
+    assert (tmp_path / "o.txt").read_text("utf-8") == "Tief.\n"
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_problems_are_reported_and_strict_fails(tmp_path, sample_document, version):
+    path = tmp_path / "x.de-en.xlf"
+    write_xliff([sample_document], path, version=version)
+    tree = etree.parse(str(path))
+    ns = XLIFF2_NS if version == "2.1" else XLIFF12_NS
+    units = tree.getroot().findall(f".//{{{ns}}}{'segment' if version == '2.1' else 'trans-unit'}")
+    units[2].getparent().remove(units[2])  # a deleted unit
+    units[1].find(f"{{{ns}}}source").text = "Ein anderer Satz."  # an edited source
+    units[4].set("id", units[3].get("id"))  # a duplicate id
+    target = units[5].find(f"{{{ns}}}target")
+    for child in list(target):
+        target.remove(child)
+    target.text = ""
+    (units[5] if version == "2.1" else target).set("state", "translated")
+    tree.write(str(path), xml_declaration=True, encoding="UTF-8")
+    result = CliRunner().invoke(merge, [str(path), "--out", str(tmp_path / "o.txt")])
+    assert result.exit_code == 0, result.output
+    warnings = [x for x in result.stderr.splitlines() if x.startswith("warning: ")]
+    text = "\n".join(warnings)
+    assert "missing (deleted?): id" in text
+    assert "differs from" in text and "(edited?)" in text
+    assert "duplicate" in text
+    assert "empty <target> marked 'translated'" in text
+    assert len(warnings) == 4, warnings
+    strict = CliRunner().invoke(merge, [str(path), "--out", str(tmp_path / "s.txt"), "--strict"])
+    assert strict.exit_code == 1 and "problem(s)" in strict.stderr
+    assert not (tmp_path / "s.txt").exists()
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_deleting_the_last_unit_is_reported(tmp_path, sample_document, version):
+    path = tmp_path / "x.de-en.xlf"
+    write_xliff([sample_document], path, version=version)
+    tree = etree.parse(str(path))
+    ns = XLIFF2_NS if version == "2.1" else XLIFF12_NS
+    units = tree.getroot().findall(f".//{{{ns}}}{'segment' if version == '2.1' else 'trans-unit'}")
+    units[-1].getparent().remove(units[-1])
+    tree.write(str(path), xml_declaration=True, encoding="UTF-8")
+    result = merge_xliff(path, out=tmp_path / "o.txt")
+    assert len(result.problems) == 1
+    assert "1 segment(s) transkit wrote are missing (deleted?)" in result.problems[0]

@@ -157,11 +157,13 @@ def test_strict_exit_code_when_a_term_fails(
     tmp_path: Path, glossary_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     class Stubborn(WordEngine):
-        """Never lets a placeholder through, so protection fails too."""
+        """Drops the term (and any placeholder) and cannot re-decode: nothing to
+        substitute, nothing to force, so the term is flagged."""
 
         def translate_batch(self, sources, *, num_hypotheses=1):
             return super().translate_batch(
-                [s.replace("ZQX1", "Peking") for s in sources], num_hypotheses=num_hypotheses
+                [s.replace("ZQX1", "It").replace("Peking", "It") for s in sources],
+                num_hypotheses=num_hypotheses,
             )
 
     monkeypatch.setattr("transkit.engine.argos.engine_for", lambda *a, **k: Stubborn())
@@ -205,7 +207,33 @@ def test_library_translates_a_file_with_the_test_model(
     result = translate_file(src, Options(model=model, out_dir=tmp_path / "out"))
     assert result.document is not None and result.document.target_text == row["en"] + "\n"
     assert sorted(Path(p).name for p in result.outputs) == [
+        "one.de-en.html",
         "one.de-en.tmx",
         "one.de-en.xlf",
         "one.en.txt",
     ]
+
+
+def test_html_review_pages_and_an_index_for_several_files(
+    tmp_path: Path, glossary_dir: Path
+) -> None:
+    from lxml import html as lhtml
+
+    for name, text in (("a", "Peking handelt.\n"), ("b", "Seltene Erden sind knapp.\n")):
+        (tmp_path / f"{name}.txt").write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    options = TranslateOptions(out_dir=out, formats=("html",), glossary_paths=(glossary_dir,))
+    files = [str(tmp_path / "a.txt"), str(tmp_path / "b.txt"), str(tmp_path / "nope.txt")]
+    run = run_translate(files, options, engine=WordEngine())
+    assert [Path(p).name for f in run.files for p in f.outputs] == ["a.de-en.html", "b.de-en.html"]
+    assert run.index == str(out / "index.html")
+    index = lhtml.document_fromstring((out / "index.html").read_text("utf-8"))
+    assert [a.get("href") for a in index.cssselect("#files a")] == ["a.de-en.html", "b.de-en.html"]
+    page = lhtml.document_fromstring((out / "a.de-en.html").read_text("utf-8"))
+    assert page.cssselect("nav a")[0].get("href") == "index.html"
+    assert [a.text for a in page.cssselect("td.tgt a.hl")] == ["Beijing"]
+    # One file: a page, no index.
+    single = run_translate(files[:1], TranslateOptions(out_dir=tmp_path / "one", formats=("html",)),
+                           engine=WordEngine())  # fmt: skip
+    assert single.index is None and not (tmp_path / "one" / "index.html").exists()
+    assert output_paths("seeds/x.txt", out, ("html",))["html"] == out / "x.de-en.html"

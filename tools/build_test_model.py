@@ -8,6 +8,17 @@ set, and measure exact match on it.  Seeds are fixed; two CPU threads.
     /work/venv/bin/python tools/build_test_model.py \
         --out tests/data/translate-de_en-tiny.argosmodel --heldout tests/data/heldout.tsv
 
+``--no-placeholders`` trains the second test model, which stands in for a real
+engine: it never sees a ``ZQX`` placeholder (no training pair holds one, and
+SentencePiece does not get them as symbols), so terminology enforcement must
+work without the engine copying placeholders.  It keeps the preference for the
+forbidden variants.  Its corpus is the first model's minus every placeholder
+pair, topped up with placeholder-free pairs; the held-out set is the same
+(tests/data/heldout.tsv is checked, not rewritten), so the figures compare:
+
+    nice /work/venv/bin/python tools/build_test_model.py --no-placeholders \
+        --out tests/data/translate-de_en-tiny-noph.argosmodel --heldout ''
+
 Needs the ``build-model`` extra (torch, sentencepiece) and ctranslate2.
 """
 
@@ -53,6 +64,29 @@ def make_corpus(n: int, seed: int = SEED) -> list[tuple[str, str]]:
     for p in grammar.generate(seed, n, placeholder_rate=0.15):
         out.append((p.de, grammar.render_en(p.en, "sample", rng, p_dominant=0.8)))
     return out
+
+
+def has_placeholder(de: str, en: str) -> bool:
+    """True when a pair holds a ZQX placeholder on either side."""
+    return "ZQX" in de or "ZQX" in en
+
+
+def make_corpus_without_placeholders(
+    pairs: list[tuple[str, str]], exclude_de: set[str], seed: int = SEED + 101
+) -> list[tuple[str, str]]:
+    """``pairs`` minus placeholder pairs, topped up to the same size with fresh
+    placeholder-free pairs whose German is not in ``exclude_de`` (the held-out set)."""
+    kept = [(d, e) for d, e in pairs if not has_placeholder(d, e)]
+    rng = random.Random(seed + 1)
+    extra = grammar.generate(seed, 10 * len(pairs), placeholder_rate=0.0)
+    for p in extra:
+        if len(kept) >= len(pairs):
+            break
+        if p.de in exclude_de:
+            continue
+        kept.append((p.de, grammar.render_en(p.en, "sample", rng, p_dominant=0.8)))
+    assert not any(has_placeholder(d, e) for d, e in kept)
+    return kept
 
 
 def make_heldout(
@@ -101,7 +135,9 @@ def write_tsv(rows: list[dict[str, str]], path: Path) -> None:
     os.replace(tmp, path)
 
 
-def train_sentencepiece(pairs: list[tuple[str, str]], prefix: Path, vocab: int) -> Path:
+def train_sentencepiece(
+    pairs: list[tuple[str, str]], prefix: Path, vocab: int, placeholders: bool = True
+) -> Path:
     import sentencepiece as spm
 
     text = prefix.with_suffix(".txt")
@@ -114,7 +150,7 @@ def train_sentencepiece(pairs: list[tuple[str, str]], prefix: Path, vocab: int) 
         vocab_size=vocab,
         model_type="unigram",
         character_coverage=1.0,
-        user_defined_symbols=PLACEHOLDERS,
+        user_defined_symbols=PLACEHOLDERS if placeholders else [],
         pad_id=3,
         pad_piece="<pad>",
         hard_vocab_limit=False,
@@ -357,6 +393,17 @@ def verify_with_argos(package: Path) -> dict[str, str]:
 METADATA = argos_metadata(
     "translate-de_en-tiny", "transkit tiny de->en test model", dependencies=[]
 )
+METADATA_NOPH = argos_metadata(
+    "translate-de_en-tiny-noph",
+    "transkit tiny de->en test model, never trained on placeholders",
+    dependencies=[],
+)
+README_NOPH = """transkit tiny de->en test model (no placeholders)
+
+Like translate-de_en-tiny, but it never saw a ZQX placeholder in training:
+it stands in for a real engine that does not cooperate with transkit's
+placeholder protection.  It prefers glossary-forbidden variants.  Not for real use.
+"""
 README = """transkit tiny de->en test model
 
 A ~6M parameter Transformer trained on a synthetic geopolitics/economy grammar
@@ -373,17 +420,30 @@ def build(args: argparse.Namespace) -> dict[str, object]:
     pairs = make_corpus(args.corpus_size)
     train_de = {d for d, _ in pairs}
     heldout = make_heldout(train_de, n=args.heldout_size)
+    if args.no_placeholders:
+        pairs = make_corpus_without_placeholders(pairs, {r["de"] for r in heldout})
+        train_de = {d for d, _ in pairs}
+        assert not train_de.intersection(r["de"] for r in heldout)
+        if args.check_heldout:
+            with open(args.check_heldout, encoding="utf-8") as fh:
+                rows = csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE, escapechar="\\")
+                on_disk = [r["de"] for r in rows]
+            same = on_disk == [r["de"] for r in heldout]
+            assert same, f"held-out set differs from {args.check_heldout}"
     print(
         f"corpus: {len(pairs)} pairs ({len(train_de)} distinct German); held-out {len(heldout)}",
         flush=True,
     )
-    sp_path = train_sentencepiece(pairs, work / "sp", args.vocab)
+    sp_path = train_sentencepiece(
+        pairs, work / "sp", args.vocab, placeholders=not args.no_placeholders
+    )
     import sentencepiece as spm
 
     sp = spm.SentencePieceProcessor(model_file=str(sp_path))
     vocab = [sp.id_to_piece(i) for i in range(sp.get_piece_size())]
     for ph in PLACEHOLDERS:
-        assert sp.encode(f"x {ph}.", out_type=str).count(ph) == 1, ph
+        pieces = sp.encode(f"x {ph}.", out_type=str)
+        assert (pieces.count(ph) == 1) != args.no_placeholders, (ph, pieces)
     cfg = ModelConfig(
         vocab_size=len(vocab),
         d_model=args.d_model,
@@ -407,7 +467,11 @@ def build(args: argparse.Namespace) -> dict[str, object]:
     ct2_dir = convert_to_ct2(weights, cfg, vocab, work / "ct2")
     em = exact_match(ct2_dir, sp_path, heldout)
     out = Path(args.out)
-    write_argos_package(ct2_dir, sp_path, out, top=PACKAGE_TOP, metadata=METADATA, readme=README)
+    if args.no_placeholders:
+        top, meta, readme = PACKAGE_TOP + "-noph", METADATA_NOPH, README_NOPH
+    else:
+        top, meta, readme = PACKAGE_TOP, METADATA, README
+    write_argos_package(ct2_dir, sp_path, out, top=top, metadata=meta, readme=readme)
     if args.heldout:
         write_tsv(heldout, Path(args.heldout))
     argos = verify_with_argos(out)
@@ -421,6 +485,7 @@ def build(args: argparse.Namespace) -> dict[str, object]:
     outs = translate(ct2_dir, sp_path, demo, num_hypotheses=4)
     report = {
         "pairs": len(pairs),
+        "placeholder_pairs": sum(has_placeholder(d, e) for d, e in pairs),
         "distinct_de": len(train_de),
         "vocab": len(vocab),
         "steps": args.steps,
@@ -448,7 +513,17 @@ def main(argv: list[str] | None = None) -> int:
         default="tests/data/heldout.tsv",
         help="where to write the held-out TSV ('' to skip)",
     )
-    ap.add_argument("--work-dir", default=str(HERE / "_work" / "tiny"))
+    ap.add_argument(
+        "--no-placeholders",
+        action="store_true",
+        help="train a model that never sees a ZQX placeholder (a non-cooperating engine)",
+    )
+    ap.add_argument(
+        "--check-heldout",
+        default="tests/data/heldout.tsv",
+        help="with --no-placeholders: assert the held-out German equals this file's ('' to skip)",
+    )
+    ap.add_argument("--work-dir", default=None, help="scratch folder (default tools/_work/<name>)")
     ap.add_argument("--corpus-size", type=int, default=80_000)
     ap.add_argument("--heldout-size", type=int, default=500)
     ap.add_argument("--vocab", type=int, default=1200)
@@ -462,6 +537,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--layers", type=int, default=3)
     ap.add_argument("--max-positions", type=int, default=512)
     args = ap.parse_args(argv)
+    if args.work_dir is None:
+        args.work_dir = str(HERE / "_work" / ("tiny-noph" if args.no_placeholders else "tiny"))
     build(args)
     return 0
 

@@ -28,9 +28,11 @@ _EXPORTS = {
     "TermMatch": "transkit.data",
     "TermCheck": "transkit.data",
     "Hypothesis": "transkit.data",
+    "MemoryMatch": "transkit.data",
+    "TranslationMemory": "transkit.tm.memory",
     "ArgosEngine": "transkit.engine.argos",
     "EngineOptions": "transkit.engine.argos",
-    "enforce_terms": "transkit.terms.enforce",
+    "enforce_terms": "transkit.terms.repair",
     "segment_document": "transkit.text.segment",
     "TranskitError": "transkit.errors",
 }

@@ -14,6 +14,7 @@ __all__ = [
     "Document",
     "GlossaryEntry",
     "Hypothesis",
+    "MemoryMatch",
     "Segment",
     "TermCheck",
     "TermMatch",
@@ -83,6 +84,32 @@ class TermCheck:
     satisfied: bool
     found: str = ""
     forbidden_found: tuple[str, ...] = ()
+    #: How the term came to be right (or not): "nbest", "protected",
+    #: "substituted", "redecoded" or "flagged"; "" when not enforced.
+    stage: str = ""
+    #: Why a flagged term is still missing.
+    reason: str = ""
+    #: What a substitution replaced (a forbidden rendering is named by its
+    #: status only, so that it never reaches a file).
+    replaced: str = ""
+
+
+@dataclass(frozen=True)
+class MemoryMatch:
+    """A translation-memory match found for a segment (XLIFF ``alt-trans`` / ``mtc:match``).
+
+    ``level`` is "context" (in-context exact), "exact", "numbers" (fuzzy, the
+    numbers put right in ``target``) or "fuzzy"; ``score`` is 0-100.
+    ``origin`` names the memory file (``tm:approved.tmx``); ``note`` says why
+    the match was not used as the target (e.g. it breaks a glossary term).
+    """
+
+    source: str
+    target: str
+    score: float
+    level: str
+    origin: str = ""
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -104,10 +131,17 @@ class Segment:
     end: int = 0
     terms: tuple[TermMatch, ...] = ()
     checks: tuple[TermCheck, ...] = ()
-    method: str | None = None  # "nbest" | "protected" | "failed" | "none"
+    #: "nbest" | "protected" | "substituted" | "redecoded" | "failed" | "none";
+    #: "tm-context" | "tm-exact" from the memory
+    method: str | None = None
     origin: str | None = None  # engine and model that produced the target
     state: str = "new"
     notes: tuple[str, ...] = ()
+    #: What terminology repair changed in the target, one line each.
+    repairs: tuple[str, ...] = ()
+    #: False when the exchange file marks the unit ``translate="no"``: its source is kept.
+    translate: bool = True
+    matches: tuple[MemoryMatch, ...] = ()  # translation-memory matches, best first
 
     @property
     def paragraph_break(self) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,12 @@ class EvalResult:
     exact_matches: int
     references: int
     segments: tuple[Segment, ...] = ()
+    #: Term occurrences per enforcement stage (see `transkit.terms.repair.STAGES`).
+    stages: dict[str, int] = field(default_factory=dict)
+    #: Segments where a term's English occurs more often than its German.
+    doubled: int = 0
+    #: Re-decoded terms left at the end of a sentence their German does not end.
+    tacked_on: int = 0
 
     @property
     def success_rate(self) -> float:
@@ -66,6 +72,9 @@ class EvalResult:
             "nbest_share": round(self.nbest_share, 4),
             "exact_match_with_approved_reference": self.exact_matches,
             "references": self.references,
+            "stages": self.stages,
+            "segments_with_doubled_terms": self.doubled,
+            "terms_tacked_on": self.tacked_on,
         }
 
 
@@ -110,7 +119,12 @@ def evaluate_terms(
     documents: list[Document] = [
         prepare_document(f"pair-{i}", pair.de, matcher) for i, pair in enumerate(pairs, 1)
     ]
-    translated = translate_documents(documents, engine, num_hypotheses=num_hypotheses)
+    translated = translate_documents(
+        documents,
+        engine,
+        num_hypotheses=num_hypotheses,
+        glossary=getattr(matcher, "glossary", None),
+    )
     segments = tuple(seg for doc in translated for seg in doc.segments)
     methods: dict[str, int] = {}
     for seg in segments:
@@ -122,6 +136,13 @@ def evaluate_terms(
         or any(find_term(s.target or "", bad) for bad in forbidden)
         for s in segments
     )
+    from transkit.terms.repair import STAGES, doubled_terms, tacked_on_terms
+
+    stages = dict.fromkeys(STAGES, 0)
+    for seg in segments:
+        for check in seg.checks:
+            if check.stage:
+                stages[check.stage] = stages.get(check.stage, 0) + 1
     refs = [
         (doc.target_text.strip(), pair.en_approved)
         for doc, pair in zip(translated, pairs, strict=True)
@@ -137,4 +158,7 @@ def evaluate_terms(
         exact_matches=sum(out == ref for out, ref in refs),
         references=len(refs),
         segments=segments,
+        stages=stages,
+        doubled=sum(bool(doubled_terms(s)) for s in segments),
+        tacked_on=sum(len(tacked_on_terms(s)) for s in segments),
     )

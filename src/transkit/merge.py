@@ -12,24 +12,65 @@ with one file gives ``x.en.txt``; with several files, each is named after
 its ``original`` attribute (``a.txt`` -> ``a.en.txt``; directories in
 ``original`` are ignored, so a file cannot write outside that folder).
 
-Everything is read and checked before anything is written, and every write
-is atomic: a malformed XLIFF or TMX leaves no output file behind.
+Nothing is lost: as in a CAT tool, a unit whose target is missing or empty,
+or that is marked ``translate="no"``, keeps its source text; such units are
+counted and listed (`DocumentCounts.kept`), and ``strict`` turns them, and
+every problem the reader found (duplicate ids, units deleted from a transkit
+file, an edited source, an empty target marked translated), into an error.
+The language pair of every ``<file>`` must match ``source_lang`` /
+``target_lang`` the way BCP 47 basic filtering does (``de`` matches
+``de-DE``; ``de-DE`` does not match ``de-AT``).
+
+Everything is read and checked before anything is written (the memory's new
+content is built in memory first), and every write is atomic: a malformed
+or mismatched XLIFF or TMX leaves no output file behind.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
-from transkit.data import Document
+from transkit.data import Document, Segment
 from transkit.errors import FormatError, TranskitError
-from transkit.fileio import atomic_write_text
-from transkit.formats.tmx import APPROVED_STATES, add_to_tmx, read_tmx
+from transkit.fileio import atomic_write_bytes, atomic_write_text
+from transkit.formats.tmx import APPROVED_STATES, lang_matches, plan_tmx_append
 from transkit.formats.xliff import read_xliff
+from transkit.terms.recheck import TermFailure, recheck_segment, term_failures
 
-__all__ = ["DocumentCounts", "MergeResult", "default_output", "merge_xliff"]
+__all__ = [
+    "DocumentCounts",
+    "MergeResult",
+    "default_output",
+    "kept_source_reason",
+    "merge_xliff",
+    "merged_text",
+]
+
+#: Why a unit keeps its source text.
+KEPT_REASONS = ("no target", "empty target", "translate=no")
+
+
+def kept_source_reason(segment: Segment) -> str | None:
+    """Why ``segment`` keeps its source in the merged text, or None when its target is used."""
+    if not segment.translate:
+        return "translate=no"
+    if segment.target is None:
+        return "no target" if segment.source.strip() else None
+    if not segment.target.strip() and segment.source.strip():
+        return "empty target"
+    return None
+
+
+def merged_text(document: Document) -> str:
+    """The target document: each unit's target, or its source where `kept_source_reason` says."""
+    parts = [
+        s.leading + (s.source if kept_source_reason(s) or s.target is None else s.target)
+        for s in document.segments
+    ]
+    return "".join(parts) + document.trailing
 
 
 @dataclass(frozen=True)
@@ -42,13 +83,31 @@ class DocumentCounts:
     approved: int
     mt: int
     untranslated: int
+    #: (unit id, reason) for each unit that kept its source text.
+    kept: tuple[tuple[str, str], ...] = ()
+    terms_required: int | None = None  # None: no glossary, terms not re-checked
+    terms_failed: int = 0
 
     def summary(self) -> str:
         """One line for the terminal."""
-        return (
+        line = (
             f"{self.output}: {self.segments} segments, {self.approved} approved, "
             f"{self.mt} still MT, {self.untranslated} untranslated"
         )
+        if self.kept:
+            by_reason = [
+                f"{sum(r == reason for _, r in self.kept)} {reason}"
+                for reason in KEPT_REASONS
+                if any(r == reason for _, r in self.kept)
+            ]
+            line += f" (source kept: {', '.join(by_reason)})"
+        if self.terms_required is not None:
+            satisfied = self.terms_required - self.terms_failed
+            line += (
+                f"; terms re-checked: {self.terms_required} required, {satisfied} satisfied, "
+                f"{self.terms_failed} failed"
+            )
+        return line
 
 
 @dataclass(frozen=True)
@@ -58,6 +117,12 @@ class MergeResult:
     documents: tuple[DocumentCounts, ...]
     tmx: Path | None = None
     tmx_added: int = 0
+    #: What the reader found that a person should look at (``file:line: ...``).
+    problems: tuple[str, ...] = ()
+    #: Glossary terms the final targets miss (with ``glossary_paths``).
+    failures: tuple[TermFailure, ...] = ()
+    memory: Path | None = None
+    memory_added: int = 0
 
     @property
     def approved(self) -> int:
@@ -71,7 +136,7 @@ class MergeResult:
 
     @property
     def untranslated(self) -> int:
-        """Segments without a target (their German source was kept)."""
+        """Units that kept their source text (no or empty target, translate=no)."""
         return sum(d.untranslated for d in self.documents)
 
 
@@ -100,16 +165,53 @@ def _named_output(xliff_path: Path, document: Document) -> Path:
     return xliff_path.with_name(f"{stem}.{document.target_lang or 'target'}.txt")
 
 
-def _counts(document: Document, output: Path) -> DocumentCounts:
-    states = [s.state for s in document.segments]
+def _counts(document: Document, output: Path, rechecked: bool = False) -> DocumentCounts:
+    kept = tuple(
+        (s.id, reason) for s in document.segments if (reason := kept_source_reason(s)) is not None
+    )
+    used = [s for s in document.segments if kept_source_reason(s) is None]
     return DocumentCounts(
         name=document.name,
         output=output,
-        segments=len(states),
-        approved=sum(s in APPROVED_STATES for s in states),
-        mt=states.count("mt"),
-        untranslated=states.count("new"),
+        segments=len(document.segments),
+        approved=sum(s.state in APPROVED_STATES for s in used),
+        mt=sum(s.state == "mt" for s in used),
+        untranslated=len(kept),
+        kept=kept,
+        terms_required=sum(len(s.checks) for s in used) if rechecked else None,
+        terms_failed=sum(not c.satisfied for s in used for c in s.checks),
     )
+
+
+def _recheck(document: Document, matcher: object) -> Document:
+    """Term checks on the targets the merged text uses; units that keep their source get none."""
+    segments = tuple(
+        recheck_segment(s, matcher) if kept_source_reason(s) is None else replace(s, checks=())
+        for s in document.segments
+    )
+    return replace(document, segments=segments)
+
+
+def _check_languages(
+    documents: list[Document], source_lang: str, target_lang: str, name: str
+) -> list[str]:
+    """Refuse a ``<file>`` in another language pair; note a pair the file does not state."""
+    notes = []
+    for doc in documents:
+        for what, have, want in (
+            ("source", doc.source_lang, source_lang),
+            ("target", doc.target_lang, target_lang),
+        ):
+            if not have:
+                notes.append(f"{name}: {doc.name}: no {what} language stated; taken as {want}")
+            elif not lang_matches(have, want):
+                raise FormatError(
+                    f"{doc.name}: language pair {doc.source_lang or '?'} -> "
+                    f"{doc.target_lang or '?'}, not {source_lang} -> {target_lang} "
+                    "(--source-lang/--target-lang merge another pair)",
+                    file=name,
+                )
+    return notes
 
 
 def merge_xliff(
@@ -117,14 +219,48 @@ def merge_xliff(
     *,
     out: str | os.PathLike[str] | None = None,
     tmx: str | os.PathLike[str] | None = None,
+    source_lang: str = "de",
+    target_lang: str = "en",
+    strict: bool = False,
+    glossary_paths: tuple[Path, ...] = (),
+    memory: str | os.PathLike[str] | None = None,
 ) -> MergeResult:
-    """Rebuild the English documents of a post-edited XLIFF; optionally feed a TM.
+    """Rebuild the target documents of a post-edited XLIFF; optionally feed a TM.
 
-    Raises `FormatError` (file and line) for malformed XLIFF or TMX and
-    `TranskitError` for an ``out`` that cannot be used; nothing is written then.
+    ``memory`` is a translation-memory folder (`transkit.tm`): approved
+    segments go into it with their neighbours as context.  ``tmx`` is a
+    single TMX file to add them to (an export, kept for other tools).
+
+    Raises `FormatError` (file and line) for malformed XLIFF or TMX or a
+    language pair other than ``source_lang`` -> ``target_lang``, and
+    `TranskitError` for an ``out`` that cannot be used or, with ``strict``,
+    for units that kept their source and for the reader's problems; nothing
+    is written then.
+
+    With ``glossary_paths``, every glossary term is found again in the
+    sources and checked on the final targets; failures are in the result
+    (reported, not fixed: the text is the translator's).
     """
     source = Path(xliff_path)
-    documents = read_xliff(source)
+    problems: list[str] = []
+    documents = read_xliff(source, problems=problems)
+    if tmx is not None:
+        for doc in documents:
+            if not doc.source_lang or not doc.target_lang:
+                raise FormatError(
+                    f"{doc.name}: languages unknown (no source/target language), "
+                    "cannot add to a memory",
+                    file=str(source),
+                )
+    problems.extend(_check_languages(documents, source_lang, target_lang, str(source)))
+    documents = [
+        replace(
+            d,
+            source_lang=d.source_lang or source_lang.replace("*", ""),
+            target_lang=d.target_lang or target_lang.replace("*", ""),
+        )
+        for d in documents
+    ]
     if out is not None:
         if len(documents) != 1:
             raise TranskitError(
@@ -151,23 +287,66 @@ def merge_xliff(
             )
         if output.is_dir():
             raise TranskitError(f"output {output} is a directory", file=str(source))
+    matcher = None
+    if glossary_paths:
+        from transkit.terms.glossary import load_glossaries
+        from transkit.terms.match import TermMatcher
+
+        matcher = TermMatcher.from_glossary(load_glossaries(list(glossary_paths)))
+        documents = [_recheck(d, matcher) for d in documents]
+    rechecked = matcher is not None
+    counts = tuple(_counts(d, o, rechecked) for d, o in zip(documents, outputs, strict=True))
+    if strict:
+        kept = sum(c.untranslated for c in counts)
+        if kept or problems:
+            what = [f"{kept} unit(s) kept their source"] if kept else []
+            what += [f"{len(problems)} problem(s): {problems[0]}"] if problems else []
+            raise TranskitError(
+                "--strict: " + "; ".join(what) + " (nothing written)", file=str(source)
+            )
+    tmx_plan: tuple[bytes, int] | None = None
     if tmx is not None:
-        for doc in documents:
-            if not doc.source_lang or not doc.target_lang:
-                raise FormatError(
-                    "languages unknown (no source/target language), cannot add to a memory",
-                    file=str(source),
-                )
-        if Path(tmx).exists():
-            read_tmx(tmx)  # fail on a malformed memory before writing anything
-    texts = [doc.target_text for doc in documents]
+        # Build the memory's new content first: a refusal leaves nothing written.
+        tmx_plan = plan_tmx_append(tmx, [_for_memory(d) for d in documents])
+    if memory is not None:
+        from transkit.tm.memory import TranslationMemory
+
+        with TranslationMemory(memory) as tm:
+            tm.refresh()  # fail on a malformed memory file before writing anything
+    texts = [merged_text(doc) for doc in documents]
     for output, text in zip(outputs, texts, strict=True):
         atomic_write_text(output, text)
     added = 0
-    if tmx is not None:
-        added = add_to_tmx(tmx, documents)
+    if tmx is not None and tmx_plan is not None:
+        data, added = tmx_plan
+        if added:
+            atomic_write_bytes(tmx, data)
+    memory_added = 0
+    if memory is not None:
+        from transkit.tm.memory import TranslationMemory, units_from_segments
+
+        units = units_from_segments(
+            documents,
+            states=APPROVED_STATES,
+            accept=lambda seg: kept_source_reason(seg) is None,
+        )
+        if units:
+            with TranslationMemory(memory) as tm:
+                memory_added = tm.add_units(units)
     return MergeResult(
-        documents=tuple(_counts(d, o) for d, o in zip(documents, outputs, strict=True)),
+        documents=counts,
         tmx=Path(tmx) if tmx is not None else None,
         tmx_added=added,
+        problems=tuple(problems),
+        failures=tuple(term_failures(documents)) if rechecked else (),
+        memory=Path(memory) if memory is not None else None,
+        memory_added=memory_added,
+    )
+
+
+def _for_memory(document: Document) -> Document:
+    """Only units whose target the merged text uses go into a memory."""
+    return replace(
+        document,
+        segments=tuple(s for s in document.segments if kept_source_reason(s) is None),
     )

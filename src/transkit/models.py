@@ -227,6 +227,11 @@ def resolve_model(spec: str | None, *, from_code: str = "de", to_code: str = "en
     )
 
 
+def cache_root() -> Path:
+    """transkit's per-user cache folder (``TRANSKIT_CACHE_DIR`` overrides it)."""
+    return _cache_root()
+
+
 def _cache_root() -> Path:
     override = os.environ.get("TRANSKIT_CACHE_DIR")
     if override:

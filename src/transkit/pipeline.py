@@ -33,8 +33,9 @@ __all__ = [
     "run_translate",
 ]
 
-FORMATS = ("txt", "xliff", "tmx", "omegat")
-DEFAULT_FORMATS = ("txt", "xliff", "tmx")
+FORMATS = ("txt", "xliff", "tmx", "html", "omegat")
+#: What is written when no --formats is given (an OmegaT project only on request).
+DEFAULT_FORMATS = ("txt", "xliff", "tmx", "html")
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,8 @@ class TranslateOptions:
     out_dir: Path = Path("out")
     formats: tuple[str, ...] = DEFAULT_FORMATS
     xliff_version: str = "1.2"
+    tm_path: Path | None = None  # translation memory folder (TMX files); None: no memory
+    tm_threshold: float = 75.0
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,8 @@ class TranslateRun:
     seconds: float
     model: str | None = None
     glossaries: tuple[tuple[str, int], ...] = ()
+    index: str | None = None  # the review pages' index.html, when one was written
+    memory: str | None = None
 
     @property
     def documents(self) -> list[Document]:
@@ -88,6 +93,22 @@ class TranslateRun:
                 entry.update(document_summary(f.document))
                 entry["file"] = f.path
                 entry["outputs"] = list(f.outputs)
+                if self.memory is not None:
+                    entry["tm"] = _tm_counts([f.document])
+                    entry["tm_matches"] = [
+                        {
+                            "segment": seg.id,
+                            "level": m.level,
+                            "score": m.score,
+                            "source": m.source,
+                            "target": m.target,
+                            "origin": m.origin,
+                            "used": seg.method == f"tm-{m.level}",
+                            "note": m.note,
+                        }
+                        for seg in f.document.segments
+                        for m in seg.matches[:1]
+                    ]
             if f.error:
                 entry["error"] = f.error
             files.append(entry)
@@ -104,7 +125,15 @@ class TranslateRun:
             "terms_failed": required - satisfied,
             "errors": len(self.failed),
             "seconds": round(self.seconds, 3),
+            "memory": self.memory,
+            "tm": _tm_counts(docs),
         }
+
+
+def _tm_counts(documents: Sequence[Document]) -> dict[str, int]:
+    from transkit.tm.leverage import tm_counts
+
+    return tm_counts(documents)
 
 
 def prepare_document(name: str, text: str, matcher: Any | None = None) -> Document:
@@ -124,18 +153,38 @@ def translate_documents(
     *,
     num_hypotheses: int = 8,
     progress: Callable[[int], None] | None = None,
+    glossary: Any | None = None,
 ) -> list[Document]:
-    """Translate all segments of all documents in one batch, enforce terms, QA."""
-    from transkit.terms.enforce import enforce_terms
+    """Translate all segments of all documents in one batch, enforce terms, QA.
+
+    Segments that already have a target (taken from the translation memory)
+    are kept as they are.  ``glossary`` (the `Glossary` the terms were
+    matched with) tells enforcement the deprecated renderings and every
+    forbidden term.
+    """
     from transkit.terms.qa import annotate
+    from transkit.terms.repair import TermPolicy, enforce_terms
     from transkit.text.typography import english_quotes, match_initial_case
 
     flat = [seg for doc in documents for seg in doc.segments]
-    translated = enforce_terms(flat, engine, num_hypotheses=num_hypotheses, progress=progress)
-    translated = [
-        replace(s, target=english_quotes(match_initial_case(s.source, s.target or "")))
-        for s in translated
-    ]
+    from transkit.terms.suggest import DEFAULT_DICTIONARY
+
+    pending = [i for i, seg in enumerate(flat) if seg.target is None]
+    done = enforce_terms(
+        [flat[i] for i in pending],
+        engine,
+        num_hypotheses=num_hypotheses,
+        progress=progress,
+        policy=TermPolicy.from_glossary(glossary),
+        dictionary=DEFAULT_DICTIONARY
+        if glossary is not None and DEFAULT_DICTIONARY.exists()
+        else None,
+    )
+    translated = list(flat)
+    for i, s in zip(pending, done, strict=True):
+        translated[i] = replace(
+            s, target=english_quotes(match_initial_case(s.source, s.target or ""))
+        )
     out = []
     cursor = 0
     for doc in documents:
@@ -146,15 +195,28 @@ def translate_documents(
     return out
 
 
+def _glossary_of(matcher: Any | None) -> Any | None:
+    """The glossary a `TermMatcher` was built from (None without one)."""
+    return getattr(matcher, "glossary", None)
+
+
 def _load_matcher(glossary_paths: Sequence[Path]) -> tuple[Any | None, tuple[tuple[str, int], ...]]:
+    matcher, files, _ = _load_glossary(glossary_paths)
+    return matcher, files
+
+
+def _load_glossary(
+    glossary_paths: Sequence[Path],
+) -> tuple[Any | None, tuple[tuple[str, int], ...], Any | None]:
+    """Matcher, (file, entries) pairs and the `Glossary` itself (for review pages)."""
     if not glossary_paths:
-        return None, ()
+        return None, (), None
     from transkit.terms.glossary import load_glossaries
     from transkit.terms.match import TermMatcher
 
     glossary = load_glossaries(list(glossary_paths))
     files = tuple((str(path), int(count)) for path, count in glossary.files)
-    return TermMatcher.from_glossary(glossary), files
+    return TermMatcher.from_glossary(glossary), files, glossary
 
 
 def translate_text(
@@ -198,22 +260,21 @@ def translate_document_text(
     matcher, _ = _load_matcher([Path(p) for p in glossary])
     document = prepare_document(name, text, matcher)
     engine = engine or engine_for(model, options)
-    return translate_documents([document], engine, num_hypotheses=num_hypotheses)[0]
+    return translate_documents(
+        [document], engine, num_hypotheses=num_hypotheses, glossary=_glossary_of(matcher)
+    )[0]
 
 
 def output_paths(source: str, out_dir: Path, formats: Sequence[str]) -> dict[str, Path]:
-    """``seeds/x.txt`` -> ``out/x.en.txt``, ``out/x.de-en.xlf``, ``out/x.de-en.tmx``."""
+    """``seeds/x.txt`` -> ``out/x.en.txt``, ``x.de-en.xlf``, ``x.de-en.tmx``, ``x.de-en.html``."""
     stem = Path(source).name
     for suffix in (".txt", ".text", ".md"):
         if stem.lower().endswith(suffix):
             stem = stem[: -len(suffix)]
             break
-    names = {
-        "txt": f"{stem}.en.txt",
-        "xliff": f"{stem}.de-en.xlf",
-        "tmx": f"{stem}.de-en.tmx",
-        "omegat": f"{stem}.omegat",
-    }
+    names = {"txt": f"{stem}.en.txt", "xliff": f"{stem}.de-en.xlf", "tmx": f"{stem}.de-en.tmx"}
+    names["html"] = f"{stem}.de-en.html"
+    names["omegat"] = f"{stem}.omegat"
     return {fmt: out_dir / names[fmt] for fmt in formats}
 
 
@@ -221,8 +282,15 @@ def _write_outputs(
     document: Document,
     paths: dict[str, Path],
     xliff_version: str,
+    review: dict[str, Any] | None = None,
+    pages: list[tuple[str, Path, dict[str, int]]] | None = None,
     glossary_paths: Sequence[Path] = (),
 ) -> tuple[str, ...]:
+    """Write every output.
+
+    ``review`` holds `transkit.review.write_page` keywords; each page written
+    is added to ``pages`` (name, path, totals) for the index.
+    """
     from transkit.fileio import atomic_write_text
 
     written = []
@@ -237,6 +305,13 @@ def _write_outputs(
             from transkit.formats.tmx import write_tmx
 
             write_tmx([document], path)
+        elif fmt == "html":
+            from transkit.review import review_page
+
+            html, totals = review_page(document, path, **(review or {}))
+            atomic_write_text(path, html)
+            if pages is not None:
+                pages.append((document.name, path, totals))
         elif fmt == "omegat":
             from transkit.formats.omegat import write_omegat_project
             from transkit.terms.glossary import load_glossaries
@@ -275,7 +350,7 @@ def run_translate(
     from transkit.text.reading import read_document
 
     started = time.perf_counter()
-    matcher, glossary_files = _load_matcher(options.glossary_paths)
+    matcher, glossary_files, glossary = _load_glossary(options.glossary_paths)
 
     prepared: list[tuple[str, Document | None, str | None]] = []
     seen_outputs: dict[Path, str] = {}
@@ -301,15 +376,24 @@ def run_translate(
             prepared.append((name, None, err.one_line()))
 
     documents = [doc for _, doc, _ in prepared if doc is not None]
+    memory = None
+    if documents and options.tm_path is not None:
+        documents = _leverage(documents, options)
+        memory = str(options.tm_path)
     model_label = None
     translated: list[Document] = []
-    if documents:
+    pending = sum(s.target is None for d in documents for s in d.segments)
+    if documents and not pending:
+        from transkit.terms.qa import annotate
+
+        translated = [annotate(d) for d in documents]
+    elif documents:
         if engine is None:
             from transkit.engine.argos import engine_for
 
             engine = engine_for(options.model, options.engine)
         model_label = getattr(engine, "name", None)
-        total = sum(len(d.segments) for d in documents)
+        total = pending
         if progress_factory is not None:
             with progress_factory(total) as bar:
                 last = [0]
@@ -319,15 +403,23 @@ def run_translate(
                     last[0] = max(last[0], done)
 
                 translated = translate_documents(
-                    documents, engine, num_hypotheses=options.num_hypotheses, progress=tick
+                    documents,
+                    engine,
+                    num_hypotheses=options.num_hypotheses,
+                    progress=tick,
+                    glossary=_glossary_of(matcher),
                 )
         else:
             translated = translate_documents(
-                documents, engine, num_hypotheses=options.num_hypotheses
+                documents,
+                engine,
+                num_hypotheses=options.num_hypotheses,
+                glossary=_glossary_of(matcher),
             )
 
     results = []
     by_doc = iter(translated)
+    review, pages, index = _review_plan(inputs, options, glossary, glossary_files, model_label)
     for name, doc, error in prepared:
         if doc is None:
             results.append(FileResult(path=name, error=error))
@@ -338,14 +430,52 @@ def run_translate(
             continue
         try:
             paths = output_paths(name, options.out_dir, options.formats)
-            outputs = _write_outputs(done, paths, options.xliff_version, options.glossary_paths)
+            outputs = _write_outputs(
+                done, paths, options.xliff_version, review, pages, options.glossary_paths
+            )
             results.append(FileResult(path=name, document=done, outputs=outputs))
         except (TranskitError, OSError) as err:
             message = err.one_line() if isinstance(err, TranskitError) else f"{name}: {err}"
             results.append(FileResult(path=name, document=done, error=message))
+    if index is not None and pages:
+        from transkit.review import write_index
+
+        write_index(pages, index, model=model_label, glossaries=glossary_files)
     return TranslateRun(
         files=tuple(results),
         seconds=time.perf_counter() - started,
         model=model_label,
         glossaries=glossary_files,
+        index=str(index) if index is not None and pages else None,
+        memory=memory,
     )
+
+
+def _review_plan(
+    inputs: Sequence[str],
+    options: TranslateOptions,
+    glossary: Any | None,
+    glossary_files: tuple[tuple[str, int], ...],
+    model: str | None,
+) -> tuple[dict[str, Any], list[tuple[str, Path, dict[str, int]]], Path | None]:
+    """Keywords for the review pages, a list to collect them, and the index path.
+
+    The index (``OUT/index.html``) is written when more than one file gets a page.
+    """
+    files = [name for name in inputs if name != "-"]
+    index = options.out_dir / "index.html" if "html" in options.formats and len(files) > 1 else None
+    review = {"glossary": glossary, "model": model, "glossaries": glossary_files, "index": index}
+    return review, [], index
+
+
+def _leverage(documents: list[Document], options: TranslateOptions) -> list[Document]:
+    """Exact matches from the memory replace MT; fuzzy ones travel with the segments."""
+    from transkit.tm.leverage import leverage_documents
+    from transkit.tm.memory import TranslationMemory
+
+    assert options.tm_path is not None
+    if not options.tm_path.is_dir():
+        return documents  # nothing stored yet (a merge creates the folder)
+    with TranslationMemory(options.tm_path) as memory:
+        memory.refresh()
+        return leverage_documents(documents, memory, threshold=options.tm_threshold)

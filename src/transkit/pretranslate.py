@@ -296,7 +296,7 @@ def run_pretranslate(
 
             engine = engine_for(options.model, options.engine)
         model_label = getattr(engine, "name", None)
-    translated = _translate(documents, engine, options, progress_factory)
+    translated = _translate(documents, engine, options, progress_factory, matcher)
     _finish_all(prepared, translated, engine, results)
     return TranslateRun(
         files=tuple(results),
@@ -311,9 +311,12 @@ def _translate(
     engine: Engine | None,
     options: TranslateOptions,
     progress_factory: Callable[[int], Any] | None,
+    matcher: Any = None,
 ) -> dict[str, Segment]:
     """Every sentence of every file in one batch; the results by sentence id."""
-    from transkit.pipeline import translate_documents
+    from transkit.pipeline import _glossary_of, translate_documents
+
+    glossary = _glossary_of(matcher)
 
     total = sum(len(d.segments) for d in documents)
     if engine is None or not total:
@@ -327,10 +330,16 @@ def _translate(
                 last[0] = max(last[0], done)
 
             done_docs = translate_documents(
-                documents, engine, num_hypotheses=options.num_hypotheses, progress=tick
+                documents,
+                engine,
+                num_hypotheses=options.num_hypotheses,
+                progress=tick,
+                glossary=glossary,
             )
     else:
-        done_docs = translate_documents(documents, engine, num_hypotheses=options.num_hypotheses)
+        done_docs = translate_documents(
+            documents, engine, num_hypotheses=options.num_hypotheses, glossary=glossary
+        )
     return {s.id: s for d in done_docs for s in d.segments}
 
 
@@ -398,4 +407,6 @@ def translate_any(
         seconds=time.perf_counter() - started,
         model=runs[-1].model or runs[0].model,
         glossaries=runs[-1].glossaries,
+        index=runs[0].index if texts else None,
+        memory=runs[0].memory if texts else None,
     )

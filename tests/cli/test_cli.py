@@ -24,6 +24,7 @@ from transkit.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "tests" / "data" / "translate-de_en-tiny.argosmodel"
+MODEL_NOPH = ROOT / "tests" / "data" / "translate-de_en-tiny-noph.argosmodel"
 HELDOUT = ROOT / "tests" / "data" / "heldout.tsv"
 SEED = next((ROOT / "seeds").glob("*.txt"))
 GLOSSARY = ROOT / "glossary"
@@ -140,14 +141,16 @@ def test_seed_translation_writes_all_formats(env: dict[str, str], tmp_path: Path
     assert table.returncode == 0 and "terms required" in table.stdout
 
 
-def test_glossary_terms_are_enforced(env: dict[str, str], tmp_path: Path) -> None:
+@pytest.mark.parametrize("model", [MODEL, MODEL_NOPH], ids=["tiny", "tiny-noph"])
+def test_glossary_terms_are_enforced(env: dict[str, str], tmp_path: Path, model: Path) -> None:
+    """Both test models say "Peking" and "rare earth elements"; neither survives."""
     src = tmp_path / "terms.txt"
     src.write_text("Peking hat Exportkontrollen auf seltene Erden eingeführt.\n", encoding="utf-8")
     plain = run(
         [
             "translate",
             "--model",
-            str(MODEL),
+            str(model),
             "--no-glossary",
             "--formats",
             "txt",
@@ -165,7 +168,7 @@ def test_glossary_terms_are_enforced(env: dict[str, str], tmp_path: Path) -> Non
         [
             "translate",
             "--model",
-            str(MODEL),
+            str(model),
             "--glossary",
             str(GLOSSARY),
             "--strict",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from xml.sax.saxutils import escape
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -14,7 +15,7 @@ from translate.storage import tmx as tt_tmx
 from conftest import FAILED_CONCEPT, FORMATS_DATA, SAMPLE_GLOSSARY
 from transkit.data import Document, Segment
 from transkit.errors import FormatError
-from transkit.formats.tmx import add_to_tmx, read_tmx, tmx_bytes, write_tmx
+from transkit.formats.tmx import add_to_tmx, lang_matches, read_tmx, tmx_bytes, write_tmx
 
 NOW = datetime(2025, 3, 4, 5, 6, 7, tzinfo=UTC)
 
@@ -122,7 +123,7 @@ def test_add_keeps_another_tools_memory(tmp_path, xmlcheck):
     assert [(u.source, u.target, u.target_lang) for u in units] == [
         ("Die Allianz wächst.", "The alliance is growing.", "EN-GB"),
         ("Guten Tag.", "Bonjour.", "FR-FR"),
-        ("Peking reagiert.", "Beijing reacts.", "en"),
+        ("Peking reagiert.", "Beijing reacts.", "EN-GB"),  # the memory's own tag
     ]
     text = path.read_text("utf-8")
     assert '<!DOCTYPE tmx SYSTEM "tmx11.dtd">' in text
@@ -174,3 +175,117 @@ def test_property_tmx_round_trip(tmp_path, pairs):
     path = tmp_path / "p.tmx"
     write_tmx(_approved(*pairs), path, source_lang="de", target_lang="en")
     assert [(u.source, u.target) for u in read_tmx(path)] == pairs
+
+
+def _memory(version: str, lang_attr: str, src: str, tgt: str) -> str:
+    return (
+        f'<?xml version="1.0" encoding="UTF-16"?>\n<tmx version="{version}">\n'
+        f'  <header creationtool="X" creationtoolversion="1" segtype="sentence" o-tmf="x" '
+        f'adminlang="en" srclang="{src}" datatype="plaintext"/>\n  <body>\n'
+        f'    <tu><tuv {lang_attr}="{src}"><seg>Hallo.</seg></tuv>'
+        f'<tuv {lang_attr}="{tgt}"><seg>Hello.</seg></tuv></tu>\n  </body>\n</tmx>\n'
+    )
+
+
+@pytest.mark.parametrize(
+    ("version", "lang_attr", "codec", "bom"),
+    [
+        ("1.1", "lang", "utf-16-le", b"\xff\xfe"),
+        ("1.4", "xml:lang", "utf-16-be", b"\xfe\xff"),
+    ],
+)
+def test_add_appends_in_the_memory_own_conventions(tmp_path, version, lang_attr, codec, bom):
+    path = tmp_path / "m.tmx"
+    path.write_bytes(bom + _memory(version, lang_attr, "DE-DE", "EN-US").encode(codec))
+    segs = _approved(("Peking reagiert.", "Beijing reacts."))
+    assert add_to_tmx(path, segs, source_lang="de", target_lang="en", now=NOW) == 1
+    data = path.read_bytes()
+    assert data.startswith(bom)  # still UTF-16, same byte order
+    text = data[len(bom) :].decode(codec)
+    assert text.startswith('<?xml version="1.0" encoding="UTF-16"?>')
+    other = "xml:lang" if lang_attr == "lang" else ' lang="'
+    assert other not in text
+    units = read_tmx(path)
+    assert [(u.source_lang, u.target_lang) for u in units] == [("DE-DE", "EN-US")] * 2
+
+
+def test_add_refuses_a_memory_in_another_source_language(tmp_path):
+    path = tmp_path / "m.tmx"
+    data = _memory("1.4", "xml:lang", "en-US", "fr").encode("utf-16")
+    path.write_bytes(data)
+    with pytest.raises(FormatError, match="source language is en-US, not de"):
+        add_to_tmx(path, _approved(("A.", "B.")), source_lang="de", target_lang="en")
+    assert path.read_bytes() == data
+
+
+@pytest.mark.parametrize(
+    ("tag", "wanted", "match"),
+    [("de-DE", "de", True), ("DE", "de", True), ("de", "de-DE", False), ("de-AT", "de-DE", False)]
+    + [("en_US", "en-us", True), ("fr", "*", True), ("deu", "de", False)],
+)
+def test_lang_matches_is_bcp47_basic_filtering(tag, wanted, match):
+    assert lang_matches(tag, wanted) is match
+
+
+_seg_text = st.text(
+    st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=12
+).filter(str.strip)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    version_attr=st.sampled_from([("1.1", "lang"), ("1.4", "xml:lang")]),
+    tags=st.sampled_from([("de", "en"), ("DE-DE", "EN-US"), ("de-at", "en-gb"), ("DE", "en_US")]),
+    codec=st.sampled_from([("utf-8", b""), ("utf-8", b"\xef\xbb\xbf"), ("utf-16-le", b"\xff\xfe")])
+    | st.just(("utf-16-be", b"\xfe\xff")),
+    old=st.lists(st.tuples(_seg_text, _seg_text), max_size=3),
+    new=st.lists(st.tuples(_seg_text, _seg_text), min_size=1, max_size=3),
+)
+def test_property_append_keeps_every_convention(tmp_path, version_attr, tags, codec, old, new):
+    (version, attr), (src, tgt), (encoding, bom) = version_attr, tags, codec
+    declared = "UTF-16" if encoding.startswith("utf-16") else "UTF-8"
+    tus = "".join(
+        f'<tu><tuv {attr}="{src}"><seg>{escape(s)}</seg></tuv>'
+        f'<tuv {attr}="{tgt}"><seg>{escape(t)}</seg></tuv></tu>\n'
+        for s, t in old
+    )
+    text = (
+        f'<?xml version="1.0" encoding="{declared}"?>\n<tmx version="{version}">\n'
+        f'<header creationtool="X" creationtoolversion="1" segtype="sentence" o-tmf="x" '
+        f'adminlang="en" srclang="{src}" datatype="plaintext"/>\n<body>\n{tus}</body>\n</tmx>\n'
+    )
+    path = tmp_path / "m.tmx"
+    path.write_bytes(bom + text.encode(encoding))
+    before = [(u.source, u.target, u.source_lang, u.target_lang) for u in read_tmx(path)]
+    added = add_to_tmx(path, _approved(*new), source_lang="de", target_lang="en")
+    data = path.read_bytes()
+    assert data.startswith(bom) and data[len(bom) :].decode(encoding).startswith(
+        f'<?xml version="1.0" encoding="{declared}"?>'
+    )
+    after = [(u.source, u.target, u.source_lang, u.target_lang) for u in read_tmx(path)]
+    assert after[: len(before)] == before  # nothing of the memory changed
+    fresh = list(dict.fromkeys(p for p in new if p not in old))
+    assert added == len(fresh)
+    # its own tags (an empty memory shows no target tag: then ours)
+    assert after[len(before) :] == [(s, t, src, tgt if old else "en") for s, t in fresh]
+    root = etree.fromstring(data)
+    other = "lang" if attr == "xml:lang" else "{http://www.w3.org/XML/1998/namespace}lang"
+    assert not [t for t in root.iter("tuv") if t.get(other)]
+
+
+def test_a_latin1_memory_stays_latin1(tmp_path):
+    path = tmp_path / "m.tmx"
+    text = _memory("1.4", "xml:lang", "de", "en").replace(
+        'encoding="UTF-16"', 'encoding="ISO-8859-1"'
+    )
+    path.write_bytes(text.replace("Hallo.", "Grüße.").encode("latin-1"))
+    segs = _approved(("Peking — ein Name.", "Beijing — a name ✓."))
+    assert add_to_tmx(path, segs, source_lang="de", target_lang="en") == 1
+    data = path.read_bytes()
+    assert data.startswith(b'<?xml version="1.0" encoding="ISO-8859-1"?>')
+    assert (
+        "Grüße.".encode("latin-1") in data and b"&#10003;" in data
+    )  # the check mark as a reference
+    assert [u.target for u in read_tmx(path)] == ["Hello.", "Beijing — a name ✓."]

@@ -10,10 +10,10 @@ from transkit.data import Hypothesis, Segment, TermMatch
 from transkit.terms.enforce import (
     check_terms,
     choose_hypothesis,
-    enforce_terms,
     english_for,
     find_term,
     protect_source,
+    rerank_and_protect,
     restore_placeholders,
 )
 
@@ -182,7 +182,7 @@ def test_enforce_terms_uses_nbest_then_protected_then_fails() -> None:
         "ZQX1 schweigt.": [("It is silent.", -0.2)],
     }
     engine = TableEngine(table)
-    out = enforce_terms(
+    out = rerank_and_protect(
         [
             seg("Hallo."),
             seg("Peking handelt.", [peking]),
@@ -218,7 +218,9 @@ def test_protected_accepts_a_dropped_placeholder_if_the_term_is_right() -> None:
             ("ZQX1 visited our U.S. aircraft carriers.", -0.3),
         ],
     }
-    (out,) = enforce_terms([seg(source, [peking, carrier])], TableEngine(table), num_hypotheses=2)
+    (out,) = rerank_and_protect(
+        [seg(source, [peking, carrier])], TableEngine(table), num_hypotheses=2
+    )
     assert out.method == "protected"
     assert out.target == "Beijing visited our U.S. aircraft carriers."
     assert all(c.satisfied for c in out.checks)

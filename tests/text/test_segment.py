@@ -268,6 +268,24 @@ CASES: list[tuple[str, list[str]]] = [
     ("Er nahm Vitamin C. Die Studie lief.", ["Er nahm Vitamin C.", "Die Studie lief."]),
     ("Er kaufte eine CD. Musik hilft.", ["Er kaufte eine CD.", "Musik hilft."]),
     ("Die EU. Die USA. Japan.", ["Die EU.", "Die USA.", "Japan."]),
+    # List numbers at the start of a sentence or after a bullet (issue 9).
+    ("1. Dies ist eine Punkteliste.", ["1. Dies ist eine Punkteliste."]),
+    ("• 3. Seien Sie achtsam!", ["• 3. Seien Sie achtsam!"]),
+    ("Er kam. 2. Die Frau ging.", ["Er kam.", "2. Die Frau ging."]),
+    ("Er wurde 85. Seine Frau lebt.", ["Er wurde 85.", "Seine Frau lebt."]),
+    # Academic degrees, ordinals before nouns that take them, Roman ordinals.
+    ("Wir trafen Dr. med. Meyer in der Stadt.", ["Wir trafen Dr. med. Meyer in der Stadt."]),
+    (
+        "Sie entstand im 18. und frühen 19. Jahrhundert.",
+        ["Sie entstand im 18. und frühen 19. Jahrhundert."],
+    ),
+    ("Auf drei Schiffen des III. Geschwaders", ["Auf drei Schiffen des III. Geschwaders"]),
+    ("Er kaufte die CD. Musik hilft.", ["Er kaufte die CD.", "Musik hilft."]),
+    # Footnote marks and emoji stay with the sentence they close.
+    ("Dies ist ein Satz.¹ Noch einer.", ["Dies ist ein Satz.¹", "Noch einer."]),
+    ("Sie muss erfolgen.[6] Es gilt.", ["Sie muss erfolgen.[6]", "Es gilt."]),
+    ("Großartig! 👍🥰 Weiter so!", ["Großartig! 👍🥰", "Weiter so!"]),
+    ("Gut! 👍", ["Gut! 👍"]),
 ]
 
 

@@ -1,7 +1,8 @@
 """The transkit command line: parses options, calls the library, prints.
 
 One module per command group (`translate`, `models`, `qa`, `glossary`,
-`merge`); this module only builds the ``transkit`` group and attaches them.
+`merge`, `review`, `tm`); this module only builds the ``transkit`` group and attaches
+them.
 Every library error (`transkit.errors.TranskitError`) becomes one line on
 stderr and a non-zero exit code (`transkit.cli.errors`); the library modules
 are imported inside the commands so ``transkit --help`` stays fast.
@@ -16,6 +17,8 @@ from transkit.cli.glossary import glossary
 from transkit.cli.merge import merge
 from transkit.cli.models import models
 from transkit.cli.qa import eval_, qa
+from transkit.cli.review import review
+from transkit.cli.tm import tm
 from transkit.cli.translate import segment, translate
 
 __all__ = ["main"]
@@ -31,5 +34,5 @@ def main() -> None:
     """
 
 
-for _command in (translate, segment, models, qa, eval_, glossary, merge):
+for _command in (translate, segment, models, qa, eval_, glossary, merge, review, tm):
     main.add_command(_command)

@@ -327,7 +327,7 @@ def import_command(file: str, fmt: str, glossary_paths: tuple[str, ...]) -> None
         click.echo(f"skipped: {note}", err=True)
     click.echo(
         f"imported {len(to_add)} of {len(incoming)} entries from {file} into {target} "
-        f"({already} already there, {len(skipped)} skipped)"
+        f"({already} already there, {len(notes) + len(skipped)} skipped)"
     )
 
 
@@ -336,15 +336,28 @@ def import_command(file: str, fmt: str, glossary_paths: tuple[str, ...]) -> None
 @click.option(
     "--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="auto", show_default=True
 )
+@click.option(
+    "--tbx-version",
+    type=click.Choice(["3", "2008"]),
+    default="3",
+    show_default=True,
+    help="TBX-Basic edition: 3 = ISO 30042:2019 (<tbx>); 2008 = ISO 30042:2008 (<martif>), "
+    "for OmegaT 3.6 and translate-toolkit.",
+)
 @_glossary_option
-def export_command(output: str, fmt: str, glossary_paths: tuple[str, ...]) -> None:
+def export_command(
+    output: str, fmt: str, tbx_version: str, glossary_paths: tuple[str, ...]
+) -> None:
     """Write the glossary as TBX-Basic, or CSV/TSV for DeepL or OmegaT."""
     kind = _format_for(output, fmt)
     notes: list[str] = []
     with user_errors():
         loaded = _load(glossary_paths)
         if kind == "tbx":
-            from transkit.formats.tbx import write_tbx
+            if tbx_version == "2008":
+                from transkit.formats.tbx2008 import write_tbx2008 as write_tbx
+            else:
+                from transkit.formats.tbx import write_tbx
 
             write_tbx(loaded.entries, output)
         else:
@@ -353,7 +366,8 @@ def export_command(output: str, fmt: str, glossary_paths: tuple[str, ...]) -> No
             write_term_csv(loaded.entries, output, kind, problems=notes)
     for note in notes:
         click.echo(f"left out: {note}", err=True)
-    click.echo(f"exported {len(loaded)} entries ({kind}) to {output}")
+    what = f"tbx {tbx_version}" if kind == "tbx" else kind
+    click.echo(f"exported {len(loaded)} entries ({what}) to {output}")
 
 
 @glossary.command("suggest")

@@ -25,3 +25,35 @@ def resolve_glossary_option(paths: tuple[str, ...], no_glossary: bool) -> tuple[
     from transkit.terms.glossary import resolve_glossary_paths
 
     return tuple(resolve_glossary_paths(list(paths), no_glossary, Path.cwd()))
+
+
+#: ``--tm PATH`` / ``--no-tm``, shared by the commands that use the translation memory.
+def tm_options(func):  # type: ignore[no-untyped-def]
+    """Add ``--tm PATH`` and ``--no-tm`` to a command."""
+    func = click.option("--no-tm", is_flag=True, help="Do not use the translation memory.")(func)
+    return click.option(
+        "--tm",
+        "tm_path",
+        type=click.Path(path_type=Path),
+        help="Translation memory folder of TMX files (default ./tm/ when it exists).",
+    )(func)
+
+
+def resolve_tm_option(tm_path: Path | None, no_tm: bool, *, create: bool = False) -> Path | None:
+    """The memory folder to use: ``--tm``, else ./tm/ when present (or ``create``), or None."""
+    from transkit.errors import TranskitError
+
+    if no_tm:
+        if tm_path is not None:
+            raise click.UsageError("--tm and --no-tm cannot be used together")
+        return None
+    if tm_path is not None:
+        if tm_path.exists() and not tm_path.is_dir():
+            raise TranskitError(
+                "translation memory must be a folder of TMX files", file=str(tm_path)
+            )
+        if not tm_path.exists() and not create:
+            raise TranskitError("translation memory folder not found", file=str(tm_path))
+        return tm_path
+    default = Path("tm")
+    return default if default.is_dir() or create else None

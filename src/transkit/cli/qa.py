@@ -44,7 +44,8 @@ def eval_(
     """Measure glossary compliance on a held-out TSV (columns de[, en_approved]).
 
     Prints the term success rate (satisfied / required), outputs with
-    forbidden terms, and how often n-best re-ranking alone was enough.
+    forbidden terms, terms per enforcement stage (n-best, protected,
+    substituted, re-decoded, flagged), doubled and tacked-on terms.
     """
     from transkit.engine.argos import engine_for
     from transkit.evaluate import evaluate_terms, read_test_set
@@ -69,6 +70,8 @@ def eval_(
     if as_json:
         click.echo(json.dumps(figures, indent=2))
         return
+    from transkit.terms.qa import stage_line
+
     m = figures["methods"]
     click.echo(f"sentences: {figures['sentences']} ({figures['sentences_with_terms']} with terms)")
     click.echo(
@@ -76,10 +79,15 @@ def eval_(
         f"success rate {figures['success_rate']:.4f}"
     )
     click.echo(f"outputs with forbidden terms: {figures['outputs_with_forbidden_terms']}")
+    click.echo(f"terms by stage: {stage_line(figures['stages'])}")
     click.echo(
-        f"methods: n-best {m.get('nbest', 0)}, protected {m.get('protected', 0)}, "
-        f"failed {m.get('failed', 0)} (n-best alone enough for "
-        f"{figures['nbest_share']:.1%})"
+        f"segments by method: n-best {m.get('nbest', 0)}, protected {m.get('protected', 0)}, "
+        f"substituted {m.get('substituted', 0)}, re-decoded {m.get('redecoded', 0)}, "
+        f"failed {m.get('failed', 0)} (n-best alone enough for {figures['nbest_share']:.1%})"
+    )
+    click.echo(
+        f"segments with a doubled term: {figures['segments_with_doubled_terms']}; "
+        f"re-decoded terms tacked onto a sentence end: {figures['terms_tacked_on']}"
     )
     if figures["references"]:
         click.echo(

@@ -15,6 +15,8 @@ from transkit.cli.options import (
     EXIT_STRICT_TERMS,
     glossary_option,
     resolve_glossary_option,
+    resolve_tm_option,
+    tm_options,
 )
 
 
@@ -66,11 +68,19 @@ def _progress_factory(quiet: bool):
 )
 @glossary_option
 @click.option("--no-glossary", is_flag=True, help="Do not use any glossary.")
+@tm_options
+@click.option(
+    "--tm-threshold",
+    type=click.FloatRange(1, 100),
+    default=75.0,
+    show_default=True,
+    help="Lowest fuzzy match score (1-100) that travels with a segment.",
+)
 @click.option(
     "--formats",
-    default="txt,xliff,tmx",
+    default="txt,xliff,tmx,html",
     show_default=True,
-    help="Which files to write: any of txt, xliff, tmx, omegat (a ready OmegaT project).",
+    help="Which files to write: any of txt, xliff, tmx, html (review page), omegat (project).",
 )
 @click.option(
     "--xliff-version", type=click.Choice(["1.2", "2.1"]), default="1.2", show_default=True
@@ -99,6 +109,9 @@ def translate(
     device: str,
     glossaries: tuple[str, ...],
     no_glossary: bool,
+    tm_path: Path | None,
+    no_tm: bool,
+    tm_threshold: float,
     formats: str,
     xliff_version: str,
     report: Path | None,
@@ -109,7 +122,8 @@ def translate(
 ) -> None:
     """Translate German FILES to English (use - for stdin -> stdout).
 
-    For seeds/x.txt it writes OUT/x.en.txt, OUT/x.de-en.xlf and OUT/x.de-en.tmx.
+    For seeds/x.txt it writes OUT/x.en.txt, OUT/x.de-en.xlf, OUT/x.de-en.tmx and
+    the review page OUT/x.de-en.html (plus OUT/index.html for several files).
     An XLIFF from a CAT tool (.xlf, .xliff, .sdlxliff, .mqxliff) is pre-translated:
     OUT/<same name> gets its targets filled, inline codes kept.
     """
@@ -132,6 +146,8 @@ def translate(
             ),
             num_hypotheses=n_best,
             glossary_paths=resolve_glossary_option(glossaries, no_glossary),
+            tm_path=resolve_tm_option(tm_path, no_tm),
+            tm_threshold=tm_threshold,
             out_dir=out_dir,
             formats=chosen,
             xliff_version=xliff_version,
@@ -173,11 +189,8 @@ def translate(
         sys.exit(EXIT_STRICT_TERMS)
 
 
-_METHOD_LABELS = {"nbest": "by n-best", "protected": "by protection", "failed": "flagged"}
-
-
 def _print_summary(run: Any, *, err: bool) -> None:
-    from transkit.terms.qa import document_summary
+    from transkit.terms.qa import document_summary, stage_line
 
     if run.glossaries:
         used = ", ".join(f"{name} ({count} entries)" for name, count in run.glossaries)
@@ -186,6 +199,8 @@ def _print_summary(run: Any, *, err: bool) -> None:
         click.echo("glossary: none", err=err)
     if run.model:
         click.echo(f"model: {run.model}", err=err)
+    if run.memory:
+        click.echo(f"memory: {run.memory}", err=err)
     for result in run.files:
         if result.document is None:
             continue
@@ -195,12 +210,11 @@ def _print_summary(run: Any, *, err: bool) -> None:
             f"{result.path}: {segments}, {s['terms_required']} terms required, "
             f"{s['terms_satisfied']} satisfied, {s['terms_failed']} failed"
         )
-        methods = [
-            f"{_METHOD_LABELS.get(k, k)} {v}" for k, v in s["methods"].items() if k != "none"
-        ]
-        if methods:
-            line += " (" + ", ".join(methods) + ")"
+        if s["terms_required"]:
+            line += " (" + stage_line(s["stages"]) + ")"
         click.echo(line, err=err)
+        if run.memory:
+            click.echo(f"  {_tm_line([result.document])}", err=err)
         meta = result.document.metadata
         if "xliff_filled" in meta:
             click.echo(
@@ -215,7 +229,25 @@ def _print_summary(run: Any, *, err: bool) -> None:
             )
         for out in result.outputs:
             click.echo(f"  wrote {out}", err=err)
+    if run.memory and len(run.documents) > 1:
+        click.echo(_tm_line(run.documents), err=err)
+    if run.index:
+        click.echo(f"wrote {run.index}", err=err)
     click.echo(f"{len(run.documents)} file(s) in {run.seconds:.2f} s", err=err)
+
+
+def _tm_line(documents: Any) -> str:
+    """Segments per memory match level and from MT, for the summary."""
+    from transkit.tm.leverage import LEVEL_LABELS, tm_counts
+
+    counts = tm_counts(documents)
+    reused = [f"{counts[k]} {LEVEL_LABELS[k]}" for k in ("context", "exact")]
+    fuzzy = counts["numbers"] + counts["fuzzy"]
+    mt = fuzzy + counts["mt"]
+    return (
+        f"from memory: {', '.join(reused)}; machine-translated: {mt}"
+        f" ({counts['fuzzy']} with a fuzzy match, {counts['numbers']} fuzzy with numbers fixed)"
+    )
 
 
 # --------------------------------------------------------------------- segment

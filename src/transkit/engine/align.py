@@ -137,8 +137,9 @@ def word_alignment(
     is_content = np.array([_is_content(t) for t in content], dtype=bool)
     n_cols = len(source_pieces)
     matrix = np.zeros((len(target_pieces), n_cols), dtype=np.float32)
-    for j, row in enumerate(attention[: len(target_pieces)]):
-        values = np.asarray(row, dtype=np.float32)[:n_cols]
+    rows = attention[: len(target_pieces)]
+    for j in range(len(rows)):
+        values = np.asarray(rows[j], dtype=np.float32)[:n_cols]
         matrix[j, : len(values)] = values
     # Pool columns per source word, rows per target word (sums).
     col_starts = [w[0] for w in src_words]

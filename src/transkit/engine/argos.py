@@ -24,7 +24,7 @@ __all__ = ["ArgosEngine", "EngineOptions"]
 _CLOSING = frozenset(".,;:!?)]}\u201d\u2019\"'")
 
 #: Hypotheses whose attention is kept for alignment (oldest dropped first).
-ATTENTION_CACHE = 8192
+ATTENTION_CACHE = 2048
 
 #: CTranslate2 cuts source inputs at this many tokens by default.
 CT2_MAX_INPUT_LENGTH = 1024
@@ -97,7 +97,14 @@ class ArgosEngine:
     def _remember(
         self, source: Sequence[str], text: str, pieces: Sequence[str], attention: Any
     ) -> None:
-        """Keep a hypothesis' attention, so `align_batch` needs no second decode."""
+        """Keep a hypothesis' attention, so `align_batch` needs no second decode.
+
+        Stored as a float32 array (CTranslate2 returns nested lists, several
+        times larger); the oldest entries go first.
+        """
+        import numpy as np
+
+        attention = np.asarray(attention, dtype=np.float32)
         cache = self._attention
         if len(cache) >= ATTENTION_CACHE:
             cache.pop(next(iter(cache)))
@@ -201,10 +208,9 @@ class ArgosEngine:
                 beam_size=max(num_hypotheses, opts.beam_size),
                 num_hypotheses=num_hypotheses,
                 length_penalty=opts.length_penalty,
-                max_decoding_length=_decoding_cap(
-                    max(len(p) for _, p, _ in chunk), opts.max_decoding_length
-                )
-                + max(len(f) for _, _, f in chunk),
+                max_decoding_length=max(
+                    _completion_cap(len(p), len(f), opts.max_decoding_length) for _, p, f in chunk
+                ),
                 replace_unknowns=True,
                 return_scores=True,
                 return_attention=True,
@@ -325,7 +331,9 @@ class ArgosEngine:
                     ),
                     replace_unknowns=True,
                     return_scores=True,
-                    return_attention=True,
+                    # n-best runs are the enforcement passes: their attention
+                    # is kept for alignment; a plain translation pays nothing.
+                    return_attention=num_hypotheses > 1,
                 )
                 lang = len(prefix) if prefix else 0
                 for i, result in zip(ids, batch, strict=True):
@@ -346,6 +354,13 @@ class ArgosEngine:
             if progress:
                 progress(len(done_sources))
         return results
+
+
+def _completion_cap(source: int, forced: int, configured: int) -> int:
+    """Room for a completion: the forced prefix plus what the rest of the
+    source needs.  Tighter than `_decoding_cap`, because a small model that
+    loops after a forced word would otherwise run to the cap every round."""
+    return min(configured + forced, max(forced + 16, int(1.4 * source) + 8))
 
 
 def _inside_word(piece: str) -> bool:

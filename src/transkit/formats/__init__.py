@@ -34,6 +34,9 @@ __all__ = [
     "encode_layout",
     "parse_formats",
     "parse_xml",
+    "parse_xml_bytes",
+    "read_xml_bytes",
+    "refuse_entities",
     "xml_runs",
 ]
 
@@ -127,24 +130,24 @@ def decode_layout(value: str) -> str:
     return _LAYOUT_TOKEN.sub(sub, value)
 
 
-def parse_xml(path: str | os.PathLike[str], kind: str) -> Any:
+def parse_xml(path: str | os.PathLike[str], kind: str, *, entities: str = "internal") -> Any:
     """Parse an XML file safely and return its root element.
 
     No network, no external entities, no DTD loading; CDATA becomes text.
+    Entities declared in the document's own DTD (``<!ENTITY co "ACME">``)
+    are expanded with ``entities="internal"`` (libxml2's expansion limits
+    apply) and refused with ``entities="refuse"``; a reference to an external
+    or undeclared entity is always refused, so no text is silently dropped.
     A missing file or malformed XML raises `FormatError` naming the file and
     line, with ``kind`` ("XLIFF", "TMX") in the message.
     """
-    from lxml import etree
-
     name = os.fspath(path)
-    parser = etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        strip_cdata=True,
-        remove_comments=False,
-        huge_tree=True,
-    )
+    return parse_xml_bytes(read_xml_bytes(name, kind), name, kind, entities=entities)
+
+
+def read_xml_bytes(path: str | os.PathLike[str], kind: str) -> bytes:
+    """The bytes of an XML file; a missing, unreadable or empty file is a `FormatError`."""
+    name = os.fspath(path)
     try:
         with open(name, "rb") as handle:
             data = handle.read()
@@ -156,8 +159,85 @@ def parse_xml(path: str | os.PathLike[str], kind: str) -> Any:
         raise FormatError(f"cannot read {kind} file: {err.strerror}", file=name) from None
     if not data.strip():
         raise FormatError(f"empty file, not {kind}", file=name)
+    return data
+
+
+def parse_xml_bytes(data: bytes, name: str, kind: str, *, entities: str = "internal") -> Any:
+    """`parse_xml` for bytes already read from ``name``."""
+    root = _parse_bytes(data, name, kind, resolve=False)
+    declared = _declared_entities(root)
+    if declared:
+        if entities != "internal":
+            raise FormatError(
+                f"{kind} file declares entities ({', '.join(sorted(declared))}) in a DTD; "
+                "transkit does not expand entities: remove the DOCTYPE",
+                file=name,
+                line=1,
+            )
+        external = [n for n, internal in declared.items() if not internal]
+        if external:
+            raise FormatError(
+                f"{kind} file declares external entities ({', '.join(sorted(external))}); "
+                "refusing to read them",
+                file=name,
+                line=1,
+            )
+        root = _parse_bytes(data, name, kind, resolve=True)
+    _refuse_references(root, name, kind)
+    return root
+
+
+def refuse_entities(root: Any, name: str, kind: str) -> None:
+    """Raise `FormatError` if a document parsed without entity expansion declares or uses any.
+
+    For readers whose files never need entities (TBX): an entity left as a
+    reference would otherwise be read as its literal name (``&x;``), and an
+    external one could point at a local file.
+    """
+    declared = _declared_entities(root)
+    if declared:
+        raise FormatError(
+            f"{kind} file declares entities ({', '.join(sorted(declared))}) in a DTD; "
+            "transkit does not expand entities: remove the DOCTYPE",
+            file=name,
+            line=1,
+        )
+    _refuse_references(root, name, kind)
+
+
+def _refuse_references(root: Any, name: str, kind: str) -> None:
+    from lxml import etree
+
+    for ref in root.iter(etree.Entity):
+        raise FormatError(
+            f"undefined or external entity {ref.text} in {kind}; its text cannot be read",
+            file=name,
+            line=ref.sourceline,
+        )
+
+
+def _declared_entities(root: Any) -> dict[str, bool]:
+    """Entities declared in the internal DTD subset: name -> internal (has a value)."""
+    dtd = root.getroottree().docinfo.internalDTD
+    if dtd is None:
+        return {}
+    return {e.name: e.content is not None and not e.system_url for e in dtd.iterentities()}
+
+
+def _parse_bytes(data: bytes, name: str, kind: str, *, resolve: bool) -> Any:
+    from lxml import etree
+
+    parser = etree.XMLParser(
+        resolve_entities="internal" if resolve else False,
+        no_network=True,
+        load_dtd=False,
+        strip_cdata=True,
+        remove_comments=False,
+        # Entity expansion keeps libxml2's amplification limits (huge_tree lifts them).
+        huge_tree=not resolve,
+    )
     try:
-        root = etree.fromstring(data, parser)
+        return etree.fromstring(data, parser)
     except etree.XMLSyntaxError as err:
         line = err.lineno or (err.position[0] if err.position else None)
         message = err.msg or str(err)
@@ -165,4 +245,3 @@ def parse_xml(path: str | os.PathLike[str], kind: str) -> Any:
         raise FormatError(
             f"malformed {kind} (not well-formed XML): {message}", file=name, line=line
         ) from None
-    return root

@@ -50,14 +50,25 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
-from urllib.parse import quote, unquote
 
 from transkit.data import TERM_STATUSES, GlossaryEntry
 from transkit.errors import FormatError
 from transkit.fileio import atomic_write_bytes
+from transkit.formats import refuse_entities
+from transkit.formats.tbx_categories import (
+    META_RE,
+    MIN_CATEGORIES,
+    MIN_CONTAINERS,
+    STATUS_TO_TBX,
+    lang_matches,
+    meta_text,
+    parse_meta,
+    status_from_tbx,
+    tbx_pos,
+)
 from transkit.formats.termcsv import term_slug
 
-__all__ = ["TBX_NAMESPACE", "read_tbx", "tbx_bytes", "write_tbx"]
+__all__ = ["TBX_NAMESPACE", "read_tbx", "tbx_bytes", "tbx_root", "write_tbx"]
 
 #: ISO 30042:2019 (TBX v3) namespace, as validated by TBXcoreStructV03.rng.
 TBX_NAMESPACE = "urn:iso:std:iso:30042:ed-2"
@@ -79,45 +90,10 @@ _SCH_PI = (
 _EXACT_MARK = "transkit"
 _EXACT_VALUE = "exact-whitespace"
 
-_STATUS_TO_TBX = {
-    "preferred": "preferredTerm-admn-sts",
-    "admitted": "admittedTerm-admn-sts",
-    "deprecated": "deprecatedTerm-admn-sts",
-    "forbidden": "deprecatedTerm-admn-sts",
-}
-_TBX_POS = ("noun", "verb", "adjective", "adverb", "other")
-_PROPER_NOUN = {"name", "propn", "proper noun", "propernoun", "proper"}
-_META_PREFIX = "transkit:"
-_META_RE = re.compile(r"transkit:( [A-Za-z-]+(=[^\s]*)?)*")
 _NCNAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
-
-#: ISO 639 aliases seen in exports (memoQ and MultiTerm use 3-letter codes).
-_LANG_ALIASES = {"de": {"de", "deu", "ger"}, "en": {"en", "eng"}}
 
 
 # ----------------------------------------------------------------- writing
-def _meta_text(pairs: list[tuple[str, str | None]]) -> str:
-    parts = [_META_PREFIX]
-    for key, value in pairs:
-        parts.append(key if value is None else f"{key}={quote(value, safe='')}")
-    return " ".join(parts)
-
-
-def _tbx_pos(pos: str) -> str:
-    if pos in _TBX_POS:
-        return pos
-    low = pos.strip().lower()
-    if low.startswith("adj"):
-        return "adjective"
-    if low.startswith("adv"):
-        return "adverb"
-    if low.startswith("verb") or low in {"v", "vb"}:
-        return "verb"
-    if low.startswith("noun") or low in {"n", "nn", "substantiv"} or low in _PROPER_NOUN:
-        return "noun"
-    return "other"
-
-
 def _concept_ids(entries: Sequence[GlossaryEntry]) -> dict[str, str]:
     """Map each transkit id to a unique ``xs:ID`` for ``conceptEntry/@id``."""
     result: dict[str, str] = {}
@@ -165,7 +141,22 @@ def _sub(parent, tag: str, text: str | None = None, **attrs: str):
 def tbx_bytes(
     entries: Sequence[GlossaryEntry], *, source_lang: str = "de", target_lang: str = "en"
 ) -> bytes:
-    """Serialise glossary rows as a TBX-Basic document (UTF-8 bytes)."""
+    """Serialise glossary rows as a TBX-Basic (ISO 30042:2019) document (UTF-8 bytes)."""
+    from lxml import etree
+
+    root = tbx_root(entries, source_lang=source_lang, target_lang=target_lang)
+    tree = etree.ElementTree(root)
+    root.addprevious(etree.ProcessingInstruction("xml-model", _RNG_PI))
+    root.addprevious(etree.ProcessingInstruction("xml-model", _SCH_PI))
+    etree.indent(tree, space="  ")
+    # lxml writes the declaration with single quotes; the usual form has double.
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + etree.tostring(
+        tree, encoding="UTF-8", pretty_print=True
+    )
+
+
+def tbx_root(entries: Sequence[GlossaryEntry], *, source_lang: str = "de", target_lang: str = "en"):
+    """The TBX v3 ``<tbx>`` element for glossary rows (`transkit.formats.tbx2008` converts it)."""
     from lxml import etree
 
     root = etree.Element(
@@ -188,15 +179,7 @@ def tbx_bytes(
     body = _sub(text, "body") if concepts else None
     for concept_id, rows in concepts.items():
         _write_concept(body, concept_id, xml_ids[concept_id], rows, source_lang, target_lang)
-
-    tree = etree.ElementTree(root)
-    root.addprevious(etree.ProcessingInstruction("xml-model", _RNG_PI))
-    root.addprevious(etree.ProcessingInstruction("xml-model", _SCH_PI))
-    etree.indent(tree, space="  ")
-    # lxml writes the declaration with single quotes; the usual form has double.
-    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + etree.tostring(
-        tree, encoding="UTF-8", pretty_print=True
-    )
+    return root
 
 
 def _write_concept(body, concept_id, xml_id, rows, source_lang, target_lang) -> None:
@@ -205,7 +188,7 @@ def _write_concept(body, concept_id, xml_id, rows, source_lang, target_lang) -> 
     if domain:
         _set_text(_sub(concept, "descrip", type="subjectField"), domain, rows[0], "domain")
     if xml_id != concept_id:
-        _set_text(_sub(concept, "note"), _meta_text([("id", concept_id)]), rows[0], "id")
+        _set_text(_sub(concept, "note"), meta_text([("id", concept_id)]), rows[0], "id")
 
     de_terms: list[str] = []
     de_pos: dict[str, str] = {}
@@ -218,7 +201,7 @@ def _write_concept(body, concept_id, xml_id, rows, source_lang, target_lang) -> 
         term_sec = _sub(de_sec, "termSec")
         _set_text(_sub(term_sec, "term"), term, rows[0], "German term")
         if de_pos[term]:
-            _sub(term_sec, "termNote", _tbx_pos(de_pos[term]), type="partOfSpeech")
+            _sub(term_sec, "termNote", tbx_pos(de_pos[term]), type="partOfSpeech")
 
     # One English termSec per distinct (en, attributes); it lists its German terms.
     groups: dict[tuple, tuple[GlossaryEntry, list[str]]] = {}
@@ -233,18 +216,18 @@ def _write_concept(body, concept_id, xml_id, rows, source_lang, target_lang) -> 
         _set_text(_sub(term_sec, "term"), en, row, "English term")
         meta: list[tuple[str, str | None]] = []
         if pos:
-            tbx_pos = _tbx_pos(pos)
-            _sub(term_sec, "termNote", tbx_pos, type="partOfSpeech")
-            if tbx_pos != pos:
+            basic_pos = tbx_pos(pos)
+            _sub(term_sec, "termNote", basic_pos, type="partOfSpeech")
+            if basic_pos != pos:
                 meta.append(("pos", pos))
-        if status not in _STATUS_TO_TBX:
+        if status not in STATUS_TO_TBX:
             raise FormatError(
                 f"concept {concept_id!r}: unknown status {status!r} "
                 f"(expected one of {', '.join(TERM_STATUSES)})",
                 file=row.file or None,
                 line=row.line or None,
             )
-        _sub(term_sec, "termNote", _STATUS_TO_TBX[status], type="administrativeStatus")
+        _sub(term_sec, "termNote", STATUS_TO_TBX[status], type="administrativeStatus")
         if status == "forbidden":
             meta.append(("status", "forbidden"))
         if dnt:
@@ -258,10 +241,10 @@ def _write_concept(body, concept_id, xml_id, rows, source_lang, target_lang) -> 
             meta.append(("de", ",".join(str(de_terms.index(d) + 1) for d in ordered)))
         if note:
             _set_text(_sub(term_sec, "note"), note, row, "note")
-        if meta or _META_RE.fullmatch(note):
+        if meta or META_RE.fullmatch(note):
             # Always written when the user's note looks like a transkit note,
             # so the reader can tell the two apart (the last one is ours).
-            _sub(term_sec, "note", _meta_text(meta))
+            _sub(term_sec, "note", meta_text(meta))
 
 
 def write_tbx(
@@ -271,7 +254,11 @@ def write_tbx(
     source_lang: str = "de",
     target_lang: str = "en",
 ) -> None:
-    """Write ``entries`` to ``path`` as TBX-Basic, atomically."""
+    """Write ``entries`` to ``path`` as TBX-Basic v3, atomically.
+
+    For ISO 30042:2008 (``<martif>``, what OmegaT 3.6 and translate-toolkit
+    read) see `transkit.formats.tbx2008.write_tbx2008`.
+    """
     atomic_write_bytes(path, tbx_bytes(entries, source_lang=source_lang, target_lang=target_lang))
 
 
@@ -286,43 +273,19 @@ def _namespace(element) -> str | None:
     return tag[1:].split("}", 1)[0] if isinstance(tag, str) and tag.startswith("{") else None
 
 
-def _lang_matches(value: str | None, wanted: str) -> bool:
-    if not value:
-        return False
-    primary = value.replace("_", "-").split("-", 1)[0].lower()
-    want = wanted.replace("_", "-").split("-", 1)[0].lower()
-    return primary in _LANG_ALIASES.get(want, {want})
-
-
-def _status_from_tbx(value: str) -> str | None:
-    low = value.strip().lower().replace("-admn-sts", "").replace(" ", "")
-    if low.startswith(("preferred", "standardized", "standardised")):
-        return "preferred"
-    if low.startswith(("admitted", "legal", "regulated", "permitted")):
-        return "admitted"
-    if low.startswith(("forbidden", "prohibited", "donotuse", "banned")):
-        return "forbidden"
-    if low.startswith(("deprecated", "superseded", "obsolete", "notrecommended")):
-        return "deprecated"
-    return None
-
-
-def _parse_meta(text: str) -> dict[str, str] | None:
-    if not _META_RE.fullmatch(text):
-        return None
-    result: dict[str, str] = {}
-    for part in text[len(_META_PREFIX) :].split():
-        key, _, value = part.partition("=")
-        result[key] = unquote(value)
-    return result
-
-
 class _Reader:
     """Turns one parsed TBX tree into glossary rows."""
 
     def __init__(
-        self, name: str, exact: bool, source_lang: str, target_lang: str, problems: list[str] | None
+        self,
+        name: str,
+        exact: bool,
+        source_lang: str,
+        target_lang: str,
+        problems: list[str] | None,
+        minimal: bool = False,
     ):
+        self.minimal = minimal  # TBX-Min 1.0: data categories are plain child elements
         self.name = name
         self.exact = exact
         self.source_lang = source_lang
@@ -345,6 +308,8 @@ class _Reader:
                 continue
             if local.endswith("Grp") and local not in {"transacGrp"}:
                 yield from self.data_categories(child)
+            elif self.minimal and local not in MIN_CONTAINERS:
+                yield MIN_CATEGORIES.get(local, local), self.text(child), child
             elif _namespace(child) not in _TBX_NAMESPACES:
                 yield local, self.text(child), child
             elif local in {"termNote", "descrip", "admin"}:
@@ -355,24 +320,33 @@ class _Reader:
     def fail(self, message: str, element) -> FormatError:
         return FormatError(message, file=self.name, line=element.sourceline)
 
+    def bad(self, message: str, element) -> None:
+        """A broken term: an error without ``problems``; with it, the term is skipped and told."""
+        if self.problems is None:
+            raise self.fail(message, element)
+        self.problems.append(f"{self.name}:{element.sourceline}: {message} skipped")
+
     def term_secs(self, lang_sec):
         """Yield (term text, term element, container) for each term in a langSec/langSet."""
         for child in lang_sec:
             local = _local(child)
-            if local in {"termSec", "tig"}:
+            if local in {"termSec", "tig", "termGroup"}:
                 container, term = child, _find(child, "term")
             elif local == "ntig":
                 container = _find(child, "termGrp")
                 if container is None:
-                    raise self.fail("<ntig> without <termGrp>", child)
+                    self.bad("<ntig> without <termGrp>", child)
+                    continue
                 term = _find(container, "term")
             else:
                 continue
             if term is None:
-                raise self.fail(f"<{local}> without <term>", child)
+                self.bad(f"<{local}> without <term>", child)
+                continue
             value = self.text(term)
             if not value.strip():
-                raise self.fail("empty <term>", term)
+                self.bad("empty <term>", term)
+                continue
             if local == "ntig":
                 yield value, term, [container, child]
             else:
@@ -388,17 +362,17 @@ class _Reader:
             elif dc_type == "definition" and value:
                 definitions.append(value)
             elif dc_type == "note" and _local(element) == "note":
-                meta = _parse_meta(value)
+                meta = parse_meta(value)
                 if meta and "id" in meta:
                     concept_id = meta["id"]
         de_secs, en_secs = [], []
         for lang_sec in entry:
-            if _local(lang_sec) not in {"langSec", "langSet"}:
+            if _local(lang_sec) not in {"langSec", "langSet", "langGroup"}:
                 continue
             lang = lang_sec.get(_XML_LANG) or lang_sec.get("lang")
-            if _lang_matches(lang, self.source_lang):
+            if lang_matches(lang, self.source_lang):
                 de_secs.append(lang_sec)
-            elif _lang_matches(lang, self.target_lang):
+            elif lang_matches(lang, self.target_lang):
                 en_secs.append(lang_sec)
                 for dc_type, value, _element in self.data_categories(lang_sec):
                     if dc_type == "definition" and value:
@@ -411,6 +385,7 @@ class _Reader:
                 self.problems.append(
                     f"{where}: concept {concept_id or '(no id)'} skipped: it has no "
                     f"{self.source_lang if not de_terms else self.target_lang} term"
+                    + ("" if de_secs and en_secs else " (no such language section)")
                 )
             return []
         if not concept_id:
@@ -432,13 +407,13 @@ class _Reader:
                     if element is term_element:
                         continue
                     if dc_type in {"administrativeStatus", "normativeAuthorization"}:
-                        status = status or _status_from_tbx(value)
+                        status = status or status_from_tbx(value)
                     elif dc_type == "partOfSpeech":
                         pos = pos or value
                     elif dc_type == "translationNote" and value.strip().lower() == "no":
                         dnt = True
                     elif dc_type == "note":
-                        parsed = _parse_meta(value)
+                        parsed = parse_meta(value)
                         if parsed is not None:
                             meta = parsed  # the last transkit note wins
                         else:
@@ -447,7 +422,7 @@ class _Reader:
                 status = "preferred" if index == 0 else "admitted"
             status = meta.get("status", status)
             if status not in TERM_STATUSES:
-                raise self.fail(f"unknown status {status!r}", term_element)
+                raise self.fail(f"unknown status {status!r} in concept {concept_id}", term_element)
             if self.exact:
                 note = _exact_note(containers[0])
             else:
@@ -483,7 +458,7 @@ def _exact_note(container) -> str:
     """The user's note in a transkit file: the first ``<note>`` unless it is our meta."""
     notes = [child for child in container if _local(child) == "note"]
     texts = ["".join(n.itertext()) for n in notes]
-    metas = [i for i, t in enumerate(texts) if _META_RE.fullmatch(t)]
+    metas = [i for i, t in enumerate(texts) if META_RE.fullmatch(t)]
     if metas:
         del texts[metas[-1]]
     return texts[0] if texts else ""
@@ -505,9 +480,13 @@ def read_tbx(
 ) -> list[GlossaryEntry]:
     """Read German-English rows from a TBX v3 or v2 (MARTIF) file.
 
-    Raises `FormatError` naming the file and line for unreadable XML or a
-    malformed entry; concepts that lack either language are skipped and,
-    when ``problems`` is a list, described there.
+    Also reads TBX-Min 1.0 (``<TBX dialect="TBX-Min">``).  Raises `FormatError`
+    naming the file and line for unreadable XML, a DTD that declares entities
+    (refused: an entity could pull in a local file) or, without ``problems``,
+    a malformed entry.  With ``problems`` a list, a malformed term or concept
+    is skipped and described there, so one bad concept never costs the
+    rest of the file; concepts that lack either language are skipped (and
+    described there when it is a list).
     """
     from lxml import etree
 
@@ -527,30 +506,43 @@ def read_tbx(
     except etree.XMLSyntaxError as err:
         raise FormatError(f"not well-formed XML: {err.msg}", file=name, line=err.lineno) from err
     root = tree.getroot()
+    refuse_entities(root, name, "TBX")
     local = _local(root)
+    minimal = local == "TBX"  # TBX-Min 1.0: <TBX dialect="TBX-Min"><header/><body>
     if local == "tbx" and _namespace(root) in _TBX_NAMESPACES:
         entry_tag = "conceptEntry"
     elif local == "martif":
         entry_tag = "termEntry"
+    elif minimal:
+        entry_tag = "conceptEntry" if root.find(".//conceptEntry") is not None else "termEntry"
     else:
         raise FormatError(
-            f"not a TBX file: root element <{local}> (expected <tbx> or <martif>)",
+            f"not a TBX file: root element <{local}> (expected <tbx>, <martif> or TBX-Min <TBX>)",
             file=name,
             line=root.sourceline,
         )
     exact = any(
         p.get("type") == _EXACT_MARK and (p.text or "") == _EXACT_VALUE
-        for p in root.iter(_NS + "p")
+        for p in root.iter()
+        if _local(p) == "p"
     )
-    text = _find(root, "text")
+    text = root if minimal else _find(root, "text")
     if text is None:
         raise FormatError(f"<{local}> without <text>", file=name, line=root.sourceline)
     body = _find(text, "body")
-    reader = _Reader(name, exact, source_lang, target_lang, problems)
+    reader = _Reader(name, exact, source_lang, target_lang, problems, minimal)
     rows: list[GlossaryEntry] = []
     for entry in body if body is not None else ():
         if _local(entry) == entry_tag:
-            rows.extend(reader.concept(entry))
+            try:
+                rows.extend(reader.concept(entry))
+            except FormatError as err:
+                if problems is None:
+                    raise
+                problems.append(
+                    f"{name}:{entry.sourceline}: concept {entry.get('id') or '(no id)'} "
+                    f"skipped: {err.message}"
+                )
         elif _local(entry) in {"conceptEntry", "termEntry"}:
             raise FormatError(
                 f"<{_local(entry)}> in a {'TBX v3' if entry_tag == 'conceptEntry' else 'TBX v2'}"

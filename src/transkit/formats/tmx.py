@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -34,11 +35,13 @@ import transkit
 from transkit.data import Document, Segment
 from transkit.errors import FormatError
 from transkit.fileio import atomic_write_bytes
-from transkit.formats import parse_xml, xml_runs
+from transkit.formats import parse_xml, parse_xml_bytes, read_xml_bytes, xml_runs
 
 __all__ = [
     "TranslationUnit",
     "add_to_tmx",
+    "lang_matches",
+    "plan_tmx_append",
     "read_tmx",
     "tmx_bytes",
     "write_tmx",
@@ -73,6 +76,30 @@ def _basic_date(now: datetime) -> str:
 
 def _primary(lang: str) -> str:
     return lang.replace("_", "-").split("-")[0].lower()
+
+
+def _subtags(tag: str) -> list[str]:
+    return [t for t in tag.strip().replace("_", "-").lower().split("-") if t]
+
+
+def lang_matches(tag: str, wanted: str) -> bool:
+    """BCP 47 basic filtering (RFC 4647): does language ``tag`` fall under range ``wanted``?
+
+    Case-insensitive, ``_`` read as ``-``; ``de`` matches ``de-DE`` and
+    ``DE-de``, ``de-DE`` does not match ``de`` or ``de-AT``; ``*`` matches all.
+
+    >>> lang_matches("DE-DE", "de"), lang_matches("de", "de-DE"), lang_matches("en_US", "en-us")
+    (True, False, True)
+    """
+    want = _subtags(wanted)
+    if want == ["*"]:
+        return True
+    return bool(want) and _subtags(tag)[: len(want)] == want
+
+
+def _compatible(a: str, b: str) -> bool:
+    """Either tag falls under the other (``de`` and ``de-DE``): the same language for a TM."""
+    return lang_matches(a, b) or lang_matches(b, a)
 
 
 def _flatten(items: Iterable[Document | Segment], document: str) -> list[tuple[Segment, str]]:
@@ -120,7 +147,9 @@ def _clean(text: str) -> str:
     return "".join(run for run in xml_runs(text) if isinstance(run, str))
 
 
-def _tu(seg: Segment, document: str, src: str, tgt: str, date: str) -> Any:
+def _tu(
+    seg: Segment, document: str, src: str, tgt: str, date: str, lang_attr: str = XML_LANG
+) -> Any:
     tu = etree.Element("tu")
     tu.set("creationdate", date)
     tu.set("creationtool", "transkit")
@@ -131,8 +160,17 @@ def _tu(seg: Segment, document: str, src: str, tgt: str, date: str) -> Any:
         ("x-origin", seg.origin or ""),
         ("x-method", seg.method or ""),
     ]
+    if seg.matches:  # the best translation-memory match
+        best = seg.matches[0]
+        props += [
+            ("x-tm-level", best.level),
+            ("x-tm-score", f"{best.score:g}"),
+            ("x-tm-origin", best.origin),
+        ]
     if seg.checks:
-        failed = [c.term for c in seg.checks if not c.satisfied]
+        failed = [
+            f"{c.term} ({c.reason})" if c.reason else c.term for c in seg.checks if not c.satisfied
+        ]
         props.append(("x-term-check", "failed: " + ", ".join(failed) if failed else "passed"))
     for key, value in props:
         if value:
@@ -141,7 +179,7 @@ def _tu(seg: Segment, document: str, src: str, tgt: str, date: str) -> Any:
             prop.text = _clean(value)
     for lang, text in ((src, seg.source), (tgt, seg.target or "")):
         tuv = etree.SubElement(tu, "tuv")
-        tuv.set(XML_LANG, lang)
+        tuv.set(lang_attr, lang)
         _seg_el(tuv, text)
     return tu
 
@@ -265,7 +303,13 @@ def _read_units(root: Any, name: str) -> list[TranslationUnit]:
             raise FormatError("<tuv> without xml:lang", file=name, line=tu.sourceline)
         source_index = 0
         if srclang and srclang != "*all*":
-            matching = [i for i, lang in enumerate(langs) if _primary(lang) == _primary(srclang)]
+            # The variant in srclang: the same tag, else one BCP 47 relates (de / de-DE),
+            # else one in the same language (en-GB for en-US).
+            matching = (
+                [i for i, lang in enumerate(langs) if lang.lower() == srclang.lower()]
+                or [i for i, lang in enumerate(langs) if _compatible(lang, srclang)]
+                or [i for i, lang in enumerate(langs) if _primary(lang) == _primary(srclang)]
+            )
             if not matching:
                 continue  # a unit without the source language cannot be used
             source_index = matching[0]
@@ -313,31 +357,74 @@ def add_to_tmx(
 ) -> int:
     """Add the approved segments of ``items`` to the memory at ``path``; return how many.
 
+    `plan_tmx_append` decides what to write (see there); this writes it
+    atomically.  A malformed or mismatched memory raises `FormatError` and is
+    left untouched.
+    """
+    data, added = plan_tmx_append(
+        path,
+        items,
+        source_lang=source_lang,
+        target_lang=target_lang,
+        document=document,
+        tool_version=tool_version,
+        now=now,
+    )
+    if added:
+        atomic_write_bytes(os.fspath(path), data)
+    return added
+
+
+def plan_tmx_append(
+    path: str | os.PathLike[str],
+    items: Sequence[Document | Segment],
+    *,
+    source_lang: str | None = None,
+    target_lang: str | None = None,
+    document: str = "",
+    tool_version: str = transkit.__version__,
+    now: datetime | None = None,
+) -> tuple[bytes, int]:
+    """The memory at ``path`` with the approved segments of ``items`` added, and how many.
+
+    Writes nothing, so a caller can check everything before writing anything.
     Approved: state translated, reviewed or final, with a non-empty target.
     A pair whose source and target are already in the memory (or earlier in
-    ``items``) is skipped.  The file is created when missing; otherwise the
-    rest of it is kept as it is.  Writes atomically; a malformed memory
-    raises `FormatError` and is left untouched.
+    ``items``) is skipped.  A missing file gives a new TMX 1.4b memory.  An
+    existing memory keeps its own conventions: its language tags (``DE-DE``,
+    ``en-us``: tags are compared as BCP 47 does, so ``de`` matches ``de-DE``),
+    ``lang`` (TMX 1.1/1.2) or ``xml:lang``, its encoding and byte order mark
+    (UTF-16 stays UTF-16), DOCTYPE, comments and layout.  A memory whose
+    ``srclang`` is another language is refused.
     """
     name = os.fspath(path)
     src, tgt = _languages(items, source_lang, target_lang)
     now = now or datetime.now(UTC)
     root = None
+    raw = b""
+    lang_attr = XML_LANG
     seen: set[tuple[str, str]] = set()
     if Path(name).exists():
-        root = parse_xml(name, "TMX")
+        raw = read_xml_bytes(name, "TMX")
+        root = parse_xml_bytes(raw, name, "TMX")
         header, body = _check_root(root, name)
         srclang = header.get("srclang") or ""
-        if srclang not in ("", "*all*") and _primary(srclang) != _primary(src):
+        if srclang not in ("", "*all*") and not _compatible(srclang, src):
             raise FormatError(
-                f"memory's source language is {srclang}, not {src}",
+                f"memory's source language is {srclang}, not {src}: refusing to add "
+                f"{src} -> {tgt} units",
                 file=name,
                 line=header.sourceline,
             )
+        units = _read_units(root, name)
+        tuv_langs = [_tuv_lang(t) for t in root.iter("tuv")]
+        src = _memory_tag(src, tuv_langs, srclang)
+        tgt = _memory_tag(tgt, tuv_langs)
+        lang_attr = _lang_attribute(root)
         seen = {
             (u.source, u.target)
-            for u in _read_units(root, name)
-            if _primary(u.source_lang) == _primary(src) and _primary(u.target_lang) == _primary(tgt)
+            for u in units
+            if _compatible(u.source_lang, src) and _compatible(u.target_lang, tgt)
         }
     new: list[tuple[Segment, str]] = []
     for seg, doc_name in _flatten(items, document):
@@ -349,7 +436,7 @@ def add_to_tmx(
         seen.add(key)
         new.append((seg, doc_name))
     if not new:
-        return 0
+        return raw, 0
     if root is None:
         empty = tmx_bytes([], source_lang=src, target_lang=tgt, tool_version=tool_version, now=now)
         root = etree.fromstring(empty)
@@ -357,7 +444,7 @@ def add_to_tmx(
     date = _basic_date(now)
     indent = "\n    " if body.text is None or "\n" in (body.text or "") else ""
     try:
-        tus = [_tu(seg, doc_name, src, tgt, date) for seg, doc_name in new]
+        tus = [_tu(seg, doc_name, src, tgt, date, lang_attr) for seg, doc_name in new]
     except ValueError as err:
         raise FormatError(f"cannot write TMX: {err}", file=name) from None
     if len(body):
@@ -372,7 +459,55 @@ def add_to_tmx(
         tu.tail = indent or None
         body.append(tu)
     body[-1].tail = last_tail
+    return _serialise_like(root, raw), len(new)
+
+
+def _memory_tag(ours: str, variants: Sequence[str], srclang: str = "") -> str:
+    """The memory's own spelling of language ``ours``, or ``ours``.
+
+    The most used variant tag equal to ours (ignoring case), else the most
+    used compatible one (``DE-DE`` for ``de``), else the header's srclang.
+    """
+    for same in (True, False):
+        counts: dict[str, int] = {}
+        for tag in variants:
+            if not tag or tag == "*all*":
+                continue
+            if (tag.lower() == ours.lower()) if same else _compatible(tag, ours):
+                counts[tag] = counts.get(tag, 0) + 1
+        if counts:
+            return max(counts, key=lambda t: counts[t])
+    if srclang and srclang != "*all*" and _compatible(srclang, ours):
+        return srclang
+    return ours
+
+
+def _lang_attribute(root: Any) -> str:
+    """``lang`` where the memory uses it (TMX 1.1/1.2), else ``xml:lang``."""
+    for tuv in root.iter("tuv"):
+        if tuv.get(XML_LANG):
+            return XML_LANG
+        if tuv.get("lang"):
+            return "lang"
+    return "lang" if (root.get("version") or "").strip() in ("1.1", "1.2") else XML_LANG
+
+
+_BOMS = ((b"\xef\xbb\xbf", "UTF-8"), (b"\xff\xfe", "UTF-16LE"), (b"\xfe\xff", "UTF-16BE"))
+_DECLARATION = re.compile(r"<\?xml[^>]*\?>")
+
+
+def _serialise_like(root: Any, raw: bytes) -> bytes:
+    """Serialise the tree as the file was: its XML declaration, encoding and byte order mark.
+
+    Characters the encoding cannot hold (Latin-1 memories) become character references.
+    """
     tree = root.getroottree()
-    data = etree.tostring(tree, xml_declaration=True, encoding=tree.docinfo.encoding or "UTF-8")
-    atomic_write_bytes(name, data + b"\n")
-    return len(new)
+    declared = tree.docinfo.encoding or "UTF-8"
+    if not raw:
+        return etree.tostring(tree, xml_declaration=True, encoding=declared) + b"\n"
+    bom, encoding = next(((b, e) for b, e in _BOMS if raw.startswith(b)), (b"", declared))
+    start = raw[len(bom) : len(bom) + 400].decode(encoding, errors="ignore")
+    found = _DECLARATION.match(start)
+    head = (found.group() + "\n").encode(encoding) if found else b""
+    body = etree.tostring(tree, encoding=encoding, xml_declaration=False)
+    return bom + head + body + "\n".encode(encoding)

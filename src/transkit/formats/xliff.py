@@ -53,6 +53,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from lxml import etree
 
@@ -73,6 +74,8 @@ from transkit.formats.xliff_common import (
     APPROVED_STATES,
     STATES_2,
     STATES_12,
+    XLIFF1_NAMESPACES,
+    XLIFF2_NAMESPACES,
     XLIFF2_NS,
     XLIFF12_NS,
     find_source_terms,
@@ -92,6 +95,8 @@ __all__ = [
     "STATES_12",
     "STATES_2",
     "XLIFF12_NS",
+    "XLIFF1_NAMESPACES",
+    "XLIFF2_NAMESPACES",
     "XLIFF2_NS",
     "find_source_terms",
     "find_target_terms",
@@ -143,13 +148,23 @@ def write_xliff(
     )
 
 
-def read_xliff(path: str | os.PathLike[str]) -> list[Document]:
-    """Read an XLIFF 1.2, 2.0 or 2.1 file into one `Document` per ``<file>``.
+_VERSIONS_1 = ("1.0", "1.1", "1.2")
+_VERSIONS_2 = ("2.0", "2.1", "2.2")
+
+
+def read_xliff(
+    path: str | os.PathLike[str], *, problems: list[str] | None = None
+) -> list[Document]:
+    """Read an XLIFF 1.0-1.2 or 2.0-2.2 file into one `Document` per ``<file>``.
 
     Tolerates what CAT tools do when they re-save: other prefixes and
-    attribute order, CDATA, character references, indentation, comments and
-    unknown extension elements (ignored).  Raises `FormatError` with file and
-    line for malformed XML or a file that is not XLIFF.
+    attribute order, CDATA, character references, indentation, comments,
+    internal entities and unknown extension elements (ignored).  Raises
+    `FormatError` with file and line for malformed XML, a file that is not
+    XLIFF, or an XLIFF version transkit does not know.  When ``problems`` is
+    a list, things a person should look at (duplicate ids, an empty target
+    marked translated, a source that differs from the one transkit wrote,
+    units missing from a transkit file) are appended as ``file:line: ...``.
     """
     name = os.fspath(path)
     root = parse_xml(name, "XLIFF")
@@ -160,9 +175,30 @@ def read_xliff(path: str | os.PathLike[str]) -> list[Document]:
             line=root.sourceline,
         )
     ns = namespace_of(root)
-    version = root.get("version", "")
-    if ns == XLIFF2_NS or version.startswith("2"):
-        return read_2(root, name, version or "2.0")
-    if ns in (XLIFF12_NS, None) or version.startswith("1"):
-        return read_12(root, name, version or "1.2")
-    raise FormatError(f"unknown XLIFF namespace {ns!r}", file=name, line=root.sourceline)
+    version = (root.get("version") or "").strip()
+    if ns in XLIFF2_NAMESPACES or (ns is None and version.startswith("2")):
+        if version and version not in _VERSIONS_2:
+            raise _bad_version(version, ns, name, root)
+        if ns == XLIFF2_NAMESPACES[1] and version and version != "2.2":
+            raise _bad_version(version, ns, name, root)
+        return read_2(root, name, version or "2.0", ns or XLIFF2_NS, problems)
+    if ns in XLIFF1_NAMESPACES or ns is None:
+        if version and version not in _VERSIONS_1:
+            raise _bad_version(version, ns, name, root)
+        implied = {XLIFF12_NS: "1.2", XLIFF1_NAMESPACES[1]: "1.1", XLIFF1_NAMESPACES[2]: "1.0"}
+        return read_12(root, name, version or implied.get(ns or "", "1.2"), problems)
+    raise FormatError(
+        f"unknown XLIFF namespace {ns!r} (transkit reads XLIFF 1.0-1.2 and 2.0-2.2)",
+        file=name,
+        line=root.sourceline,
+    )
+
+
+def _bad_version(version: str, ns: str | None, name: str, root: Any) -> FormatError:
+    return FormatError(
+        f"unsupported XLIFF version {version!r}"
+        + (f" in namespace {ns}" if ns else "")
+        + " (transkit reads XLIFF 1.0-1.2 and 2.0-2.2)",
+        file=name,
+        line=root.sourceline,
+    )

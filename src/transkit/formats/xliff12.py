@@ -23,6 +23,7 @@ from transkit.formats.xliff_common import (
     STATES_12,
     TOOL_ID,
     TRAILING_EXTYPE,
+    XLIFF1_NAMESPACES,
     XLIFF12_NS,
     append_text,
     check_line,
@@ -31,14 +32,18 @@ from transkit.formats.xliff_common import (
     fill_marked,
     find_source_terms,
     find_target_terms,
+    flatten_inline,
     glossary_line,
+    has_text,
     indent,
     iso_time,
     local_name,
+    missing_units,
     namespace_of,
     paragraphs,
     state_from_12,
     tidy_text,
+    translatable,
     unique_ids,
     xml_text,
 )
@@ -79,6 +84,13 @@ def _file_12(root: Any, doc: Document, tool_version: str, now: datetime) -> None
     tool.set("tool-id", TOOL_ID)
     tool.set("tool-name", "transkit")
     tool.set("tool-version", tool_version)
+    # How many trans-units transkit wrote: merge tells when one was deleted.
+    counts = sub(header, _q12("count-group"))
+    counts.set("name", TOOL_ID)
+    total = sub(counts, _q12("count"))
+    total.set("count-type", "total")
+    total.set("unit", "trans-unit")
+    total.text = str(len(doc.segments))
     body = sub(file_el, _q12("body"))
     ids = iter(unique_ids(doc.segments, nmtoken=False))
     group = None
@@ -136,6 +148,8 @@ def _trans_unit_12(group: Any, seg: Segment, sid: str) -> None:
         if qualifier:
             target.set("state-qualifier", qualifier)
             target.set("phase-name", MT_PHASE)
+        elif seg.method in ("tm-exact", "tm-context"):
+            target.set("state-qualifier", "exact-match")
         fill_marked(
             target, seg.target, find_target_terms(seg.target, seg.checks), code, target_mark
         )
@@ -156,6 +170,16 @@ def _trans_unit_12(group: Any, seg: Segment, sid: str) -> None:
         alt.set("alttranstype", "proposal")
         append_text(sub(alt, _q12("source")), seg.source, code)
         append_text(sub(alt, _q12("target")), seg.target, code)
+    for match in seg.matches:  # translation-memory matches, best first
+        alt = sub(tu, _q12("alt-trans"))
+        alt.set("match-quality", f"{match.score:g}")
+        alt.set("origin", xml_text(match.origin or "tm"))
+        alt.set("tool-id", TOOL_ID)
+        alt.set("alttranstype", "proposal")
+        append_text(sub(alt, _q12("source")), match.source, code)
+        append_text(sub(alt, _q12("target")), match.target, code)
+        if match.note:
+            sub(alt, _q12("note")).text = xml_text(match.note)
 
 
 def _note_12(tu: Any, text: str, source: str, priority: str, annotates: str) -> None:
@@ -167,47 +191,61 @@ def _note_12(tu: Any, text: str, source: str, priority: str, annotates: str) -> 
 
 
 def _text_12(el: Any) -> str:
-    parts = [el.text or ""]
-    for child in el:
-        parts.append(_inline_12(child))
-        parts.append(child.tail or "")
-    return "".join(parts)
+    return flatten_inline(el, _inline_12)
 
 
-def _inline_12(child: Any) -> str:
-    if namespace_of(child) not in (XLIFF12_NS, None) or not isinstance(child.tag, str):
-        return ""  # comments, processing instructions, other tools' extensions
+def _inline_12(child: Any) -> tuple[bool, str]:
+    """How a child of ``<source>``/``<target>`` reads: (descend into it, text at its start)."""
+    if namespace_of(child) not in (*XLIFF1_NAMESPACES, None):
+        return False, ""  # other tools' extensions
     name = local_name(child)
     if name in ("mrk", "g"):
-        return _text_12(child)
+        return True, ""
     if name in ("x", "bx", "ex"):
         ctype = child.get("ctype") or ""
+        if ctype == "lb":
+            return False, "\n"  # a line break inside the segment
         if ctype.startswith(CP_CTYPE):
             try:
-                return chr(int(ctype[len(CP_CTYPE) :], 16))
+                return False, chr(int(ctype[len(CP_CTYPE) :], 16))
             except ValueError:
-                return ""
-        return ""
+                return False, ""
+        return False, ""
     if name in ("ph", "bpt", "ept", "it"):
         # Native code: in a plain-text document it is the original text.
-        return (child.text or "") + "".join((c.tail or "") for c in child if local_name(c) == "sub")
-    return ""
+        subs = "".join((c.tail or "") for c in child if local_name(c) == "sub")
+        return False, (child.text or "") + subs
+    return False, ""
 
 
-def read_12(root: Any, name: str, version: str) -> list[Document]:
-    nss = (XLIFF12_NS, None, namespace_of(root))
+def _has_text(el: Any) -> bool:
+    return has_text(
+        el,
+        (*XLIFF1_NAMESPACES, None),
+        ("mrk", "g"),
+        lambda c: (c.get("ctype") or "").startswith(CP_CTYPE),
+    )
+
+
+def read_12(
+    root: Any, name: str, version: str, problems: list[str] | None = None
+) -> list[Document]:
+    nss = (*XLIFF1_NAMESPACES, None, namespace_of(root))
     files = children_named(root, "file", nss)
     if not files:
         raise FormatError("XLIFF has no <file> element", file=name, line=root.sourceline)
+    report = problems if problems is not None else []
     documents = []
     for file_el in files:
         original = file_el.get("original") or f"file{len(documents) + 1}"
         bodies = children_named(file_el, "body", nss)
         if not bodies:
             raise FormatError("<file> without <body>", file=name, line=file_el.sourceline)
+        ours = file_el.get("tool-id") == TOOL_ID
         segments: list[Segment] = []
         trailing: str | None = None
         last_group = None
+        seen_ids: dict[str, int] = {}
         for el in bodies[0].iter():
             if namespace_of(el) not in nss:
                 continue
@@ -227,7 +265,17 @@ def read_12(root: Any, name: str, version: str) -> list[Document]:
             else:
                 leading = " "
             last_group = group
-            segments.append(_segment_12(el, leading, nss, name))
+            uid = el.get("id")
+            if uid is not None and uid in seen_ids:
+                report.append(
+                    f"{name}:{el.sourceline}: duplicate trans-unit id {uid!r} "
+                    f"(first on line {seen_ids[uid]})"
+                )
+            elif uid is not None:
+                seen_ids[uid] = el.sourceline or 0
+            segments.append(_segment_12(el, leading, nss, name, report))
+        if ours:
+            report.extend(missing_units(name, file_el, seen_ids, _written_count(file_el, nss)))
         target_lang = file_el.get("target-language") or ""
         documents.append(
             Document(
@@ -242,7 +290,21 @@ def read_12(root: Any, name: str, version: str) -> list[Document]:
     return documents
 
 
-def _segment_12(tu: Any, leading: str, nss: tuple[str | None, ...], name: str) -> Segment:
+def _written_count(file_el: Any, nss: tuple[str | None, ...]) -> int | None:
+    """The number of trans-units transkit recorded in the header, if any."""
+    for header in children_named(file_el, "header", nss):
+        for group in children_named(header, "count-group", nss):
+            if group.get("name") != TOOL_ID:
+                continue
+            for count in children_named(group, "count", nss):
+                if count.get("unit") == "trans-unit" and (count.text or "").strip().isdigit():
+                    return int(count.text)
+    return None
+
+
+def _segment_12(
+    tu: Any, leading: str, nss: tuple[str | None, ...], name: str, report: list[str]
+) -> Segment:
     sources = children_named(tu, "source", nss)
     if not sources:
         raise FormatError(
@@ -252,6 +314,8 @@ def _segment_12(tu: Any, leading: str, nss: tuple[str | None, ...], name: str) -
     targets = children_named(tu, "target", nss)
     target_el = targets[0] if targets else None
     target = content_text(target_el, _text_12) if target_el is not None else None
+    if target and target.strip() and not _has_text(target_el) and _has_text(sources[0]):
+        target = ""  # only inline codes (placeholders): nothing was translated
     origin = mt_text = None
     for alt in children_named(tu, "alt-trans", nss):
         if alt.get("origin") and alt.get("alttranstype", "proposal") == "proposal":
@@ -259,6 +323,17 @@ def _segment_12(tu: Any, leading: str, nss: tuple[str | None, ...], name: str) -
             alt_targets = children_named(alt, "target", nss)
             if alt_targets:
                 mt_text = content_text(alt_targets[0], _text_12)
+            alt_sources = children_named(alt, "source", nss)
+            if (
+                alt.get("tool-id") == TOOL_ID
+                and alt.get("match-quality") is None  # transkit's MT, not a fuzzy TM match
+                and alt_sources
+                and content_text(alt_sources[0], _text_12) != source
+            ):
+                report.append(
+                    f"{name}:{sources[0].sourceline}: trans-unit {tu.get('id')!r}: "
+                    "<source> differs from the one transkit wrote (edited?)"
+                )
             break
     state = state_from_12(
         target_el.get("state") if target_el is not None else None,
@@ -267,8 +342,16 @@ def _segment_12(tu: Any, leading: str, nss: tuple[str | None, ...], name: str) -
         target,
         mt_text,
     )
-    if tu.get("translate") == "no" and target is None:
+    translate = translatable(tu, ("trans-unit", "group"))
+    if not translate and target is None:
         state = "new"
+    if target is not None and not target.strip() and source.strip():
+        marked = target_el.get("state") or ""
+        if tu.get("approved") == "yes" or marked in ("translated", "signed-off", "final"):
+            report.append(
+                f"{name}:{target_el.sourceline}: trans-unit {tu.get('id')!r}: empty <target> "
+                f"marked {'approved' if tu.get('approved') == 'yes' else marked!r}"
+            )
     notes = tuple(
         tidy_text("".join(n.itertext()), n)
         for n in children_named(tu, "note", nss)
@@ -282,4 +365,5 @@ def _segment_12(tu: Any, leading: str, nss: tuple[str | None, ...], name: str) -
         origin=origin,
         state=state,
         notes=notes,
+        translate=translate,
     )

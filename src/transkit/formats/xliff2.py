@@ -24,6 +24,7 @@ from transkit.formats.xliff_common import (
     STATES_2,
     TERM_CONFIDENCE,
     TOOL_ID,
+    XLIFF2_NAMESPACES,
     XLIFF2_NS,
     append_text,
     check_line,
@@ -32,14 +33,18 @@ from transkit.formats.xliff_common import (
     fill_marked,
     find_source_terms,
     find_target_terms,
+    flatten_inline,
     glossary_line,
+    has_text,
     indent,
     iso_time,
     local_name,
+    missing_units,
     namespace_of,
     paragraphs,
     state_from_2,
     tidy_text,
+    translatable,
     unique_ids,
     xml_text,
 )
@@ -86,6 +91,7 @@ def _file_2(root: Any, doc: Document, file_id: str, tool_version: str, now: date
         ("tool-version", tool_version),
         ("created", iso_time(now)),
         ("datatype", "plaintext"),
+        ("segment-count", str(len(doc.segments))),  # merge tells when one was deleted
     ):
         meta = sub(group, _q2("meta", MDA_NS))
         meta.set("type", key)
@@ -119,8 +125,9 @@ def _unit_2(file_el: Any, unit_id: str, paragraph: list[Segment], ids: Any) -> A
         for s, i in zip(paragraph, seg_ids, strict=True)
         if s.origin and s.target is not None and s.state == "mt"
     ]
+    leveraged = [(s, i) for s, i in zip(paragraph, seg_ids, strict=True) if s.matches]
+    matches = sub(unit, _q2("matches", MTC_NS)) if mt or leveraged else None
     if mt:
-        matches = sub(unit, _q2("matches", MTC_NS))
         for seg, sid in mt:
             match = sub(matches, _q2("match", MTC_NS))
             match.set("ref", f"#{sid}")
@@ -130,6 +137,16 @@ def _unit_2(file_el: Any, unit_id: str, paragraph: list[Segment], ids: Any) -> A
                 match.set("subType", f"transkit:{seg.method}")
             append_text(sub(match, _q2("source")), seg.source, _cp2)
             append_text(sub(match, _q2("target")), seg.target or "", _cp2)
+    for seg, sid in leveraged:  # translation-memory matches, best first
+        for tm_match in seg.matches:
+            match = sub(matches, _q2("match", MTC_NS))
+            match.set("ref", f"#{sid}")
+            match.set("type", "tm")
+            match.set("origin", xml_text(tm_match.origin or "tm"))
+            match.set("similarity", f"{tm_match.score:g}")
+            match.set("subType", f"transkit:{tm_match.level}")
+            append_text(sub(match, _q2("source")), tm_match.source, _cp2)
+            append_text(sub(match, _q2("target")), tm_match.target, _cp2)
     terms_by_seg = [find_source_terms(s.source, s.terms) for s in paragraph]
     if any(terms_by_seg):
         glossary = sub(unit, _q2("glossary", GLS_NS))
@@ -146,7 +163,8 @@ def _unit_2(file_el: Any, unit_id: str, paragraph: list[Segment], ids: Any) -> A
                 if term.dnt:
                     extra.append("Do not translate.")
                 if term.forbidden:
-                    extra.append("Do not use: " + ", ".join(term.forbidden) + ".")
+                    # Counted, never named: a forbidden term never leaves transkit.
+                    extra.append(f"Forbidden variants in the glossary: {len(term.forbidden)}.")
                 if extra:
                     sub(entry, _q2("definition", GLS_NS)).text = xml_text(" ".join(extra))
     notes = [
@@ -229,37 +247,96 @@ def _unit_2(file_el: Any, unit_id: str, paragraph: list[Segment], ids: Any) -> A
 
 
 def _text_2(el: Any, data: dict[str, str]) -> str:
-    parts = [el.text or ""]
-    for child in el:
-        if namespace_of(child) == XLIFF2_NS:
-            name = local_name(child)
-            if name in ("mrk", "pc"):
-                parts.append(_text_2(child, data))
-            elif name == "cp":
-                with contextlib.suppress(ValueError):
-                    parts.append(chr(int(child.get("hex", ""), 16)))
-            elif name in ("ph", "sc", "ec"):
-                ref = child.get("dataRef") or child.get("dataRefStart") or child.get("dataRefEnd")
-                parts.append(data.get(ref or "", ""))
-        parts.append(child.tail or "")
-    return "".join(parts)
+    def handle(child: Any) -> tuple[bool, str]:
+        if namespace_of(child) not in XLIFF2_NAMESPACES:
+            return False, ""
+        name = local_name(child)
+        if name in ("mrk", "pc"):
+            return True, ""
+        if name == "cp":
+            with contextlib.suppress(ValueError):
+                return False, chr(int(child.get("hex", ""), 16))
+        elif name in ("ph", "sc", "ec"):
+            ref = child.get("dataRef") or child.get("dataRefStart") or child.get("dataRefEnd")
+            return False, data.get(ref or "", "")
+        return False, ""
+
+    return flatten_inline(el, handle)
 
 
-def read_2(root: Any, name: str, version: str) -> list[Document]:
-    files = children_named(root, "file", (XLIFF2_NS,))
+def _has_text(el: Any) -> bool:
+    return has_text(el, XLIFF2_NAMESPACES, ("mrk", "pc"), lambda c: local_name(c) == "cp")
+
+
+def _tool_meta(file_el: Any, key: str) -> str:
+    """A value of the file's ``<mda:meta type=key>`` (transkit's tool metadata), or ""."""
+    for metadata in children_named(file_el, "metadata", (MDA_NS,)):
+        for meta in metadata.iter(f"{{{MDA_NS}}}meta"):
+            if meta.get("type") == key:
+                return (meta.text or "").strip()
+    return ""
+
+
+def _ours(file_el: Any) -> bool:
+    """Whether transkit wrote this ``<file>`` (its mda tool metadata says so)."""
+    return _tool_meta(file_el, "tool-id") == TOOL_ID
+
+
+def read_2(
+    root: Any,
+    name: str,
+    version: str,
+    ns: str = XLIFF2_NS,
+    problems: list[str] | None = None,
+) -> list[Document]:
+    files = children_named(root, "file", (ns,))
     if not files:
-        raise FormatError("XLIFF has no <file> element", file=name, line=root.sourceline)
+        raise FormatError(
+            f"XLIFF {version} has no <file> element in namespace {ns}",
+            file=name,
+            line=root.sourceline,
+        )
+    report = problems if problems is not None else []
     documents = []
     for file_el in files:
         original = file_el.get("original") or file_el.get("id") or f"file{len(documents) + 1}"
         segments: list[Segment] = []
         pending = ""
         units = [
-            u for u in file_el.iter() if local_name(u) == "unit" and namespace_of(u) == XLIFF2_NS
+            u
+            for u in file_el.iter()
+            if local_name(u) == "unit" and namespace_of(u) in XLIFF2_NAMESPACES
         ]
+        unit_ids: dict[str, int] = {}
+        ours = _ours(file_el)
+        file_ids: set[str] = set()
         for unit_number, unit in enumerate(units):
-            pending, new = _unit_segments(unit, pending, unit_number, name)
+            uid = unit.get("id")
+            if uid is not None and uid in unit_ids:
+                report.append(
+                    f"{name}:{unit.sourceline}: duplicate unit id {uid!r} "
+                    f"(first on line {unit_ids[uid]})"
+                )
+            elif uid is not None:
+                unit_ids[uid] = unit.sourceline or 0
+            pending, new = _unit_segments(unit, pending, unit_number, name, report)
+            if ours:  # transkit's segment ids are unique in the whole file
+                for seg in new:
+                    if seg.id in file_ids:
+                        report.append(f"{name}: duplicate segment id {seg.id!r} in the file")
+                    file_ids.add(seg.id)
             segments.extend(new)
+        if ours:
+            written = _tool_meta(file_el, "segment-count")
+            report.extend(
+                missing_units(
+                    name,
+                    file_el,
+                    {s.id: 0 for s in segments if s.id.isdigit()},
+                    int(written) if written.isdigit() else None,
+                    len(segments),
+                )
+            )
         documents.append(
             Document(
                 name=original,
@@ -278,24 +355,27 @@ def read_2(root: Any, name: str, version: str) -> list[Document]:
 
 
 def _unit_segments(
-    unit: Any, pending: str, unit_number: int, name: str
+    unit: Any, pending: str, unit_number: int, name: str, report: list[str]
 ) -> tuple[str, list[Segment]]:
+    nss = XLIFF2_NAMESPACES
     data: dict[str, str] = {}
-    for od in children_named(unit, "originalData", (XLIFF2_NS,)):
-        for d in children_named(od, "data", (XLIFF2_NS,)):
+    for od in children_named(unit, "originalData", nss):
+        for d in children_named(od, "data", nss):
             data[d.get("id", "")] = _text_2(d, {})
-    matches: dict[str, tuple[str, str]] = {}
+    matches: dict[str, tuple[str, str, str | None]] = {}
     for group in children_named(unit, "matches", (MTC_NS,)):
         for match in children_named(group, "match", (MTC_NS,)):
             if match.get("type") != "mt":
                 continue
             ref = (match.get("ref") or "").lstrip("#").rsplit("/", 1)[-1]
-            tgt = children_named(match, "target", (XLIFF2_NS,))
+            tgt = children_named(match, "target", nss)
             text = content_text(tgt[0], lambda e: _text_2(e, data)) if tgt else ""
-            matches.setdefault(ref, (match.get("origin") or "", text))
+            src = children_named(match, "source", nss)
+            src_text = content_text(src[0], lambda e: _text_2(e, data)) if src else None
+            matches.setdefault(ref, (match.get("origin") or "", text, src_text))
     notes: dict[str, list[str]] = {}
-    for notes_el in children_named(unit, "notes", (XLIFF2_NS,)):
-        for note in children_named(notes_el, "note", (XLIFF2_NS,)):
+    for notes_el in children_named(unit, "notes", nss):
+        for note in children_named(notes_el, "note", nss):
             if note.get("category") in (NOTE_TERM_CHECK,):
                 continue
             text = tidy_text("".join(note.itertext()), note)
@@ -303,16 +383,14 @@ def _unit_segments(
             key, body = (found.group(1), found.group(2)) if found else ("", text)
             notes.setdefault(key, []).append(body)
     parts = [
-        c
-        for c in unit
-        if local_name(c) in ("segment", "ignorable") and namespace_of(c) == XLIFF2_NS
+        c for c in unit if local_name(c) in ("segment", "ignorable") and namespace_of(c) in nss
     ]
     if unit_number and (not parts or local_name(parts[0]) == "segment") and "\n" not in pending:
         pending += "\n"  # a tool dropped the paragraph-break ignorable
     # <target order="n"> moves a target to the n-th position of the unit.
     slots: list[str | None] = [None] * len(parts)
     for part in parts:
-        tgt = children_named(part, "target", (XLIFF2_NS,))
+        tgt = children_named(part, "target", nss)
         if tgt and tgt[0].get("order"):
             try:
                 pos = int(tgt[0].get("order")) - 1
@@ -323,15 +401,25 @@ def _unit_segments(
                     f"bad <target order={tgt[0].get('order')!r}>", file=name, line=tgt[0].sourceline
                 )
             slots[pos] = content_text(tgt[0], lambda e: _text_2(e, data))
-    segments = []
     for index, part in enumerate(parts):
-        src = children_named(part, "source", (XLIFF2_NS,))
+        tgt = children_named(part, "target", nss)
+        if tgt and not tgt[0].get("order") and slots[index] is not None:
+            raise FormatError(
+                f"<target> in position {index + 1} collides with another <target order>",
+                file=name,
+                line=tgt[0].sourceline,
+            )
+    translate = translatable(unit, ("unit", "group", "file"))
+    segments = []
+    seen: set[str] = set()
+    for index, part in enumerate(parts):
+        src = children_named(part, "source", nss)
         if not src:
             raise FormatError(
                 f"<{local_name(part)}> has no <source>", file=name, line=part.sourceline
             )
         source = content_text(src[0], lambda e: _text_2(e, data))
-        tgt = children_named(part, "target", (XLIFF2_NS,))
+        tgt = children_named(part, "target", nss)
         target = None
         if slots[index] is not None:
             target = slots[index]
@@ -339,11 +427,27 @@ def _unit_segments(
             target = ""  # its target moved elsewhere and none moved here
         elif tgt:
             target = content_text(tgt[0], lambda e: _text_2(e, data))
+        if target and target.strip() and tgt and not _has_text(tgt[0]) and _has_text(src[0]):
+            target = ""  # only inline codes (placeholders): nothing was translated
         if local_name(part) == "ignorable":
             pending += target if target is not None else source
             continue
         sid = part.get("id") or f"{unit.get('id', 'u')}_{index + 1}"
-        origin, mt_text = matches.get(part.get("id") or "", (None, None))
+        if part.get("id") and sid in seen:
+            report.append(f"{name}:{part.sourceline}: duplicate segment id {sid!r} in its unit")
+        seen.add(sid)
+        origin, mt_text, mt_source = matches.get(part.get("id") or "", (None, None, None))
+        if mt_source is not None and mt_source != source:
+            report.append(
+                f"{name}:{src[0].sourceline}: segment {sid!r}: <source> differs from "
+                "the one in its MT match (edited?)"
+            )
+        state = part.get("state")
+        empty = target is not None and not target.strip() and source.strip()
+        if empty and state in ("translated", "reviewed", "final"):
+            report.append(
+                f"{name}:{part.sourceline}: segment {sid!r}: empty <target> marked {state!r}"
+            )
         segments.append(
             Segment(
                 id=sid,
@@ -351,8 +455,9 @@ def _unit_segments(
                 target=target,
                 leading=pending,
                 origin=origin or None,
-                state=state_from_2(part.get("state"), part.get("subState"), target, mt_text),
+                state=state_from_2(state, part.get("subState"), target, mt_text),
                 notes=tuple(notes.get(sid, [])),
+                translate=translate,
             )
         )
         pending = ""

@@ -15,6 +15,13 @@ from transkit.formats import xml_runs
 
 XLIFF12_NS = "urn:oasis:names:tc:xliff:document:1.2"
 XLIFF2_NS = "urn:oasis:names:tc:xliff:document:2.0"
+#: Namespaces read as XLIFF 1.x and 2.x (2.1 kept the 2.0 namespace; 2.2 has its own).
+XLIFF1_NAMESPACES = (
+    XLIFF12_NS,
+    "urn:oasis:names:tc:xliff:document:1.1",
+    "urn:oasis:names:tc:xliff:document:1.0",
+)
+XLIFF2_NAMESPACES = (XLIFF2_NS, "urn:oasis:names:tc:xliff:document:2.2")
 MTC_NS = "urn:oasis:names:tc:xliff:matches:2.0"
 GLS_NS = "urn:oasis:names:tc:xliff:glossary:2.0"
 MDA_NS = "urn:oasis:names:tc:xliff:metadata:2.0"
@@ -230,7 +237,9 @@ def glossary_line(term: TermMatch) -> str:
         return f"{term.term} (do not translate)"
     line = f"{term.term} \u2192 {' / '.join(term.required) or '?'}"
     if term.forbidden:
-        line += f" (not: {', '.join(term.forbidden)})"
+        # Counted, never named: a forbidden term never leaves transkit.
+        n = len(term.forbidden)
+        line += f" ({n} forbidden variant{'s' if n > 1 else ''} in the glossary)"
     return line
 
 
@@ -239,6 +248,8 @@ def check_line(check: TermCheck) -> str:
     line += " or ".join(f"\u201c{r}\u201d" for r in check.required) or "its glossary term"
     if check.forbidden_found:
         line += f"; forbidden term used: {', '.join(check.forbidden_found)}"
+    if check.reason:
+        line += f" ({check.reason})"
     return line
 
 
@@ -316,11 +327,15 @@ def indent(el: Any, leaves: frozenset[str], level: int = 0) -> None:
 
 
 def local_name(el: Any) -> str:
-    return etree.QName(el).localname if isinstance(el.tag, str) else ""
+    tag = el.tag
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
 
 def namespace_of(el: Any) -> str | None:
-    return etree.QName(el).namespace if isinstance(el.tag, str) else None
+    tag = el.tag
+    if not isinstance(tag, str) or not tag.startswith("{"):
+        return None
+    return tag[1 : tag.index("}")]
 
 
 def children_named(el: Any, name: str, namespaces: tuple[str | None, ...]) -> list[Any]:
@@ -342,6 +357,95 @@ def tidy_text(text: str, el: Any) -> str:
     if space_preserved(el):
         return text
     return re.sub(r"^\s*\n\s*|\s*\n\s*$", "", text)
+
+
+def flatten_inline(el: Any, handle: Callable[[Any], tuple[bool, str]]) -> str:
+    """The text of ``el`` with its inline elements resolved by ``handle``, without recursion.
+
+    ``handle(child)`` returns ``(descend, text)``: ``text`` stands at the
+    child's start, and with ``descend`` the child's content follows (``<mrk>``,
+    ``<g>``); otherwise the child's content is skipped (codes).  Every tail is
+    kept, comments and processing instructions are dropped; nesting depth is
+    unlimited (1,000 nested ``<g>`` would overflow a recursive reader).
+    """
+    parts = [el.text or ""]
+    walker = etree.iterwalk(el, events=("start", "end", "comment", "pi"))
+    for event, node in walker:
+        if node is el:
+            continue
+        if event in ("comment", "pi"):
+            parts.append(node.tail or "")
+        elif event == "start":
+            descend, text = handle(node)
+            parts.append(text)
+            if descend:
+                parts.append(node.text or "")
+            else:
+                walker.skip_subtree()
+        else:
+            parts.append(node.tail or "")
+    return "".join(parts)
+
+
+def missing_units(
+    name: str,
+    file_el: Any,
+    seen_ids: dict[str, int],
+    written: int | None = None,
+    read: int | None = None,
+) -> list[str]:
+    """Problems for segments missing from a file transkit wrote (deleted by a tool or a person).
+
+    Numbers missing from the ids 1..n name them; ``written`` (the count
+    transkit recorded) against ``read`` (default: the ids seen) catches a
+    deleted last one too.
+    """
+    numbers = {int(i) for i in seen_ids if i.isdigit()}
+    missing = sorted(set(range(1, max(numbers, default=0) + 1)) - numbers)
+    if len(numbers) != len(seen_ids):
+        missing = []  # ids of another scheme: only the count can tell
+    found = len(seen_ids) if read is None else read
+    lost = max(len(missing), (written - found) if written is not None else 0)
+    if lost <= 0:
+        return []
+    shown = ", ".join(map(str, missing[:20])) + (" ..." if len(missing) > 20 else "")
+    which = f": id {shown}" if missing else ""
+    return [
+        f"{name}:{file_el.sourceline}: {lost} segment(s) transkit wrote are missing "
+        f"(deleted?){which}; their text is not in the output"
+    ]
+
+
+def translatable(node: Any, scopes: tuple[str, ...]) -> bool:
+    """``translate`` of a unit: the nearest value on it or an enclosing scope (default yes)."""
+    while node is not None and local_name(node) in scopes:
+        value = node.get("translate")
+        if value is not None:
+            return value.strip().lower() != "no"
+        node = node.getparent()
+    return True
+
+
+def has_text(
+    el: Any,
+    namespaces: tuple[str | None, ...],
+    wrappers: tuple[str, ...],
+    is_char: Callable[[Any], bool],
+) -> bool:
+    """Whether ``el`` holds text outside inline codes (a target of placeholders only has none).
+
+    ``wrappers`` are the inline elements whose content is text (``mrk``, ``g``/``pc``);
+    ``is_char(child)`` tells a code that stands for one character (transkit's ``cp``).
+    """
+
+    def handle(child: Any) -> tuple[bool, str]:
+        if namespace_of(child) not in namespaces:
+            return False, ""
+        if is_char(child):
+            return False, "c"
+        return local_name(child) in wrappers, ""
+
+    return bool(flatten_inline(el, handle).strip())
 
 
 def content_text(el: Any, reader: Callable[[Any], str]) -> str:

@@ -1,4 +1,4 @@
-"""Make the engine's English obey the glossary, and record how.
+"""Make the engine's English obey the glossary: the checks, and the cheap stages.
 
 For each segment with enforceable terms:
 
@@ -7,14 +7,16 @@ For each segment with enforceable terms:
    or plural, capitalised at the start of a sentence) and no forbidden term.
 2. **protected**: otherwise replace each German term by an opaque placeholder
    (``ZQX1`` ...), translate that, and put the approved English back in,
-   fixing number, capitals, articles and spacing.  Placeholders are used
-   rather than constrained decoding because CTranslate2 offers no lexical
-   constraints, and an NMT model copies an unknown, name-like token far more
-   reliably than it follows a prefix.
-3. **failed**: if a term is still missing, keep the best output and flag it.
+   fixing number, capitals, articles and spacing.  Only an engine trained to
+   copy such tokens does this reliably; a real one garbles them, and then
+   the output is rejected (a placeholder must come back exactly).
+3. Otherwise the segment is marked "failed" with the hypothesis that obeys
+   the most terms, and `transkit.terms.repair` takes over: substitution,
+   constrained re-decoding, scrubbing of forbidden terms, flagging.  Its
+   `enforce_terms` runs all stages; `rerank_and_protect` here only the first two.
 
 The checks are pure functions over strings and `TermMatch`; only
-`enforce_terms` talks to an engine.
+`rerank_and_protect` talks to an engine.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ __all__ = [
     "choose_hypothesis",
     "protect_source",
     "restore_placeholders",
-    "enforce_terms",
+    "rerank_and_protect",
 ]
 
 PLACEHOLDER_PREFIX = "ZQX"
@@ -272,12 +274,15 @@ def _all_ok(checks: Sequence[TermCheck]) -> bool:
 
 
 def choose_hypothesis(
-    hypotheses: Sequence[Hypothesis], terms: Sequence[TermMatch]
+    hypotheses: Sequence[Hypothesis],
+    terms: Sequence[TermMatch],
+    accept: Callable[[str, Sequence[TermMatch]], bool] | None = None,
 ) -> tuple[Hypothesis, tuple[TermCheck, ...]] | None:
-    """The highest-scoring hypothesis that satisfies every term, or None."""
+    """The highest-scoring hypothesis that satisfies every term (and that
+    ``accept`` accepts, e.g. no term doubled), or None."""
     for hyp in sorted(hypotheses, key=lambda h: h.score, reverse=True):
         checks = check_terms(hyp.text, terms)
-        if _all_ok(checks):
+        if _all_ok(checks) and (accept is None or accept(hyp.text, terms)):
             return hyp, checks
     return None
 
@@ -305,6 +310,8 @@ def _german_number_change(term: TermMatch) -> int:
     base, found = term.term.lower(), term.found.lower()
     if base == found or term.dnt:
         return 0
+    if not term.term.split()[-1][:1].isupper():
+        return 0  # German nouns are capitalised; an adjective has no number of its own
     base_last, found_last = base.split()[-1], found.split()[-1]
     if found_last.startswith(base_last):
         extra = found_last[len(base_last) :]
@@ -380,18 +387,27 @@ def restore_placeholders(
     return restored.strip()
 
 
-def enforce_terms(
+def rerank_and_protect(
     segments: Sequence[Segment],
     engine: Engine,
     *,
     num_hypotheses: int = 8,
     progress: Callable[[int], None] | None = None,
+    protect: bool = True,
+    accept: Callable[[str, Sequence[TermMatch]], bool] | None = None,
 ) -> list[Segment]:
-    """Translate ``segments`` so that every glossary term they carry is obeyed.
+    """Translate ``segments``; obey the glossary by n-best choice or placeholders.
+
+    ``accept`` is an extra test an n-best hypothesis must pass (the repair
+    stage rejects one that doubles a term).  ``protect=False`` skips the
+    placeholder pass (for an engine that can be steered by re-decoding
+    instead, which costs less and needs no cooperation).
 
     Segments without enforceable terms get the engine's best hypothesis.
-    Each returned segment records its checks and method ("nbest",
-    "protected", "failed" or "none" when there was nothing to enforce).
+    Each returned segment records its checks (with their stage) and method
+    ("nbest", "protected", "failed" or "none" when there was nothing to
+    enforce).  A failed segment holds the hypothesis that satisfies the most
+    terms (n-best or restored), for `transkit.terms.repair` to finish.
     """
     sources = [s.source for s in segments]
     with_terms = [any(enforceable(t) for t in s.terms) for s in segments]
@@ -429,21 +445,31 @@ def enforce_terms(
     )
     retry: list[int] = []
     best_of: dict[int, Hypothesis] = {}
+    nbest_of: dict[int, list[Hypothesis]] = {}
     for i, hyps in zip(term_idx, nbest, strict=True):
         best_of[i] = max(hyps, key=lambda h: h.score) if hyps else Hypothesis("", 0.0)
-        chosen = choose_hypothesis(hyps, segments[i].terms)
+        nbest_of[i] = sorted(hyps, key=lambda h: h.score, reverse=True)
+        chosen = choose_hypothesis(hyps, segments[i].terms, accept)
         if chosen:
             hyp, checks = chosen
+            checks = tuple(replace(c, stage="nbest") for c in checks)
             results[i] = replace(segments[i], target=hyp.text, checks=checks, method="nbest")
         else:
             retry.append(i)
 
     if retry:
         protected = [protect_source(sources[i], segments[i].terms) for i in retry]
-        outputs = engine.translate_batch([p[0] for p in protected], num_hypotheses=n)
+        outputs = (
+            engine.translate_batch([p[0] for p in protected], num_hypotheses=n)
+            if protect
+            else [[] for _ in retry]
+        )
         for i, (_, mapping), hyps in zip(retry, protected, outputs, strict=True):
             done = None
             ranked = sorted(hyps, key=lambda h: h.score, reverse=True)
+            # The fallback: whichever candidate obeys the most terms (n-best first).
+            fallback = [(best_of[i].text, "nbest")]
+            fallback += [(h.text, "nbest") for h in nbest_of[i]]
             # Every placeholder back first; then hypotheses where the engine dropped
             # a placeholder but rendered that term acceptably itself.
             for allow_missing in (False, True):
@@ -453,20 +479,26 @@ def enforce_terms(
                         continue
                     checks = check_terms(restored, segments[i].terms)
                     if _all_ok(checks):
+                        checks = tuple(replace(c, stage="protected") for c in checks)
                         done = replace(
                             segments[i], target=restored, checks=checks, method="protected"
                         )
                         break
+                    if allow_missing:
+                        fallback.append((restored, "protected"))
                 if done is not None:
                     break
             if done is None:
-                target = best_of[i].text
-                done = replace(
-                    segments[i],
-                    target=target,
-                    checks=check_terms(target, segments[i].terms),
-                    method="failed",
+                scored = [
+                    (sum(c.satisfied for c in check_terms(text, segments[i].terms)), -k)
+                    for k, (text, _) in enumerate(fallback)
+                ]
+                target, stage = fallback[-max(scored)[1]]
+                checks = tuple(
+                    replace(c, stage=stage if c.satisfied else "")
+                    for c in check_terms(target, segments[i].terms)
                 )
+                done = replace(segments[i], target=target, checks=checks, method="failed")
             results[i] = done
     origin = getattr(engine, "name", "engine")
     return [replace(s, origin=origin, state="mt") for s in results if s is not None]

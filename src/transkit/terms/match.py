@@ -277,13 +277,17 @@ class TermMatcher:
         self._ci_cache: dict[str, str] = {}
         self._cs_cache: dict[str, str] = {}
         self._gap_kinds: dict[str, int] = {}
+        #: The glossary compiled (English variants by status, for enforcement).
+        self.glossary: Glossary | None = None
 
     @classmethod
     def from_glossary(cls, glossary: Glossary) -> TermMatcher:
         """Compile the glossary's German terms into automata."""
 
         with gc_paused():
-            return cls._build(glossary)
+            matcher = cls._build(glossary)
+        matcher.glossary = glossary
+        return matcher
 
     @classmethod
     def _build(cls, glossary: Glossary) -> TermMatcher:

@@ -22,9 +22,14 @@ __all__ = [
     "build_report",
     "load_report",
     "render_table",
+    "stage_line",
+    "STAGE_ORDER",
 ]
 
 REPORT_VERSION = 1
+
+#: Per-term enforcement stages, in the order they are tried (see transkit.terms.repair).
+STAGE_ORDER = ("nbest", "protected", "substituted", "redecoded", "flagged")
 
 
 def segment_notes(segment: Segment) -> tuple[str, ...]:
@@ -41,6 +46,7 @@ def segment_notes(segment: Segment) -> tuple[str, ...]:
                 f"Compound '{term.found}' contains glossary term '{term.term}' ({english}); "
                 "not enforced, check by hand"
             )
+    notes.extend(m.note for m in segment.matches if m.note)
     return tuple(notes)
 
 
@@ -53,14 +59,19 @@ def annotate(document: Document) -> Document:
 def document_summary(document: Document) -> dict[str, Any]:
     """Counts for one document: segments, terms required/satisfied/failed, methods."""
     methods: dict[str, int] = {}
+    stages: dict[str, int] = {}
     required = satisfied = 0
-    forbidden = 0
+    forbidden = repairs = 0
     for seg in document.segments:
         if seg.method:
             methods[seg.method] = methods.get(seg.method, 0) + 1
         required += len(seg.checks)
         satisfied += sum(c.satisfied for c in seg.checks)
         forbidden += sum(bool(c.forbidden_found) for c in seg.checks)
+        repairs += len(seg.repairs)
+        for c in seg.checks:
+            if c.stage:
+                stages[c.stage] = stages.get(c.stage, 0) + 1
     return {
         "file": document.name,
         "segments": len(document.segments),
@@ -69,6 +80,8 @@ def document_summary(document: Document) -> dict[str, Any]:
         "terms_failed": required - satisfied,
         "forbidden_found": forbidden,
         "methods": dict(sorted(methods.items())),
+        "stages": {k: stages.get(k, 0) for k in STAGE_ORDER},
+        "repairs": repairs,
     }
 
 
@@ -88,7 +101,8 @@ def _segment_record(seg: Segment) -> dict[str, Any]:
                 "end": t.end,
                 "kind": t.kind,
                 "required": list(t.required),
-                "forbidden": list(t.forbidden),
+                # Counted, never named: a forbidden term never leaves transkit.
+                "forbidden_variants": len(t.forbidden),
                 "dnt": t.dnt,
             }
             for t in seg.terms
@@ -101,10 +115,25 @@ def _segment_record(seg: Segment) -> dict[str, Any]:
                 "satisfied": c.satisfied,
                 "found": c.found,
                 "forbidden_found": list(c.forbidden_found),
+                "stage": c.stage,
+                "reason": c.reason,
+                "replaced": c.replaced,
             }
             for c in seg.checks
         ],
+        "repairs": list(seg.repairs),
         "notes": list(seg.notes),
+        "tm_matches": [
+            {
+                "level": m.level,
+                "score": m.score,
+                "source": m.source,
+                "target": m.target,
+                "origin": m.origin,
+                "note": m.note,
+            }
+            for m in seg.matches
+        ],
     }
 
 
@@ -122,6 +151,7 @@ def build_report(
         files.append(entry)
     total_req = sum(f["terms_required"] for f in files)
     total_ok = sum(f["terms_satisfied"] for f in files)
+    stages = {k: sum(f["stages"].get(k, 0) for f in files) for k in STAGE_ORDER}
     return {
         "transkit_report": REPORT_VERSION,
         "model": model,
@@ -133,6 +163,8 @@ def build_report(
             "terms_satisfied": total_ok,
             "terms_failed": total_req - total_ok,
             "success_rate": (total_ok / total_req) if total_req else None,
+            "stages": stages,
+            "repairs": sum(f["repairs"] for f in files),
         },
         "files": files,
     }
@@ -153,6 +185,12 @@ def load_report(text: str, name: str) -> dict[str, Any]:
     return data
 
 
+def stage_line(stages: dict[str, int]) -> str:
+    """``n-best 5, protected 0, substituted 1, re-decoded 2, flagged 0``."""
+    labels = {"nbest": "n-best", "redecoded": "re-decoded"}
+    return ", ".join(f"{labels.get(k, k)} {stages.get(k, 0)}" for k in STAGE_ORDER)
+
+
 def _clip(text: str, width: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1] + "…"
@@ -168,7 +206,7 @@ def render_table(report: dict[str, Any], *, failed_only: bool = False, width: in
             f"{f['terms_satisfied']} satisfied, {f['terms_failed']} failed"
         )
         header = (
-            f"  {'seg':>4}  {'method':<9} {'ok':<3} {'German':<{col}} {'required':<{col}} found"
+            f"  {'seg':>4}  {'stage':<11} {'ok':<3} {'German':<{col}} {'required':<{col}} found"
         )
         rows = []
         for seg in f.get("segments_detail", []):
@@ -181,11 +219,18 @@ def render_table(report: dict[str, Any], *, failed_only: bool = False, width: in
                     if check["forbidden_found"]
                     else "-"
                 )
+                if check.get("reason"):
+                    found += f" ({check['reason']})"
+                elif check.get("replaced"):
+                    found += f" (replaced {check['replaced']})"
+                stage = check.get("stage") or seg.get("method") or "-"
                 rows.append(
-                    f"  {seg['id']:>4}  {seg.get('method') or '-':<9} {ok:<3} "
+                    f"  {seg['id']:>4}  {stage:<11} {ok:<3} "
                     f"{_clip(check['term'], col):<{col}} "
                     f"{_clip(' | '.join(check['required']), col):<{col}} {_clip(found, col)}"
                 )
+            for line in seg.get("repairs", []) if not failed_only else []:
+                rows.append(f"  {seg['id']:>4}  repair: {_clip(line, width - 16)}")
             for note in seg.get("notes", []):
                 if note.startswith("Compound") and not failed_only:
                     rows.append(f"  {seg['id']:>4}  note: {_clip(note, width - 14)}")
@@ -202,4 +247,6 @@ def render_table(report: dict[str, Any], *, failed_only: bool = False, width: in
             f"terms required, {totals.get('terms_satisfied', 0)} satisfied, "
             f"{totals.get('terms_failed', 0)} failed (success rate {rate_text})"
         )
+        if totals.get("stages"):
+            lines.append("stages: " + stage_line(totals["stages"]))
     return "\n".join(lines).rstrip() + "\n"

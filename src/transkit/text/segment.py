@@ -36,7 +36,17 @@ Heuristics for a full stop followed by whitespace, by what precedes it:
   four or more digits, or with separators (``1.200``, ``14.30``), end the
   sentence unless an article precedes them (``zum 1000. Mal``).  A range
   counts by its last number (``1914–1918.``, ``die 1.–3. Klasse``);
+* a number of up to three digits that opens its sentence, alone or after a
+  bullet, is a list number (``1. Dies ist eine Punkteliste.``, ``• 3. Seien
+  Sie``), and one before a noun that takes ordinals is an ordinal whatever
+  precedes it (``im frühen 19. Jahrhundert``, ``zum 3. Mal``);
+* a Roman numeral after a definite article is an ordinal (``des III.
+  Geschwaders``) when it has an I, V or X (``die CD. Musik`` splits);
 * any other word: split before a capitalised word, digit or symbol.
+
+Footnote marks right after the punctuation stay with the sentence
+(``Satz.¹ Noch``, ``erfolgen.[6] Es``), and so do emoji after it
+(``Großartig! 👍 Weiter so!``).
 
 Punctuation right after an opening bracket never ends a sentence (``[…]``,
 ``(?)``, ``(!)``).
@@ -71,6 +81,15 @@ Span = tuple[int, int]
 _CLOSERS = "\"'“”»«‘’›‹)]}"
 _OPENERS = "\"'„“”‚‘’»«›‹([{¿¡*_–—-"
 _TERMINALS = ".!?…‽"
+# Footnote marks right after the punctuation: "Satz.¹ Noch einer.", "erfolgen.[6] Es".
+_FOOTNOTE = r"(?:[¹²³⁰⁴⁵⁶⁷⁸⁹]+|\[\d{1,3}\])"
+# Emoji after "!" or "." belong to the sentence they close: "Großartig! 👍 Weiter so!"
+_TRAILING_EMOJI = re.compile(
+    r"(?:[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B50\u2B55][\uFE0F\u200D\U0001F3FB-\U0001F3FF]*)+"
+    r"(?=\s|$)"
+)
+# Bullets that may precede a list number: "• 3. Seien Sie achtsam".
+_BULLETS = frozenset("•‣◦▪▫·○●■□–—-*+>")
 
 # Line breaks as str.splitlines() knows them: each line is a paragraph.
 _BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
@@ -78,7 +97,8 @@ _PARAGRAPH = re.compile(rf"\S+(?:[^\S{_BREAKS}]+\S+)*")
 _NONSPACE = re.compile(r"\S")
 
 _CANDIDATE = re.compile(
-    rf"(?P<term>[{re.escape(_TERMINALS)}][{re.escape(_TERMINALS + _CLOSERS)}]*)"
+    rf"(?P<term>[{re.escape(_TERMINALS)}][{re.escape(_TERMINALS + _CLOSERS)}]*"
+    rf"(?:{_FOOTNOTE}[{re.escape(_CLOSERS)}]*)?)"
     rf"(?P<ws>\s+)"
     rf"(?=(?P<open>[{re.escape(_OPENERS)}]*)(?P<word>\w*))"
 )
@@ -107,7 +127,8 @@ Bde. Kap. Abb. Anm. Tab. Ziff. Abt. Tel. Str. Pkt. ca. vgl. bzw. sog. bspw. ggf.
 exkl. zzgl. evtl. vs. geb. gest. verh. gesch. ehem. gegr. Mt. lt. gem. bez. betr. bzgl.
 hins. urspr. vorm. gen. eigtl. einschl. entspr. jew. max. mind. insb. insbes. näml. rd.
 zit. dt. engl. franz. frz. ital. lat. griech. span. russ. Bsp. allg. bes. eig. evang.
-kath. ev. Gebr. Reg. Bez. Kr. Lkr.
+kath. ev. Gebr. Reg. Bez. Kr. Lkr. med. jur. phil. rer. nat. dent. vet. habil. theol. oec.
+pol. paed. agr. techn. Dipl.-Ing. Dr.-Ing.
 """
 )
 _CAN_END_ABBREVIATIONS = _words(
@@ -200,6 +221,26 @@ zwischen und oder bzw sowie u je pro
 )
 _PUNCT_BEFORE_ORDINAL = ",;:([–—-/"
 
+# Definite articles (and contractions) before a Roman ordinal: "des III. Geschwaders".
+_DEFINITE = frozenset(_words("der die das den dem des im am zum zur vom beim ins ans"))
+
+# Nouns that follow an ordinal, whatever precedes it ("im frühen 19. Jahrhundert").
+_ORDINAL_NOUNS = frozenset(
+    _words(
+        """
+Jahrhundert Jahrhunderts Jahrhunderte Jahrhunderten Jahrtausend Jahrtausends Jahrestag
+Jahrestages Jahrestags Geburtstag Geburtstages Geburtstags Todestag Todestages Jubiläum
+Jubiläums Lebensjahr Lebensjahres Lebensjahrs Mal Male Platz Platzes Rang Ranges Stock
+Stockwerk Etage Klasse Liga Bundesliga Runde Spieltag Kapitel Kapitels Auflage Ausgabe
+Weltkrieg Weltkrieges Weltkriegs Parteitag Parteitages Parteitags Legislaturperiode
+Wahlperiode Sinfonie Symphonie Armee Division Regiment Geschwader Geschwaders Korps
+Bataillon Kompanie Flotte Dynastie Staffel Folge Teil Teils Band Bandes Satz Akt
+Szene Strophe Vers Tag Tages Woche Monat Monats Jahr Jahres Quartal Quartals Semester
+Semesters Halbjahr Halbjahres
+"""
+    )
+)
+
 
 # --------------------------------------------------------------------------
 # Paragraphs and sentences
@@ -271,8 +312,22 @@ def _sentences(text: str, start: int, end: int) -> list[Span]:
         last -= 1
     spans: list[Span] = []
     for m in _CANDIDATE.finditer(text, start, last):
+        if m.start() < start:
+            continue  # inside emoji already given to the previous sentence
         if _is_boundary(text, start, m):
-            spans.append((start, m.start("ws")))
+            stop = m.start("ws")
+            emoji = _TRAILING_EMOJI.match(text, m.end(), last)
+            if emoji is not None:
+                # "Großartig! 👍 Weiter so!": the emoji closes the first sentence.
+                stop = emoji.end()
+                nxt = _NONSPACE.search(text, stop, last)
+                if nxt is None:
+                    spans.append((start, last))
+                    return spans
+                spans.append((start, stop))
+                start = nxt.start()
+                continue
+            spans.append((start, stop))
             start = m.end()
     spans.append((start, last))
     return spans
@@ -328,6 +383,10 @@ def _is_boundary(text: str, start: int, m: re.Match[str]) -> bool:
         previous = raw[0]  # "(3. Auflage)": what precedes is the bracket
     number = _NUMBER.fullmatch(token)
     if number:
+        if len(number.group(1)) <= 3 and _opens_sentence(text, start, p, parts):
+            return False  # a list number: "1. Dies ist eine Punkteliste.", "• 3. Seien Sie"
+        if len(number.group(1)) <= 3 and word in _ORDINAL_NOUNS:
+            return False  # "im 18. und frühen 19. Jahrhundert"
         return _number_boundary(len(number.group(1)), kind, word, starter, previous)
     if _SEPARATED_NUMBER.fullmatch(token):
         if kind == "digit":
@@ -341,7 +400,16 @@ def _is_boundary(text: str, start: int, m: re.Match[str]) -> bool:
         return starter  # "J.R.R. Tolkien", "U.S.A. Die ..."
     if _ROMAN.fullmatch(token) and previous[:1].isupper():
         return starter  # "Friedrich II. König von Preußen"
+    if _ROMAN.fullmatch(token) and _bare(previous) in _DEFINITE and set(token) & set("IVX"):
+        return starter  # "des III. Geschwaders" (but "eine CD. Musik", "die CD. Sie")
     return True
+
+
+def _opens_sentence(text: str, start: int, p: int, parts: list[str]) -> bool:
+    """Whether the token before ``p`` is the first of its sentence, or follows a bullet."""
+    if p - start > 80:
+        return False
+    return len(parts) == 1 or (len(parts) == 2 and all(c in _BULLETS for c in parts[0]))
 
 
 def _bare(word: str) -> str:

@@ -1,0 +1,430 @@
+"""Translation memory at a million units: import, lookup speed, fuzzy recall, concurrency.
+
+Builds (once, cached in bench/_work/tm/) a TMX of ``--units`` distinct German
+->English units from `tools/de_en_grammar.py`: every distinct sentence the
+grammar gives from ``1.5 * units`` draws, then two-sentence units (two
+distinct sentences joined, as paragraph-segmented memories hold) until there
+are ``--units``.  Then, in one run, it measures against the issue's targets:
+
+* import of the TMX into an empty memory (``TranslationMemory.import_tmx``);
+* exact lookup time over 1,000 sources from the memory (median);
+* fuzzy lookup time over ``--queries`` queries (median, p95): half are new
+  grammar sentences, half are memory units with one word dropped, changed
+  or a number changed - never an exact copy;
+* fuzzy recall: for each query the brute-force best (rapidfuzz ``fuzz.ratio``
+  over every unit, score >= 75, exact copies excluded) is compared with the
+  index's best; a query counts as found when the scores are equal;
+* 4 processes importing and merging into one memory at once: every unit is
+  in the TMX files and in the index, and an index rebuilt from the TMX files
+  holds the same units;
+* translating a document twice with the transformer-base-sized bench model
+  (``--translate``): the second run takes every segment from the memory.
+
+    python bench/tm.py [--units 1000000] [--queries 1000] [--translate]
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import random
+import resource
+import shutil
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+WORK = ROOT / "bench" / "_work" / "tm"
+sys.path.insert(0, str(ROOT / "tools"))
+
+TARGETS = {
+    "import_s": 120.0,
+    "exact_median_ms": 5.0,
+    "fuzzy_median_ms": 50.0,
+    "fuzzy_p95_ms": 200.0,
+    "recall": 0.99,
+    "second_run_ratio": 0.3,
+}
+THRESHOLD = 75.0
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def corpus(units: int, seed: int = 11) -> list[tuple[str, str]]:
+    """``units`` distinct (German, English) pairs from the grammar."""
+    import de_en_grammar as grammar
+
+    pairs: dict[str, str] = {}
+    for pair in grammar.generate(seed, int(units * 1.5), placeholder_rate=0.0):
+        if pair.de not in pairs:
+            pairs[pair.de] = grammar.render_en(pair.en, "approved")
+            if len(pairs) >= units:
+                break
+    singles = list(pairs.items())
+    rng = random.Random(seed)
+    while len(pairs) < units:
+        (de1, en1), (de2, en2) = rng.choice(singles), rng.choice(singles)
+        pairs.setdefault(f"{de1} {de2}", f"{en1} {en2}")
+    return list(pairs.items())
+
+
+def write_corpus_tmx(path: Path, pairs: list[tuple[str, str]]) -> None:
+    """A plain TMX 1.4 file of the pairs (lxml incremental writer)."""
+    from lxml import etree
+
+    from transkit.tm.tmxio import XML_LANG, TMXWriter
+
+    tmp = path.with_suffix(".tmp")
+    with open(tmp, "wb") as handle, TMXWriter(handle) as writer:
+        for i, (de, en) in enumerate(pairs):
+            tu = etree.Element("tu")
+            tu.set("creationdate", f"2024{1 + i % 12:02d}01T000000Z")
+            for lang, text in (("de-DE", de), ("en-US", en)):
+                tuv = etree.SubElement(tu, "tuv")
+                tuv.set(XML_LANG, lang)
+                etree.SubElement(tuv, "seg").text = text
+            writer.write(tu)
+    tmp.replace(path)
+
+
+def mutate(rng: random.Random, text: str) -> str:
+    """A near copy: a number changed, a word dropped, or a word replaced."""
+    import re
+
+    words = text.split(" ")
+    numbers = [i for i, w in enumerate(words) if re.search(r"\d", w)]
+    choice = rng.random()
+    if numbers and choice < 0.3:
+        i = rng.choice(numbers)
+        words[i] = re.sub(r"\d+", lambda m: str(int(m.group()) + rng.randint(1, 9)), words[i])
+    elif len(words) > 4 and choice < 0.65:
+        del words[rng.randrange(1, len(words) - 1)]
+    else:
+        i = rng.randrange(len(words))
+        words[i] = rng.choice(["neue", "alte", "große", "Regierung", "wichtige", "nicht"])
+    return " ".join(words)
+
+
+def queries(pairs: list[tuple[str, str]], n: int, seed: int = 99) -> list[str]:
+    import de_en_grammar as grammar
+
+    rng = random.Random(seed)
+    sources = {de for de, _ in pairs}
+    out: list[str] = []
+    fresh = grammar.generate(seed, 20 * n, placeholder_rate=0.0)
+    while len(out) < n // 2:
+        de = next(fresh).de
+        if de not in sources:
+            out.append(de)
+    while len(out) < n:
+        q = mutate(rng, rng.choice(pairs)[0])
+        if q not in sources:
+            out.append(q)
+    rng.shuffle(out)
+    return out
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p * (len(ordered) - 1))))]
+
+
+def brute_force(qs: list[str], choices: list[str], cache: Path) -> list[float]:
+    """Best fuzz.ratio >= THRESHOLD per query over all choices, exact copies excluded.
+
+    Cached in ``cache`` (keyed by the queries and units): the answer depends
+    on nothing else, and the scan takes minutes at a million units.
+    """
+    import hashlib
+    import json
+
+    import numpy as np
+    from rapidfuzz import fuzz, process
+
+    digest = hashlib.sha256("\x00".join(qs + ["|"] + choices).encode()).hexdigest()[:16]
+    path = cache / f"bruteforce-{digest}.json"
+    if path.exists():
+        print(f"(brute-force results read from {path.name}, computed by an earlier run)")
+        return json.loads(path.read_text())
+
+    best = []
+    for start in range(0, len(qs), 16):
+        chunk = qs[start : start + 16]
+        scores = process.cdist(
+            chunk, choices, scorer=fuzz.ratio, score_cutoff=THRESHOLD, dtype=np.float32, workers=1
+        )
+        for row, q in zip(scores, chunk, strict=True):
+            order = np.argsort(-row)[:3]
+            value = 0.0
+            for j in order:
+                if row[j] >= THRESHOLD and choices[j] != q:
+                    value = float(fuzz.ratio(q, choices[j]))
+                    break
+            best.append(value)
+    path.write_text(json.dumps(best))
+    return best
+
+
+# ----------------------------------------------------------------- concurrency
+def _writer(args: tuple[str, int, int, int]) -> int:
+    from transkit.data import Document, Segment
+    from transkit.tm.memory import TranslationMemory, units_from_segments
+
+    folder, worker, imports, merges = args
+    tm = TranslationMemory(folder)
+    scratch = Path(folder).parent / f"worker{worker}"
+    scratch.mkdir(exist_ok=True)
+    stored = 0
+    for i in range(max(imports, merges)):
+        if i < imports:
+            pairs = [
+                (f"Import {worker}-{i}-{k} Satz.", f"Import {worker}-{i}-{k} sentence.")
+                for k in range(500)
+            ]
+            path = scratch / f"import{i}.tmx"
+            write_corpus_tmx(path, pairs)
+            stored += tm.import_tmx(path).added
+        if i < merges:
+            segs = tuple(
+                Segment(
+                    id=str(k),
+                    source=f"Merge {worker}-{i}-{k} Satz.",
+                    target=f"Merge {worker}-{i}-{k} sentence.",
+                    state="final",
+                )
+                for k in range(50)
+            )
+            doc = Document(name=f"w{worker}-{i}.txt", segments=segs)
+            stored += tm.add_units(units_from_segments([doc], states=("final",)))
+    tm.close()
+    return stored
+
+
+def concurrency(workdir: Path) -> tuple[bool, str]:
+    from transkit.tm.memory import TranslationMemory
+    from transkit.tm.tmxio import iter_tmx
+
+    folder = workdir / "concurrent" / "tm"
+    shutil.rmtree(folder.parent, ignore_errors=True)
+    folder.mkdir(parents=True)
+    jobs = [(str(folder), w, 4, 8) for w in range(4)]
+    with multiprocessing.get_context("spawn").Pool(4) as pool:
+        stored = sum(pool.map(_writer, jobs))
+    expected = 4 * (4 * 500 + 8 * 50)
+    in_files = {(u.source, u.target) for p in sorted(folder.glob("*.tmx")) for u, _ in iter_tmx(p)}
+    tm = TranslationMemory(folder)
+    indexed = {(u.source, u.target) for u in tm.store.units()}
+    stale = tm._stale()
+    tm.close()
+    for p in folder.glob(".transkit-index.sqlite*"):
+        p.unlink()
+    rebuilt_tm = TranslationMemory(folder)
+    rebuilt_tm.refresh()
+    rebuilt = {(u.source, u.target) for u in rebuilt_tm.store.units()}
+    rebuilt_tm.close()
+    ok = stored == expected == len(in_files) and indexed == in_files == rebuilt and not stale
+    return ok, (
+        f"4 processes x (4 imports of 500 + 8 merges of 50): stored {stored}/{expected}, "
+        f"in TMX files {len(in_files)}, in index {len(indexed)}, rebuilt index {len(rebuilt)}"
+    )
+
+
+# ----------------------------------------------------------------- translate twice
+def translate_twice(workdir: Path) -> tuple[bool, str]:
+    from throughput import bench_package  # noqa: F401 - same cached package
+
+    from transkit.engine.argos import EngineOptions
+    from transkit.pipeline import TranslateOptions, run_translate
+
+    package = bench_package()
+    project = workdir / "twice"
+    shutil.rmtree(project, ignore_errors=True)
+    project.mkdir(parents=True)
+    doc = project / "article.txt"
+    import de_en_grammar as grammar
+
+    sentences = list(dict.fromkeys(p.de for p in grammar.generate(5, 160, 0.0)))[:120]
+    doc.write_text(
+        "\n\n".join(" ".join(sentences[i : i + 4]) for i in range(0, len(sentences), 4)) + "\n",
+        encoding="utf-8",
+    )
+    options = TranslateOptions(
+        model=str(package),
+        engine=EngineOptions(threads=2, max_decoding_length=48),
+        out_dir=project / "out",
+        formats=("txt", "xliff"),
+        tm_path=project / "tm",
+    )
+    first = run_translate([str(doc)], options)
+    # An editor approves every MT segment: merge the XLIFF back into the memory.
+    from dataclasses import replace
+
+    from transkit.formats.xliff import read_xliff, write_xliff
+    from transkit.merge import merge_xliff
+
+    xlf = project / "out" / "article.de-en.xlf"
+    docs = [
+        replace(d, segments=tuple(replace(s, state="final") for s in d.segments))
+        for d in read_xliff(xlf)
+    ]
+    write_xliff(docs, xlf)
+    merge_xliff(xlf, out=project / "article.en.txt", memory=project / "tm")
+    second = run_translate([str(doc)], options)
+    levels = second.summary().get("tm", {})
+    segments = second.summary()["segments"]
+    from_tm = sum(v for k, v in levels.items() if k in ("exact", "context"))
+    ratio = second.seconds / first.seconds
+    ok = from_tm == segments and ratio < TARGETS["second_run_ratio"]
+    return ok, (
+        f"{segments} segments: first run {first.seconds:.2f} s (MT), second run "
+        f"{second.seconds:.2f} s, {from_tm}/{segments} from the memory, ratio {ratio:.3f}"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--units", type=int, default=1_000_000)
+    parser.add_argument("--queries", type=int, default=1000)
+    parser.add_argument("--workdir", type=Path, default=WORK)
+    parser.add_argument(
+        "--translate", action="store_true", help="also run the translate-twice check"
+    )
+    parser.add_argument("--only-translate", action="store_true")
+    parser.add_argument(
+        "--reuse-memory", action="store_true", help="skip the import if the memory exists"
+    )
+    args = parser.parse_args()
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    results: list[tuple[str, bool]] = []
+
+    if args.only_translate:
+        ok, line = translate_twice(args.workdir)
+        print(f"translate twice: {line}  {verdict(ok)}")
+        return 0 if ok else 1
+
+    from transkit.tm.memory import TranslationMemory
+    from transkit.tm.units import normalize
+
+    source = args.workdir / f"corpus-{args.units}.tmx"
+    cache = source.with_suffix(".tsv")
+    started = time.perf_counter()
+    if cache.exists():
+        with cache.open(encoding="utf-8") as handle:
+            pairs = [tuple(line.rstrip("\n").split("\t")) for line in handle]  # type: ignore[misc]
+        print(f"corpus: {len(pairs)} distinct units read from {cache}")
+    else:
+        pairs = corpus(args.units)
+        cache.write_text("".join(f"{de}\t{en}\n" for de, en in pairs), encoding="utf-8")
+        print(
+            f"corpus: {len(pairs)} distinct units generated in "
+            f"{time.perf_counter() - started:.1f} s"
+        )
+    if not source.exists():
+        started = time.perf_counter()
+        write_corpus_tmx(source, pairs)
+        print(
+            f"wrote {source} ({source.stat().st_size / 1e6:.0f} MB) in "
+            f"{time.perf_counter() - started:.1f} s"
+        )
+
+    folder = args.workdir / "memory" / "tm"
+    if not (args.reuse_memory and folder.is_dir()):
+        shutil.rmtree(folder.parent, ignore_errors=True)
+        tm = TranslationMemory(folder)
+        load = os.getloadavg()[0]
+        started, cpu = time.perf_counter(), time.process_time()
+        result = tm.import_tmx(source)
+        import_s, import_cpu = time.perf_counter() - started, time.process_time() - cpu
+        tm.close()
+        rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        ok = import_s <= TARGETS["import_s"] and result.added == len(pairs)
+        results.append(("import", ok))
+        index_mb = sum(p.stat().st_size for p in folder.glob(".transkit-index*")) / 1e6
+        print(
+            f"import: {result.added} units in {import_s:.1f} s wall, {import_cpu:.1f} s CPU "
+            f"(target <= {TARGETS['import_s']:.0f} s; load average {load:.1f} on "
+            f"{os.cpu_count()} cores), peak RSS {rss_mb:.0f} MB, index {index_mb:.0f} MB  "
+            f"{verdict(ok)}"
+        )
+    else:
+        print(f"import: skipped, reusing {folder} (--reuse-memory)")
+
+    tm = TranslationMemory(folder)
+    tm.refresh()
+    rng = random.Random(7)
+    sample = [rng.choice(pairs) for _ in range(1000)]
+    times = []
+    correct = 0
+    for de, en in sample:
+        started = time.perf_counter()
+        matches = tm.lookup_exact(de)
+        times.append((time.perf_counter() - started) * 1000)
+        correct += bool(matches) and matches[0].target == en
+    exact_ms = statistics.median(times)
+    ok = exact_ms <= TARGETS["exact_median_ms"] and correct == len(sample)
+    results.append(("exact", ok))
+    print(
+        f"exact lookup: median {exact_ms:.2f} ms, p95 {percentile(times, 0.95):.2f} ms, "
+        f"{correct}/{len(sample)} found (target median <= {TARGETS['exact_median_ms']:.0f} ms)  "
+        f"{verdict(ok)}"
+    )
+
+    qs = [normalize(q) for q in queries(pairs, args.queries)]
+    times, found = [], []
+    cpu = time.process_time()
+    for q in qs:
+        started = time.perf_counter()
+        matches = tm.lookup_fuzzy(q, THRESHOLD, limit=1)
+        times.append((time.perf_counter() - started) * 1000)
+        found.append(matches[0].score if matches else 0.0)
+    cpu_ms = (time.process_time() - cpu) / len(qs) * 1000
+    fuzzy_median, fuzzy_p95 = statistics.median(times), percentile(times, 0.95)
+    ok = fuzzy_median <= TARGETS["fuzzy_median_ms"] and fuzzy_p95 <= TARGETS["fuzzy_p95_ms"]
+    results.append(("fuzzy", ok))
+    print(
+        f"fuzzy lookup: median {fuzzy_median:.1f} ms, p95 {fuzzy_p95:.1f} ms wall over "
+        f"{len(qs)} queries, mean {cpu_ms:.1f} ms CPU, load average {os.getloadavg()[0]:.1f} "
+        f"(targets {TARGETS['fuzzy_median_ms']:.0f} / {TARGETS['fuzzy_p95_ms']:.0f} ms)  "
+        f"{verdict(ok)}"
+    )
+    tm.close()
+
+    started = time.perf_counter()
+    choices = [normalize(de) for de, _ in pairs]
+    best = brute_force(qs, choices, args.workdir)
+    brute_s = time.perf_counter() - started
+    with_match = [i for i, b in enumerate(best) if b >= THRESHOLD]
+    same = sum(1 for i in with_match if abs(found[i] - round(best[i], 1)) < 0.051)
+    recall = same / len(with_match) if with_match else 1.0
+    extra = sum(1 for i, b in enumerate(best) if b < THRESHOLD and found[i] >= THRESHOLD)
+    ok = recall >= TARGETS["recall"] and extra == 0
+    results.append(("recall", ok))
+    print(
+        f"fuzzy recall: {same}/{len(with_match)} queries with a match >= {THRESHOLD:.0f} get the "
+        f"brute-force best score = {recall:.2%} (target >= {TARGETS['recall']:.0%}; brute force "
+        f"took {brute_s:.0f} s)  {verdict(ok)}"
+    )
+
+    ok, line = concurrency(args.workdir)
+    results.append(("concurrency", ok))
+    print(f"concurrent writers: {line}  {verdict(ok)}")
+
+    if args.translate:
+        ok, line = translate_twice(args.workdir)
+        results.append(("translate twice", ok))
+        print(f"translate twice: {line}  {verdict(ok)}")
+    else:
+        print("translate twice: not run (pass --translate)")
+
+    failed = [name for name, ok in results if not ok]
+    print("ALL PASS" if not failed else f"FAILED: {', '.join(failed)}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,315 @@
+"""Constrained re-decoding: force a missing term in, let the engine finish.
+
+The engine's attention (`transkit.engine.align`) says where the German term's
+English belongs.  The output is forced up to and including the approved term
+with a target prefix (`ConstrainedEngine.complete_batch`) and the engine
+writes the rest of the sentence.  Several terms go left to right, a round at
+a time, and each round is one batch over all segments.  A completion that
+doubles a term, loops, or stops dead after a forced term whose German does
+not end the sentence is passed over for the next best.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from transkit.data import Segment, TermCheck, TermMatch
+from transkit.terms.enforce import enforceable, english_for
+from transkit.terms.occurrences import concept_spans, count_checks, occurrence_counts
+
+__all__ = [
+    "RepairState",
+    "fix_articles",
+    "plan_prefix",
+    "redecode",
+    "missing_terms",
+    "drop_doubles",
+]
+
+_SENTENCE_START = re.compile(r"^[\s\"'“‘„(\[]*$")
+_VOWEL_SOUND = re.compile(
+    r"^(?!(?:uni|use|usu|eu|one|once|u\.)\w*)[aeiou]|^(?:hour|honest|honor)", re.I
+)
+
+
+def fix_articles(text: str) -> str:
+    """``a`` before a vowel sound becomes ``an`` and ``an`` before a consonant ``a``."""
+
+    def fix(match: re.Match[str]) -> str:
+        article, space, word = match.group(1), match.group(2), match.group(3)
+        wants_an = bool(_VOWEL_SOUND.match(word))
+        new = ("an" if wants_an else "a") if article.lower() in ("a", "an") else article
+        if article[0].isupper():
+            new = new[0].upper() + new[1:]
+        return new + space + word
+
+    return re.sub(r"\b([Aa]n?)(\s+)([A-Za-z][\w.-]*)", fix, text)
+
+
+_TAIL = re.compile(r"[\s.!?;:\"'”“)\]]*$")
+
+
+def _insertion_point(
+    target: str, alignment: Any, term: TermMatch, frozen: int, keep: Sequence[tuple[int, int]]
+) -> tuple[int, bool]:
+    """Character offset where the term's English belongs, and whether that is
+    the end of the sentence.  Attention decides; never inside the frozen
+    prefix, inside another term's English, or after the closing punctuation."""
+    tail = _TAIL.search(target)
+    end = tail.start() if tail else len(target)
+    words = alignment.target_words if alignment is not None else ()
+    pos = end
+    if words:
+        w = alignment.insertion_word(term.start, term.end)
+        pos = words[w][0] if w < len(words) else end
+    pos = min(max(pos, frozen), end) if frozen <= end else frozen
+    for a, b in keep:
+        if a < pos < b:
+            pos = b
+    return pos, pos >= end
+
+
+def plan_prefix(
+    target: str,
+    alignment: Any,
+    missing: Sequence[TermMatch],
+    frozen: int = 0,
+    terms: Sequence[TermMatch] = (),
+) -> tuple[str, list[int]]:
+    """The forced prefix for one re-decode, and which of ``missing`` it holds.
+
+    Each missing term whose German aligns inside the sentence gets its
+    approved English inserted there; the prefix is cut after the last one
+    and the engine finishes the sentence.  A term with nowhere to go but the
+    end is only placed when nothing else is (one per round, so the engine
+    continues after it rather than collecting terms at the end).  A word the
+    attention split off a rendering ("... rare" before "rare earths") is not
+    repeated; a/an and capitals are fixed.
+    """
+    keep = [sp for spans in concept_spans(target, terms).values() for sp in spans]
+    points = [
+        (*_insertion_point(target, alignment, t, frozen, keep), t.start, i)
+        for i, t in enumerate(missing)
+    ]
+    inside = sorted((pos, start, i) for pos, at_end, start, i in points if not at_end)
+    if not inside:
+        first = min(points, key=lambda p: p[2])
+        inside = [(first[0], first[2], first[3])]
+    parts = ""
+    cursor = 0
+    for pos, _start, i in inside:
+        head = target[cursor:pos].strip() if pos > cursor else ""
+        so_far = (parts + " " + head).strip()
+        english = english_for(missing[i])
+        first_word = english.split()[0].lower() if english.split() else ""
+        words = so_far.split()
+        if words and first_word and words[-1].lower().strip(",;:") == first_word:
+            so_far = so_far[: so_far.rfind(words[-1])].rstrip()
+        if (not so_far or _SENTENCE_START.match(so_far)) and english[:1].islower():
+            english = english[0].upper() + english[1:]
+        parts = (so_far + " " + english).strip()
+        cursor = max(cursor, pos)
+    prefix = re.sub(r"\s+", " ", parts).strip()
+    return fix_articles(prefix), [i for _, _, i in inside]
+
+
+@dataclass
+class RepairState:
+    index: int
+    text: str
+    frozen: int = 0
+    stages: dict[int, str] = field(default_factory=dict)
+
+
+def redecode(
+    segments: Sequence[Segment],
+    states: list[RepairState],
+    engine: Any,
+    *,
+    max_rounds: int = 8,
+) -> None:
+    """Force the missing terms, left to right; each round is one batch.
+
+    A round inserts the missing terms of a segment at their aligned places
+    (`plan_prefix`), forces the output up to the last of them and lets the
+    engine finish.  Terms the new continuation lost, or that had no place
+    yet, are handled by the next round, after the frozen prefix.
+    """
+    active = list(states)
+    for _ in range(max_rounds):
+        work = []
+        for state in active:
+            seg = segments[state.index]
+            missing = missing_terms(seg.terms, count_checks(state.text, seg.terms))
+            if missing or _first_double(state.text, seg.terms, state.frozen) is not None:
+                work.append((state, missing))
+        if not work:
+            return
+        sources = [segments[s.index].source for s, _ in work]
+        alignments = engine.align_batch(sources, [s.text for s, _ in work])
+        plans = []
+        for (state, missing), alignment in zip(work, alignments, strict=True):
+            terms = segments[state.index].terms
+            if missing:
+                plan = plan_prefix(
+                    state.text, alignment, [t for _, t in missing], state.frozen, terms
+                )
+            else:
+                # A doubled term: keep the text up to its first occurrence and
+                # let the engine finish without repeating it.
+                cut = _first_double(state.text, terms, state.frozen)
+                plan = (state.text[:cut].rstrip() if cut else "", [])
+            plans.append(plan)
+        outputs = engine.complete_batch(sources, [p for p, _ in plans], num_hypotheses=4)
+        _retry_dead_ends(segments, work, plans, outputs, engine)
+        active = []
+        for (state, missing), (prefix, placed), hyps in zip(work, plans, outputs, strict=True):
+            if not prefix or not hyps or len(prefix) <= state.frozen:
+                continue  # the engine cannot, or no progress is possible
+            seg = segments[state.index]
+            last = missing[placed[-1]][1] if placed else None
+            final = last is not None and _german_final(seg.source, last)
+            text = _drop_echo(_best_completion(hyps, seg.terms, prefix, final), prefix)
+            state.text = drop_doubles(text, len(prefix), seg.terms)
+            state.frozen = len(prefix)
+            for j in placed:
+                state.stages[missing[j][0]] = "redecoded"
+            active.append(state)
+
+
+def _retry_dead_ends(
+    segments: Sequence[Segment],
+    work: list[tuple[RepairState, list[tuple[int, TermMatch]]]],
+    plans: list[tuple[str, list[int]]],
+    outputs: list[list[Any]],
+    engine: Any,
+) -> None:
+    """Where every completion stops dead after a forced term whose German goes
+    on, ask once more (one batch): with a comma after the term, which invites
+    the engine to go on, and with the term one word earlier (attention is a
+    noisy guide).  The first variant the engine continues replaces the plan."""
+    retry: list[tuple[int, list[str]]] = []
+    for k, ((state, missing), (prefix, placed), hyps) in enumerate(
+        zip(work, plans, outputs, strict=True)
+    ):
+        if not prefix or not hyps or not placed:
+            continue
+        seg = segments[state.index]
+        last = missing[placed[-1]][1]
+        if _german_final(seg.source, last) or any(_continues(h.text, prefix) for h in hyps):
+            continue
+        variants = [prefix + ","]
+        english = english_for(last)
+        if prefix.lower().endswith(english.lower()):
+            words = prefix[: len(prefix) - len(english)].split()
+            shifted = " ".join([*words[:-1], prefix[len(prefix) - len(english) :]])
+            if len(words) >= 2 and len(shifted) > state.frozen:
+                variants.append(fix_articles(shifted))
+        retry.append((k, variants))
+    if not retry:
+        return
+    items = [(k, v) for k, variants in retry for v in variants]
+    again = engine.complete_batch(
+        [segments[work[k][0].index].source for k, _ in items],
+        [v for _, v in items],
+        num_hypotheses=4,
+    )
+    done: set[int] = set()
+    for (k, variant), hyps in zip(items, again, strict=True):
+        going_on = [h for h in hyps if _continues(h.text, variant)]
+        if going_on and k not in done:
+            plans[k] = (variant, plans[k][1])
+            outputs[k] = going_on
+            done.add(k)
+
+
+def _first_double(text: str, terms: Sequence[TermMatch], frozen: int) -> int | None:
+    """End of the first occurrence of a doubled term after ``frozen``, if any."""
+    counts = occurrence_counts(text, terms)
+    spans = concept_spans(text, terms)
+    ends = [
+        b
+        for concept, (german, english) in counts.items()
+        if english > german
+        for _a, b in sorted(spans.get(concept, []))[:1]
+        if b > frozen
+    ]
+    return min(ends) if ends else None
+
+
+def _german_final(source: str, term: TermMatch) -> bool:
+    """True when at most two words follow the German term in its sentence
+    (German puts verbs last: "... seltene Erden eingeführt.")."""
+    return len(re.findall(r"\w+", source[term.end :])) <= 2
+
+
+def _best_completion(
+    hyps: Sequence[Any], terms: Sequence[TermMatch], prefix: str, final: bool
+) -> str:
+    """The best-scoring completion that doubles no term, does not loop, and
+    (unless the German term ends its sentence) goes on after the forced term."""
+    ranked = list(hyps)  # the engine's order: best first
+    for strict in (True, False):
+        for hyp in ranked:
+            if _looping(hyp.text):
+                continue
+            counts = occurrence_counts(hyp.text, terms)
+            if any(english > german for german, english in counts.values()):
+                continue
+            if strict and not final and not _continues(hyp.text, prefix):
+                continue
+            return hyp.text
+    return ranked[0].text
+
+
+def _drop_echo(text: str, prefix: str) -> str:
+    """Drop the continuation's first word when it repeats the forced prefix's
+    last one ("United States" + "States are ...")."""
+    if not text.startswith(prefix):
+        return text
+    last = prefix.split()[-1].lower() if prefix.split() else ""
+    rest = text[len(prefix) :]
+    match = re.match(r"\s+(\w+(?:[.-]\w+)*)", rest)
+    if last and match and match.group(1).lower() == last.rstrip(".-,;:"):
+        return prefix + rest[match.end() :]
+    return text
+
+
+def _continues(text: str, prefix: str) -> bool:
+    """True when the engine wrote at least one word after the forced prefix
+    (an echo of the prefix's last word does not count)."""
+    return bool(re.search(r"\w", _drop_echo(text, prefix)[len(prefix) :]))
+
+
+def drop_doubles(text: str, keep: int, terms: Sequence[TermMatch]) -> str:
+    """Remove surplus occurrences of a term that the engine's continuation
+    (after ``keep`` characters) repeated, last first."""
+    for concept, (german, english) in occurrence_counts(text, terms).items():
+        surplus = english - german
+        if surplus <= 0:
+            continue
+        spans = [sp for sp in concept_spans(text, terms).get(concept, []) if sp[0] >= keep]
+        for start, end in reversed(spans[-surplus:]):
+            text = text[:start].rstrip() + " " + text[end:].lstrip()
+    text = re.sub(r"\s+([,.;:!?])", r"\1", re.sub(r"[ \t]{2,}", " ", text)).strip()
+    return fix_articles(text)
+
+
+def _looping(text: str) -> bool:
+    """True when a word pair occurs three times or more: a decoding loop."""
+    words = text.lower().split()
+    pairs = list(zip(words, words[1:], strict=False))
+    return any(pairs.count(p) >= 3 for p in set(pairs))
+
+
+def missing_terms(
+    terms: Sequence[TermMatch], checks: Sequence[TermCheck]
+) -> list[tuple[int, TermMatch]]:
+    enforced = [t for t in terms if enforceable(t)]
+    missing = [
+        (k, t) for k, (t, c) in enumerate(zip(enforced, checks, strict=True)) if not c.satisfied
+    ]
+    return sorted(missing, key=lambda item: item[1].start)

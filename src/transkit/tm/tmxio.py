@@ -1,0 +1,516 @@
+"""Streaming TMX reading and writing for the memory's files (millions of units).
+
+`formats.tmx` reads a whole TMX into memory, which is right for a document's
+memory but not for a million-unit import.  Here `iter_tmx` walks a TMX 1.1 -
+1.4 file with ``lxml.etree.iterparse`` (any encoding the XML declaration or
+BOM names, UTF-16 included) and yields, for each ``<tu>`` that holds the
+wanted language pair, a `TMUnit` (plain text) and a normalised ``<tu>``
+element that `TMXWriter` writes back unchanged - inline codes
+(``<bpt> <ept> <ph> <it> <ut> <hi>``) included.
+
+Plain text drops the native code inside ``<bpt> <ept> <ph> <it> <ut>`` (it is
+markup such as ``<b>`` or ``{1}``, not words) and keeps ``<hi>`` content;
+transkit's ``<ph type="x-transkit-cp-HHHH"/>`` becomes its character again.
+Language codes match on their primary subtag (``DE-DE`` is ``de``); TMX 1.1's
+``lang`` attribute is read like ``xml:lang``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import os
+import re
+import sys
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from transkit.errors import FormatError
+from transkit.tm.units import TMUnit, primary_lang
+
+__all__ = [
+    "ImportCounts",
+    "TMXWriter",
+    "append_tus",
+    "iter_tmx",
+    "make_tu",
+    "rewrite_without",
+    "tmx_date",
+]
+
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+CP_TYPE = "x-transkit-cp-"
+_CODES = frozenset(("bpt", "ept", "ph", "it", "ut"))
+#: States (``x-state`` prop) whose units are not approved translations.
+UNAPPROVED_STATES = frozenset(("new", "mt", "needs-translation", "needs-review-translation"))
+_DATE = re.compile(r"^\d{8}T\d{6}Z$")
+#: Props that hold the neighbouring sources (ours, and OmegaT's).
+PREV_PROPS = ("x-context-prev", "prev")
+NEXT_PROPS = ("x-context-next", "next")
+
+
+@dataclass
+class ImportCounts:
+    """What a pass over a TMX file found."""
+
+    units: int = 0
+    other_languages: int = 0
+    unapproved: int = 0
+    empty: int = 0
+
+
+def tmx_date(now: datetime | None = None) -> str:
+    """``20250102T030405Z``: TMX's ISO 8601 basic UTC date."""
+    return (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _plain(seg: Any) -> str:
+    parts = [seg.text or ""]
+    for child in seg:
+        if isinstance(child.tag, str):
+            kind = child.get("type") or ""
+            if child.tag == "ph" and kind.startswith(CP_TYPE):
+                with contextlib.suppress(ValueError):
+                    parts.append(chr(int(kind[len(CP_TYPE) :], 16)))
+            elif child.tag not in _CODES:
+                parts.append(_plain(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def _date(*values: str | None) -> str:
+    good = [v for v in values if v and _DATE.match(v)]
+    return sys.intern(max(good)) if good else ""  # a memory holds few distinct dates
+
+
+def make_tu(unit: TMUnit, source_seg: Any = None, target_seg: Any = None) -> Any:
+    """A TMX 1.4 ``<tu>`` for ``unit`` (with the given ``<seg>`` elements, or plain ones)."""
+    from lxml import etree
+
+    tu = etree.Element("tu")
+    if unit.date:
+        tu.set("creationdate", unit.date)
+    keys = {key for key, _ in unit.props}
+    extra = [
+        (key, value)
+        for key, value, known in (
+            ("x-origin", unit.origin, ("x-origin",)),
+            ("x-document", unit.document, ("x-document",)),
+            ("x-context-prev", unit.prev, PREV_PROPS),
+            ("x-context-next", unit.next, NEXT_PROPS),
+        )
+        if value and not keys.intersection(known)
+    ]
+    for key, value in (*unit.props, *extra):
+        prop = etree.SubElement(tu, "prop")
+        prop.set("type", key)
+        prop.text = value
+    for lang, text, seg in (
+        (unit.source_lang, unit.source, source_seg),
+        (unit.target_lang, unit.target, target_seg),
+    ):
+        tuv = etree.SubElement(tu, "tuv")
+        tuv.set(XML_LANG, lang)
+        if seg is None:
+            seg = etree.SubElement(tuv, "seg")
+            seg.text = text
+        else:
+            seg = copy.deepcopy(seg)
+            seg.tail = None
+            tuv.append(seg)
+    return tu
+
+
+def _syntax_error(name: str, err: Any) -> FormatError:
+    line = getattr(err, "lineno", None) or (
+        err.position[0] if getattr(err, "position", None) else None
+    )
+    message = re.sub(r",? line \d+, column \d+$", "", getattr(err, "msg", "") or str(err))
+    return FormatError(f"malformed TMX (not well-formed XML): {message}", file=name, line=line)
+
+
+def iter_tmx(
+    path: str | os.PathLike[str],
+    *,
+    source_lang: str = "de",
+    target_lang: str = "en",
+    counts: ImportCounts | None = None,
+    keep_unapproved: bool = False,
+) -> Iterator[tuple[TMUnit, bytes]]:
+    """Yield ``(unit, <tu> as TMX 1.4 bytes)`` for each source->target pair in a TMX file.
+
+    Units in other language pairs, with an empty side, or (unless
+    ``keep_unapproved``) marked ``x-state`` mt/new are counted in ``counts``
+    and left out.  Raises `FormatError` with file and line for files that
+    are not TMX or not well-formed.
+    """
+    from lxml import etree
+
+    name = os.fspath(path)
+    counts = counts if counts is not None else ImportCounts()
+    want_src, want_tgt = primary_lang(source_lang), primary_lang(target_lang)
+    try:
+        handle: IO[bytes] = open(name, "rb")  # noqa: SIM115 - closed below
+    except FileNotFoundError:
+        raise FormatError("TMX file not found", file=name) from None
+    except IsADirectoryError:
+        raise FormatError("expected a TMX file, found a directory", file=name) from None
+    except OSError as err:
+        raise FormatError(f"cannot read TMX file: {err.strerror}", file=name) from None
+    srclang = ""
+    seen_header = False
+    root = None
+    try:
+        with handle:
+            if not handle.read(4096).strip(b" \t\r\n\x00\xff\xfe\xef\xbb\xbf"):
+                raise FormatError("empty file, not TMX", file=name)
+            handle.seek(0)
+            events = etree.iterparse(
+                handle,
+                events=("end",),
+                tag=("header", "tu"),
+                resolve_entities=False,
+                no_network=True,
+                load_dtd=False,
+                huge_tree=True,
+                strip_cdata=True,
+                remove_comments=True,
+            )
+            for _, elem in events:
+                if not seen_header:
+                    _check_root(elem, name)
+                    if elem.tag == "header":
+                        seen_header = True
+                        srclang = elem.get("srclang") or ""
+                        continue
+                    raise FormatError("TMX without <header>", file=name, line=elem.sourceline)
+                if elem.tag != "tu":
+                    continue
+                found = _unit(elem, name, srclang, want_src, want_tgt, counts, keep_unapproved)
+                if found is not None:
+                    unit, tu = found
+                    if tu is elem:
+                        tu.tail = None
+                    yield unit, etree.tostring(tu, encoding="UTF-8")
+                elem.clear(keep_tail=False)
+                parent = elem.getparent()
+                if parent is not None:
+                    while elem.getprevious() is not None:
+                        del parent[0]
+            root = events.root
+    except etree.XMLSyntaxError as err:
+        if "Document is empty" in str(err) or "Start tag expected" in str(err):
+            raise FormatError("empty file or not XML, not TMX", file=name) from None
+        raise _syntax_error(name, err) from None
+    if not seen_header:
+        if root is not None and (not isinstance(root.tag, str) or root.tag != "tmx"):
+            raise FormatError(
+                f"not a TMX file (root element <{root.tag}>)", file=name, line=root.sourceline
+            )
+        raise FormatError("TMX without <header>", file=name)
+
+
+def _check_root(elem: Any, name: str) -> None:
+    root = elem
+    while root.getparent() is not None:
+        root = root.getparent()
+    if not isinstance(root.tag, str) or root.tag != "tmx":
+        raise FormatError(
+            f"not a TMX file (root element <{root.tag}>)", file=name, line=root.sourceline
+        )
+
+
+def _units(
+    tu: Any,
+    name: str,
+    srclang: str,
+    want_src: str,
+    want_tgt: str,
+    counts: ImportCounts,
+    keep_unapproved: bool,
+) -> Iterator[tuple[TMUnit, Any]]:
+    """The units of one ``<tu>`` and the ``<tu>`` to store for each (``tu`` itself when
+    it is already a plain two-variant TMX 1.4 unit)."""
+    found = _unit(tu, name, srclang, want_src, want_tgt, counts, keep_unapproved)
+    if found is not None:
+        yield found
+
+
+def _unit(
+    tu: Any,
+    name: str,
+    srclang: str,
+    want_src: str,
+    want_tgt: str,
+    counts: ImportCounts,
+    keep_unapproved: bool,
+) -> tuple[TMUnit, Any] | None:
+    tuvs = []
+    props = []
+    for child in tu:
+        tag = child.tag
+        if tag == "tuv":
+            tuvs.append(child)
+        elif tag == "prop":
+            props.append((child.get("type") or "", child.text or "".join(child.itertext())))
+    langs = [t.get(XML_LANG) or t.get("lang") or "" for t in tuvs]
+    if not all(langs):
+        raise FormatError("<tuv> without xml:lang", file=name, line=tu.sourceline)
+    src_i = tgt_i = None
+    for i, lang in enumerate(langs):
+        primary = primary_lang(lang)
+        if primary == want_src:
+            # the variant tagged exactly as the header's srclang, else the first German one
+            if src_i is None or (srclang and lang.lower() == srclang.lower()):
+                src_i = i
+        elif primary == want_tgt and tgt_i is None:
+            tgt_i = i
+    if src_i is None or tgt_i is None:
+        counts.other_languages += 1
+        return None
+    prop = dict(reversed(props)) if props else {}
+    if prop and not keep_unapproved and prop.get("x-state", "") in UNAPPROVED_STATES:
+        counts.unapproved += 1
+        return None
+    src_seg, tgt_seg = tuvs[src_i].find("seg"), tuvs[tgt_i].find("seg")
+    if src_seg is None or tgt_seg is None:
+        raise FormatError("<tuv> without <seg>", file=name, line=tu.sourceline)
+    source, target = _plain(src_seg), _plain(tgt_seg)
+    if not source.strip() or not target.strip():
+        counts.empty += 1
+        return None
+    tuv = tuvs[tgt_i]
+    created = tu.get("creationdate") or ""
+    others = (tuv.get("changedate"), tuv.get("creationdate"), tu.get("changedate"))
+    if any(others):
+        date = _date(created, *others)
+    else:
+        date = sys.intern(created) if _DATE.match(created) else ""
+    unit = TMUnit(
+        source=source,
+        target=target,
+        source_lang=langs[src_i],
+        target_lang=langs[tgt_i],
+        date=date,
+        prev=next((prop[k] for k in PREV_PROPS if k in prop), "") if prop else "",
+        next=next((prop[k] for k in NEXT_PROPS if k in prop), "") if prop else "",
+        origin=prop.get("x-origin", "") if prop else "",
+        document=prop.get("x-document", "") if prop else "",
+        props=tuple(props),
+    )
+    counts.units += 1
+    plain = len(tuvs) == 2 and tuvs[0].get(XML_LANG) and tuvs[1].get(XML_LANG) and date == created
+    return unit, tu if plain else make_tu(unit, src_seg, tgt_seg)
+
+
+class TMXWriter:
+    """Write ``<tu>`` elements (or their bytes) into a TMX 1.4 file, streaming.
+
+    Use as a context manager around a binary file handle; the file is a
+    complete UTF-8 TMX document once the context exits without error.
+    """
+
+    def __init__(self, handle: IO[bytes], *, source_lang: str = "de", tool_version: str = ""):
+        self._handle = handle
+        self._source_lang = source_lang
+        self._tool_version = tool_version
+        self._tail = b""
+        self.written = 0
+
+    def __enter__(self) -> TMXWriter:
+        from lxml import etree
+
+        root = etree.Element("tmx", version="1.4")
+        root.text = "\n"
+        header = etree.SubElement(root, "header")
+        for key, value in (
+            ("creationtool", "transkit"),
+            ("creationtoolversion", self._tool_version or "0"),
+            ("segtype", "sentence"),
+            ("o-tmf", "transkit"),
+            ("adminlang", "en"),
+            ("srclang", self._source_lang),
+            ("datatype", "plaintext"),
+            ("creationdate", tmx_date()),
+        ):
+            header.set(key, value)
+        header.tail = "\n"
+        body = etree.SubElement(root, "body")
+        body.text = "\n"
+        body.tail = "\n"
+        data = etree.tostring(root, xml_declaration=True, encoding="UTF-8") + b"\n"
+        cut = data.rindex(b"</body>")
+        self._handle.write(data[:cut])
+        self._tail = data[cut:]
+        return self
+
+    def write(self, tu: Any) -> None:
+        """Append one ``<tu>`` (an element, or its serialised bytes)."""
+        if not isinstance(tu, bytes):
+            from lxml import etree
+
+            tu.tail = None
+            tu = etree.tostring(tu, encoding="UTF-8")
+        self._handle.write(tu)
+        self._handle.write(b"\n")
+        self.written += 1
+
+    def __exit__(self, *exc: object) -> None:
+        if exc[0] is None:
+            self._handle.write(self._tail)
+
+
+_UTF8_DECL = re.compile(rb"^<\?xml[^>]*encoding=[\"'](utf-?8)[\"']", re.I)
+_END = re.compile(rb"</body>\s*</tmx>\s*$")
+
+
+def _new_file(path: Path, tus: Sequence[Any], source_lang: str) -> None:
+    import transkit
+
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            with TMXWriter(handle, source_lang=source_lang, tool_version=transkit.__version__) as w:
+                for tu in tus:
+                    w.write(tu)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+
+
+def append_tus(
+    path: str | os.PathLike[str], tus: Sequence[Any], *, source_lang: str = "de"
+) -> None:
+    """Append ``<tu>`` elements to a TMX file (created when missing), atomically.
+
+    A UTF-8 file that ends in ``</body></tmx>`` gets the units spliced in
+    before ``</body>`` without re-parsing it (fast for big memories); any
+    other TMX is parsed and rewritten with lxml.
+    """
+    from lxml import etree
+
+    from transkit.fileio import atomic_write_bytes
+    from transkit.formats import parse_xml
+
+    target = Path(path)
+    if not target.exists():
+        _new_file(target, tus, source_lang)
+        return
+    data = target.read_bytes()
+    end = _END.search(data)
+    head = data[:200]
+    utf8 = not head.startswith((b"\xff\xfe", b"\xfe\xff")) and (
+        not head.startswith(b"<?xml") or _UTF8_DECL.match(head) is not None
+    )
+    if end is not None and utf8:
+        for tu in tus:
+            tu.tail = "\n"
+        added = b"".join(etree.tostring(tu, encoding="UTF-8") for tu in tus)
+        atomic_write_bytes(target, data[: end.start()] + added + data[end.start() :])
+        return
+    root = parse_xml(target, "TMX")
+    body = root.find("body")
+    if body is None:
+        raise FormatError("TMX without <body>", file=str(target), line=root.sourceline)
+    for tu in tus:
+        body.append(tu)
+    tree = root.getroottree()
+    encoding = tree.docinfo.encoding or "UTF-8"
+    atomic_write_bytes(target, etree.tostring(tree, xml_declaration=True, encoding=encoding))
+
+
+def rewrite_without(
+    path: str | os.PathLike[str],
+    drop: Callable[[TMUnit], bool],
+    *,
+    source_lang: str = "de",
+    target_lang: str = "en",
+) -> int:
+    """Rewrite a TMX file without the ``<tu>``s whose unit ``drop`` selects; return how many.
+
+    Everything else (header, other languages, notes, inline codes) is copied
+    as it is; the result is UTF-8.  A file left without units is deleted.
+    """
+    from lxml import etree
+
+    name = os.fspath(path)
+    target = Path(name)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    removed = kept = 0
+    counts = ImportCounts()
+    want_src, want_tgt = primary_lang(source_lang), primary_lang(target_lang)
+    try:
+        with os.fdopen(fd, "wb") as handle, open(name, "rb") as source:
+            with etree.xmlfile(handle, encoding="UTF-8") as xf:
+                xf.write_declaration()
+                events = etree.iterparse(
+                    source,
+                    events=("start", "end"),
+                    resolve_entities=False,
+                    no_network=True,
+                    load_dtd=False,
+                    huge_tree=True,
+                )
+                srclang = ""
+                root_ctx = body_ctx = None
+                try:
+                    for event, elem in events:
+                        if event == "start":
+                            if root_ctx is None:
+                                root_ctx = xf.element(elem.tag, dict(elem.attrib))
+                                root_ctx.__enter__()
+                                xf.write("\n")
+                            elif elem.tag == "body":
+                                body_ctx = xf.element("body", dict(elem.attrib))
+                                body_ctx.__enter__()
+                                xf.write("\n")
+                            continue
+                        if elem.tag == "header":
+                            srclang = elem.get("srclang") or ""
+                            elem.tail = "\n"
+                            xf.write(elem)
+                        elif elem.tag == "tu":
+                            units = [
+                                u
+                                for u, _ in _units(
+                                    elem, name, srclang, want_src, want_tgt, counts, True
+                                )
+                            ]
+                            if units and any(drop(u) for u in units):
+                                removed += 1
+                            else:
+                                kept += 1
+                                elem.tail = "\n"
+                                xf.write(elem)
+                            elem.clear(keep_tail=False)
+                            parent = elem.getparent()
+                            if parent is not None:
+                                while elem.getprevious() is not None:
+                                    del parent[0]
+                    if body_ctx is not None:
+                        body_ctx.__exit__(None, None, None)
+                    if root_ctx is not None:
+                        root_ctx.__exit__(None, None, None)
+                except etree.XMLSyntaxError as err:
+                    raise _syntax_error(name, err) from None
+            handle.write(b"\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        if removed:
+            if kept:
+                os.chmod(tmp, target.stat().st_mode & 0o777)
+                os.replace(tmp, target)
+            else:
+                target.unlink()
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+    return removed

@@ -1,0 +1,98 @@
+"""Attention-based word alignment, and the engine's prefix-forced decoding."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from transkit.engine.align import char_spans, piece_words, word_alignment
+from transkit.engine.base import can_constrain
+
+ROOT = Path(__file__).resolve().parents[2]
+MODELS = [
+    ROOT / "tests" / "data" / "translate-de_en-tiny.argosmodel",
+    ROOT / "tests" / "data" / "translate-de_en-tiny-noph.argosmodel",
+]
+
+
+def test_piece_words_groups_by_word_start_and_splits_punctuation() -> None:
+    pieces = ["▁Peking", "▁", "has", "▁ra", "re", "▁earths", ".", "▁„", "neu"]
+    assert piece_words(pieces) == [[0], [1, 2], [3, 4], [5], [6], [7], [8]]
+
+
+def test_char_spans_follow_the_text() -> None:
+    pieces = ["▁Peking", "▁", "has", "▁ra", "re", "."]
+    words = piece_words(pieces)
+    text = "Peking has rare."
+    assert [text[a:b] for a, b in char_spans(text, pieces, words)] == [
+        "Peking",
+        "has",
+        "rare",
+        ".",
+    ]
+
+
+def test_word_alignment_links_to_most_attended_content_word() -> None:
+    source, src = "Peking kontrolliert Erden.", ["▁Peking", "▁kontrolliert", "▁Erden", "."]
+    target, tgt = "Beijing controls earths.", ["▁Beijing", "▁controls", "▁earth", "s", "."]
+    attention = [
+        [0.9, 0.05, 0.0, 0.05],
+        [0.1, 0.3, 0.0, 0.6],  # most mass on ".": a sink, ignored
+        [0.0, 0.1, 0.8, 0.1],
+        [0.0, 0.0, 0.5, 0.5],
+        [0.0, 0.0, 0.0, 1.0],
+    ]
+    al = word_alignment(source, src, target, tgt, attention)
+    assert al.links == (0, 1, 2, None)
+    assert [target[a:b] for a, b in al.target_words] == ["Beijing", "controls", "earths", "."]
+    assert al.targets_of(*_span(source, "Erden")) == [2]
+    assert al.insertion_word(*_span(source, "Erden")) == 2
+
+
+def test_insertion_word_for_an_unrendered_source_word_follows_its_left_neighbour() -> None:
+    source, src = "Peking kontrolliert Erden.", ["▁Peking", "▁kontrolliert", "▁Erden", "."]
+    target, tgt = "Beijing controls.", ["▁Beijing", "▁controls", "."]
+    attention = [[1.0, 0.0, 0.0, 0.0], [0.0, 1.0, 0.0, 0.0], [0.0, 0.0, 0.0, 1.0]]
+    al = word_alignment(source, src, target, tgt, attention)
+    assert al.targets_of(*_span(source, "Erden")) == []
+    assert al.insertion_word(*_span(source, "Erden")) == 2  # after "controls"
+
+
+def _span(text: str, word: str) -> tuple[int, int]:
+    start = text.index(word)
+    return start, start + len(word)
+
+
+@pytest.fixture(params=MODELS, ids=lambda p: p.stem)
+def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    from transkit.engine.argos import engine_for
+
+    if not request.param.exists():
+        pytest.skip(f"{request.param.name} not built")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("TRANSKIT_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    try:
+        return engine_for(str(request.param))
+    finally:
+        mp.undo()
+
+
+def test_complete_batch_keeps_the_prefix_and_finishes(engine) -> None:
+    assert can_constrain(engine)
+    sources = ["Japan will das Verteidigungsbudget erhöhen.", "Die USA sind wichtig."]
+    out = engine.complete_batch(sources, ["Japan wants to increase the defense budget", ""])
+    assert out[0][0].text.startswith("Japan wants to increase the defense budget")
+    assert len(out[0][0].text) > len("Japan wants to increase the defense budget")
+    plain = engine.translate_batch(sources[1:])
+    assert out[1][0].text == plain[0][0].text
+
+
+def test_align_batch_links_a_name_to_itself(engine) -> None:
+    source = "Peking hat Exportkontrollen auf seltene Erden eingeführt."
+    target = "Peking has introduced export restrictions on rare earth elements."
+    (al,) = engine.align_batch([source], [target])
+    assert al is not None
+    assert len(al.target_words) == 10
+    first = al.links[0]
+    assert first is not None and source[slice(*al.source_words[first])] == "Peking"
