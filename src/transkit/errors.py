@@ -9,6 +9,7 @@ from __future__ import annotations
 __all__ = [
     "TranskitError",
     "InputError",
+    "OutputError",
     "GlossaryError",
     "FormatError",
     "ModelError",
@@ -37,6 +38,10 @@ class TranskitError(Exception):
 
 class InputError(TranskitError):
     """An input document that cannot be read (missing, binary, bad encoding...)."""
+
+
+class OutputError(TranskitError):
+    """An output file that cannot be written (disk full, read-only, no permission)."""
 
 
 class GlossaryError(TranskitError):
