@@ -35,11 +35,12 @@ __all__ = [
     "real_target",
     "read_limited",
     "MAX_INPUT_BYTES",
+    "max_input_bytes",
 ]
 
 TEMP_SUFFIX = ".tmp"
 #: The largest input file transkit reads (bytes); ``TRANSKIT_MAX_INPUT_MB`` overrides.
-MAX_INPUT_BYTES = 512 * 1024 * 1024
+MAX_INPUT_BYTES = 100 * 1024 * 1024
 _HELD_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 
 
@@ -237,7 +238,7 @@ def _lock_folder(shown: str, folder: Path) -> int | None:
 
 def read_limited(path: str | os.PathLike[str], limit: int | None = None) -> bytes:
     """The bytes of ``path``, refusing more than ``limit`` (`InputError` naming it)."""
-    limit = limit or _max_input_bytes()
+    limit = limit or max_input_bytes()
     name = str(path)
     try:
         with open(path, "rb") as handle:
@@ -261,7 +262,8 @@ def read_limited(path: str | os.PathLike[str], limit: int | None = None) -> byte
     return data
 
 
-def _max_input_bytes() -> int:
+def max_input_bytes() -> int:
+    """The input size limit now in force (bytes)."""
     value = os.environ.get("TRANSKIT_MAX_INPUT_MB", "").strip()
     if value.isdigit() and int(value) > 0:
         return int(value) * 1024 * 1024

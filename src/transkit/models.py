@@ -37,6 +37,7 @@ __all__ = [
     "resolve_model",
     "read_package",
     "install_from_file",
+    "check_model_bin",
     "install_from_index",
     "fetch_index",
     "remove_package",
@@ -237,15 +238,37 @@ def _cache_root() -> Path:
 
 
 def _unpack_cached(archive: Path) -> ModelPackage:
+    """Unpack an ``.argosmodel`` once into the cache; safe for parallel first uses.
+
+    Runs that start together take the cache lock in turn: the first extracts
+    (into a staging directory, renamed into place), the others find the
+    finished package.  A package in place is never removed while another run
+    may be reading it.
+    """
+    from transkit.fileio import edit_lock
+
     digest = hashlib.sha256()
-    with archive.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
+    try:
+        with archive.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError as err:
+        raise ModelError(f"cannot read ({err.strerror or err})", file=str(archive)) from None
     target = _cache_root() / "models" / digest.hexdigest()[:20]
-    if not target.is_dir():
-        _extract_package(archive, target)
-    inner = _single_package_dir(target)
-    return read_package(inner)
+    if not _complete(target):
+        with edit_lock(target):
+            if not _complete(target):
+                _extract_package(archive, target)
+    return read_package(_single_package_dir(target))
+
+
+def _complete(root: Path) -> bool:
+    """Whether a cached package directory is there and whole."""
+    try:
+        read_package(_single_package_dir(root))
+    except (ModelError, OSError):
+        return False
+    return True
 
 
 def _single_package_dir(root: Path) -> Path:
@@ -292,46 +315,173 @@ def _check_archive(archive: Path) -> str:
 
 
 def _extract_package(archive: Path, target: Path) -> None:
-    """Extract into a temporary sibling, then rename: never a half package."""
+    """Extract into a temporary sibling, check it, then rename: never a half package.
+
+    The caller holds the lock on ``target``; a broken old copy is moved aside
+    before the new one takes its name.
+    """
     _check_archive(archive)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=".unpack-"))
     try:
+        _extract_checked(archive, staging)
+        _replace_dir(staging, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _extract_checked(archive: Path, staging: Path) -> Path:
+    """Extract ``archive`` into ``staging``; return the package directory, checked."""
+    try:
         with zipfile.ZipFile(archive) as zf:
             zf.extractall(staging)
-        read_package(_single_package_dir(staging))
-        if target.exists():
-            shutil.rmtree(target)
-        os.replace(staging, target)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as err:
+        raise ModelError(f"cannot unpack ({err})", file=str(archive)) from None
+    package = _single_package_dir(staging)
+    read_package(package)
+    check_model_bin(package / "model" / "model.bin", shown=str(archive))
+    return package
+
+
+def _replace_dir(new: Path, final: Path) -> None:
+    """Put directory ``new`` at ``final``; an old ``final`` is moved aside first."""
+    old = None
+    if final.exists() or final.is_symlink():
+        old = Path(tempfile.mkdtemp(dir=final.parent, prefix=".old-"))
+        os.replace(final, old / "package")
+    try:
+        os.replace(new, final)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        if old is not None:
+            os.replace(old / "package", final)
         raise
+    finally:
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def install_from_file(archive: Path, directory: Path | None = None) -> ModelPackage:
     """Install an ``.argosmodel`` into the shared package directory.
 
-    The archive is checked first; the package lands atomically under its own
-    top-level directory name, replacing an older copy of the same name.
+    The archive is checked first (zip, layout, and the structure of
+    ``model.bin``); the package lands atomically under its own top-level
+    directory name, replacing an older copy of the same name.  Parallel
+    installs take turns.
     """
+    from transkit.fileio import edit_lock
+
     archive = Path(archive)
     if not archive.is_file():
         raise ModelError("no such file", file=str(archive))
     top = _check_archive(archive)
     root = directory or packages_dir()
-    root.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=root, prefix=".install-"))
+    final = root / top
     try:
-        with zipfile.ZipFile(archive) as zf:
-            zf.extractall(staging)
-        read_package(staging / top)
-        final = root / top
-        if final.exists():
-            shutil.rmtree(final)
-        os.replace(staging / top, final)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        root.mkdir(parents=True, exist_ok=True)
+        with edit_lock(final):
+            staging = Path(tempfile.mkdtemp(dir=root, prefix=".install-"))
+            try:
+                _extract_checked(archive, staging)
+                _replace_dir(staging / top, final)
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
+    except OSError as err:
+        raise ModelError(f"cannot install ({err.strerror or err})", file=str(final)) from None
     return read_package(final)
+
+
+#: CTranslate2 data type ids (include/ctranslate2/types.h) and their item sizes.
+_CT2_ITEM_SIZES = {0: 4, 1: 1, 2: 2, 3: 4, 4: 2, 5: 2}
+
+
+def _ct2_binary_version() -> int:
+    """The newest model.bin format the installed CTranslate2 reads."""
+    try:
+        from ctranslate2.specs.model_spec import CURRENT_BINARY_VERSION
+    except Exception:  # noqa: BLE001 - any import problem: assume 4.x
+        return 6
+    return int(CURRENT_BINARY_VERSION)
+
+
+def check_model_bin(path: Path, *, shown: str | None = None) -> None:
+    """Walk the structure of a CTranslate2 ``model.bin`` without loading it.
+
+    Checks the format version against the installed CTranslate2, then (for
+    format 4 and later, the one every current converter writes) that every
+    variable's name, shape, type and size add up to exactly the file's
+    length.  A damaged or foreign file is a `ModelError` naming it, at
+    install time rather than as an engine error at the first translation.
+    """
+    import struct
+
+    where = shown or str(path)
+
+    def bad(why: str) -> ModelError:
+        return ModelError(f"model/model.bin is not a usable CTranslate2 model ({why})", file=where)
+
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as f:
+
+            def take(n: int) -> bytes:
+                data = f.read(n)
+                if len(data) != n:
+                    raise bad("truncated")
+                return data
+
+            def string() -> str:
+                (length,) = struct.unpack("<H", take(2))
+                raw = take(length)
+                if not length or raw[-1:] != b"\0":
+                    raise bad("malformed name")
+                try:
+                    text = raw[:-1].decode("utf-8")
+                except UnicodeDecodeError:
+                    raise bad("malformed name") from None
+                if not text.isprintable():
+                    raise bad("malformed name")
+                return text
+
+            (version,) = struct.unpack("<I", take(4))
+            newest = _ct2_binary_version()
+            if version < 1 or version > newest:
+                raise bad(
+                    f"format version {version}; the installed CTranslate2 reads 1 to {newest}"
+                )
+            if version >= 2:
+                string()
+                take(4)  # spec revision
+            if version < 4:
+                return  # older layouts: the version check is what can be done cheaply
+            (count,) = struct.unpack("<I", take(4))
+            if count == 0:
+                raise bad("no variables")
+            for _ in range(count):
+                string()
+                (rank,) = take(1)
+                dims = struct.unpack(f"<{rank}I", take(4 * rank)) if rank else ()
+                (type_id,) = take(1)
+                (num_bytes,) = struct.unpack("<I", take(4))
+                item = _CT2_ITEM_SIZES.get(type_id)
+                if item is None:
+                    raise bad(f"unknown data type {type_id}")
+                elements = 1
+                for d in dims:
+                    elements *= d
+                if elements * item != num_bytes or f.tell() + num_bytes > size:
+                    raise bad("variable sizes do not match the file")
+                f.seek(num_bytes, os.SEEK_CUR)
+            (aliases,) = struct.unpack("<I", take(4))
+            for _ in range(aliases):
+                string()
+                string()
+            if f.tell() != size:
+                raise bad("unexpected data after the variables")
+    except OSError as err:
+        why = err.strerror or err
+        raise ModelError(f"cannot read model/model.bin ({why})", file=where) from None
+    except struct.error:
+        raise bad("truncated") from None
 
 
 def _open_url(url: str, timeout: float):

@@ -214,22 +214,23 @@ def output_paths(source: str, out_dir: Path, formats: Sequence[str]) -> dict[str
 def _write_outputs(
     document: Document, paths: dict[str, Path], xliff_version: str
 ) -> tuple[str, ...]:
-    from transkit.fileio import atomic_write_text
+    """Write one input's outputs as a set: all new, or all old (`atomic_write_set`)."""
+    from transkit.fileio import atomic_write_set
 
-    written = []
+    data: dict[Path, bytes] = {}
     for fmt, path in paths.items():
         if fmt == "txt":
-            atomic_write_text(path, document.target_text)
+            data[path] = document.target_text.encode("utf-8")
         elif fmt == "xliff":
-            from transkit.formats.xliff import write_xliff
+            from transkit.formats.xliff import xliff_bytes
 
-            write_xliff([document], path, version=xliff_version)
+            data[path] = xliff_bytes([document], version=xliff_version)
         elif fmt == "tmx":
-            from transkit.formats.tmx import write_tmx
+            from transkit.formats.tmx import tmx_bytes
 
-            write_tmx([document], path)
-        written.append(str(path))
-    return tuple(written)
+            data[path] = tmx_bytes([document])
+    atomic_write_set(data)
+    return tuple(str(path) for path in data)
 
 
 def translate_file(
@@ -247,7 +248,7 @@ def run_translate(
     inputs: Sequence[str],
     options: TranslateOptions,
     *,
-    stdin_text: str | None = None,
+    stdin_text: str | bytes | None = None,
     engine: Engine | None = None,
     progress_factory: Callable[[int], Any] | None = None,
 ) -> TranslateRun:
@@ -270,6 +271,10 @@ def run_translate(
                 if stdin_text is None:
                     raise InputError("no standard input given", file="-")
                 text = stdin_text
+                if isinstance(text, bytes):  # decoded by a file's rules
+                    from transkit.text.reading import STDIN_NAME, decode_document
+
+                    text = decode_document(text, STDIN_NAME)
                 if not text.strip():
                     raise InputError("empty input, nothing to translate", file="<stdin>")
             else:

@@ -57,3 +57,26 @@ def test_missing_and_directory(tmp_path: Path) -> None:
         read_document(tmp_path / "missing.txt")
     with pytest.raises(InputError, match="is a directory"):
         read_document(tmp_path)
+
+
+def test_stdin_follows_the_file_rules() -> None:
+    import io
+
+    from transkit.text.reading import STDIN_NAME, read_stdin_bytes
+
+    crlf = "Peking.\r\nTokio.\r\n"
+    assert decode_document(read_stdin_bytes(io.BytesIO(crlf.encode())), STDIN_NAME) == crlf
+    utf16 = codecs.BOM_UTF16_LE + crlf.encode("utf-16-le")
+    assert decode_document(read_stdin_bytes(io.BytesIO(utf16)), STDIN_NAME) == crlf
+    with pytest.raises(InputError, match=r"^<stdin>:1: not valid UTF-8"):
+        decode_document(read_stdin_bytes(io.BytesIO("Grüße".encode("latin-1"))), STDIN_NAME)
+
+
+def test_stdin_size_is_limited(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from transkit.text.reading import read_stdin_bytes
+
+    monkeypatch.setenv("TRANSKIT_MAX_INPUT_MB", "1")
+    with pytest.raises(InputError, match=r"^<stdin>: larger than 1 MB"):
+        read_stdin_bytes(io.BytesIO(b"a" * (1024 * 1024 + 1)))

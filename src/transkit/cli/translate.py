@@ -127,11 +127,13 @@ def translate(
             formats=chosen,
             xliff_version=xliff_version,
         )
-        stdin_text = None
+        stdin_bytes = None
         if "-" in files:
-            stdin_text = click.get_text_stream("stdin").read()
+            from transkit.text.reading import read_stdin_bytes
+
+            stdin_bytes = read_stdin_bytes()
         run = run_translate(
-            list(files), options, stdin_text=stdin_text, progress_factory=_progress_factory(quiet)
+            list(files), options, stdin_text=stdin_bytes, progress_factory=_progress_factory(quiet)
         )
         if report is not None:
             from transkit.fileio import atomic_write_text
@@ -200,15 +202,23 @@ def _print_summary(run: Any, *, err: bool) -> None:
 def segment(files: tuple[str, ...], offsets: bool) -> None:
     """Print the sentences of FILES, one segment per line (- for stdin)."""
     from transkit.errors import InputError
-    from transkit.text.reading import read_document
+    from transkit.text.reading import (
+        STDIN_NAME,
+        decode_document,
+        read_document,
+        read_stdin_bytes,
+    )
     from transkit.text.segment import segment_spans
 
     errors = 0
     for name in files:
         try:
-            text = click.get_text_stream("stdin").read() if name == "-" else read_document(name)
+            if name == "-":
+                text = decode_document(read_stdin_bytes(), STDIN_NAME)
+            else:
+                text = read_document(name)
             if not text.strip():
-                raise InputError("empty input, nothing to segment", file="<stdin>")
+                raise InputError("empty input, nothing to segment", file=name)
         except InputError as err:
             click.echo(f"transkit: error: {err.one_line()}", err=True)
             errors += 1
