@@ -265,3 +265,50 @@ def test_parallel_first_uses_of_one_archive_all_succeed(pkgdir: Path) -> None:
     assert results == ["ok"] * 8
     cache = Path(os.environ["TRANSKIT_CACHE_DIR"]) / "models"
     assert [c.name for c in cache.iterdir() if c.name.startswith(".")] == []
+
+
+# -- fuzzing: any .argosmodel installs, or fails in one line naming the file --------
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from fuzzing import assert_one_line, fuzz_settings, mutated  # noqa: E402
+
+_METADATA = json.dumps({"from_code": "de", "to_code": "en", "package_version": "1.0"}).encode()
+
+
+@st.composite
+def _archives(draw) -> bytes:  # type: ignore[no-untyped-def]
+    """A zip whose members (names and contents) are valid, damaged or foreign."""
+    import io
+
+    top = draw(st.sampled_from(["translate-de_en-1_0", "x", "../evil", "a/b", ""]))
+    members = {
+        f"{top}/metadata.json": draw(mutated([_METADATA, b"[]", b'{"from_code": 1}'])),
+        f"{top}/model/model.bin": draw(mutated([model_bin(), model_bin(version=3)])),
+        f"{top}/sentencepiece.model": draw(st.binary(max_size=64)),
+    }
+    for name in draw(st.lists(st.sampled_from(sorted(members)), max_size=2)):
+        members.pop(name, None)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    raw = out.getvalue()
+    return draw(mutated([raw])) if draw(st.integers(0, 3)) == 0 else raw
+
+
+@fuzz_settings(0.5)
+@given(_archives())
+def test_fuzz_install_from_file(tmp_path_factory, data: bytes) -> None:  # type: ignore[no-untyped-def]
+    base = tmp_path_factory.mktemp("fuzz")
+    archive = base / "m.argosmodel"
+    archive.write_bytes(data)
+    try:
+        models.install_from_file(archive, base / "packages")
+    except ModelError as err:
+        assert_one_line(err, str(archive))
+    leftovers = (
+        [p.name for p in (base / "packages").glob(".*")] if (base / "packages").exists() else []
+    )
+    assert leftovers == []

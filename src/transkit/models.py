@@ -337,8 +337,12 @@ def _extract_checked(archive: Path, staging: Path) -> Path:
             zf.extractall(staging)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as err:
         raise ModelError(f"cannot unpack ({err})", file=str(archive)) from None
-    package = _single_package_dir(staging)
-    read_package(package)
+    try:
+        package = _single_package_dir(staging)
+        read_package(package)
+    except ModelError as err:
+        # Name the archive the user gave, not the staging directory.
+        raise ModelError(err.message, file=str(archive)) from None
     check_model_bin(package / "model" / "model.bin", shown=str(archive))
     return package
 

@@ -80,3 +80,32 @@ def test_stdin_size_is_limited(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TRANSKIT_MAX_INPUT_MB", "1")
     with pytest.raises(InputError, match=r"^<stdin>: larger than 1 MB"):
         read_stdin_bytes(io.BytesIO(b"a" * (1024 * 1024 + 1)))
+
+
+# -- fuzzing: files and stdin share one reader; rejections are one line ---------
+
+from hypothesis import given  # noqa: E402
+
+from fuzzing import check_reader, fuzz_settings, mutated, text_variants  # noqa: E402
+
+_SEEDS = text_variants(TEXT * 3) + text_variants("Peking.\n\nTokio – „Gipfel“.\r\n")
+
+
+@fuzz_settings()
+@given(mutated(_SEEDS))
+def test_fuzz_read_document(tmp_path_factory, data: bytes) -> None:  # type: ignore[no-untyped-def]
+    check_reader(read_document, tmp_path_factory.mktemp("fuzz") / "in.txt", data)
+
+
+@fuzz_settings(0.5)
+@given(mutated(_SEEDS))
+def test_fuzz_stdin_through_the_cli(data: bytes) -> None:
+    from click.testing import CliRunner
+
+    from transkit.cli import main
+
+    result = CliRunner().invoke(main, ["segment", "-"], input=data)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exc_info
+    if result.exit_code:
+        lines = result.stderr.splitlines()
+        assert len(lines) == 1 and lines[0].startswith("transkit: error: <stdin>:"), lines

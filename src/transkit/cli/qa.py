@@ -71,9 +71,14 @@ def eval_(
         return
     m = figures["methods"]
     click.echo(f"sentences: {figures['sentences']} ({figures['sentences_with_terms']} with terms)")
+    rate = figures["success_rate"]
     click.echo(
         f"terms: {figures['terms_satisfied']}/{figures['terms_required']} satisfied, "
-        f"success rate {figures['success_rate']:.4f}"
+        + (
+            f"success rate {rate:.4f}"
+            if rate is not None
+            else "success rate n/a (no glossary term occurs in the test set)"
+        )
     )
     click.echo(f"outputs with forbidden terms: {figures['outputs_with_forbidden_terms']}")
     click.echo(

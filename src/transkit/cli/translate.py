@@ -218,7 +218,8 @@ def segment(files: tuple[str, ...], offsets: bool) -> None:
             else:
                 text = read_document(name)
             if not text.strip():
-                raise InputError("empty input, nothing to segment", file=name)
+                shown = STDIN_NAME if name == "-" else name
+                raise InputError("empty input, nothing to segment", file=shown)
         except InputError as err:
             click.echo(f"transkit: error: {err.one_line()}", err=True)
             errors += 1
