@@ -19,10 +19,53 @@ from transkit.cli.options import (
 
 
 # --------------------------------------------------------------------- translate
-def _progress_factory(quiet: bool):
-    """A click progress bar on stderr, only when stderr is a terminal."""
-    if quiet or not sys.stderr.isatty():
+class _ProgressLines:
+    """Progress for logs and CI: a line on stderr now and then, not a bar.
+
+    With stderr not a terminal a long run would otherwise print nothing for
+    minutes; every ``TRANSKIT_PROGRESS_SECONDS`` (default 30) one line says
+    how far it is.  Runs shorter than that print nothing extra.
+    """
+
+    def __init__(self, total: int, every: float) -> None:
+        self.total, self.every, self.done = total, every, 0
+
+    def __enter__(self) -> _ProgressLines:
+        import time
+
+        self.started = self.last = time.monotonic()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
         return None
+
+    def update(self, steps: int) -> None:
+        import time
+
+        self.done += steps
+        now = time.monotonic()
+        if now - self.last >= self.every:
+            self.last = now
+            share = f" ({100 * self.done // self.total}%)" if self.total else ""
+            click.echo(
+                f"transkit: translating: {self.done}/{self.total} segments{share}, "
+                f"{now - self.started:.0f} s",
+                err=True,
+            )
+
+
+def _progress_factory(quiet: bool):
+    """A click progress bar on a terminal; `_ProgressLines` when stderr is not one."""
+    if quiet:
+        return None
+    if not sys.stderr.isatty():
+        import os
+
+        try:
+            every = float(os.environ.get("TRANSKIT_PROGRESS_SECONDS", "30"))
+        except ValueError:
+            every = 30.0
+        return lambda total: _ProgressLines(total, max(0.0, every))
 
     def factory(total: int):
         return click.progressbar(
