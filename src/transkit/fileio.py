@@ -41,7 +41,7 @@ __all__ = [
 TEMP_SUFFIX = ".tmp"
 #: The largest input file transkit reads (bytes); ``TRANSKIT_MAX_INPUT_MB`` overrides.
 MAX_INPUT_BYTES = 100 * 1024 * 1024
-_HELD_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+_HELD_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def real_target(path: str | os.PathLike[str]) -> Path:
@@ -97,16 +97,34 @@ def _write_temp(shown: str, target: Path, data: bytes) -> str:
 
 @contextlib.contextmanager
 def _signals_held() -> Iterator[None]:
-    """Hold SIGINT/SIGTERM back (main thread, POSIX) while the block runs."""
-    mask = getattr(signal, "pthread_sigmask", None)
-    if mask is None or threading.current_thread() is not threading.main_thread():
+    """Defer SIGINT/SIGTERM until the block is done, then let them act.
+
+    Masking is not enough: a signal sent to the process may be taken by any
+    thread (CTranslate2 runs its own), and SIGTERM's default action ends the
+    whole process.  So Python-level handlers record the signal while the
+    block runs; afterwards the old handlers come back and the signal is raised
+    again, so Ctrl-C still interrupts and ``kill`` still ends the run - just
+    after the files are complete.  Only the main thread can do this; in other
+    threads the block runs unprotected.
+    """
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
-    old = mask(signal.SIG_BLOCK, _HELD_SIGNALS)
+    pending: list[int] = []
+
+    def defer(signum: int, _frame: object) -> None:
+        pending.append(signum)
+
+    old = {}
     try:
+        for signum in _HELD_SIGNALS:
+            old[signum] = signal.signal(signum, defer)
         yield
     finally:
-        mask(signal.SIG_SETMASK, old)
+        for signum, handler in old.items():
+            signal.signal(signum, handler)
+        for signum in dict.fromkeys(pending):
+            signal.raise_signal(signum)
 
 
 def atomic_write_set(files: Mapping[str | os.PathLike[str], bytes]) -> None:
