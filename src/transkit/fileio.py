@@ -32,6 +32,7 @@ __all__ = [
     "atomic_write_text",
     "atomic_write_set",
     "edit_lock",
+    "terminate_cleanly",
     "real_target",
     "read_limited",
     "MAX_INPUT_BYTES",
@@ -125,6 +126,28 @@ def _signals_held() -> Iterator[None]:
             signal.signal(signum, handler)
         for signum in dict.fromkeys(pending):
             signal.raise_signal(signum)
+
+
+@contextlib.contextmanager
+def terminate_cleanly() -> Iterator[None]:
+    """Let SIGTERM raise `SystemExit` (143) inside the block, so ``finally`` runs.
+
+    For long steps that stage files (unpacking a model, a download): killed
+    with SIGTERM, they remove their staging files instead of leaving them.
+    Main thread only; elsewhere the block runs unchanged.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    old = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
 
 
 def atomic_write_set(files: Mapping[str | os.PathLike[str], bytes]) -> None:

@@ -245,7 +245,7 @@ def _unpack_cached(archive: Path) -> ModelPackage:
     finished package.  A package in place is never removed while another run
     may be reading it.
     """
-    from transkit.fileio import edit_lock
+    from transkit.fileio import edit_lock, terminate_cleanly
 
     digest = hashlib.sha256()
     try:
@@ -256,7 +256,7 @@ def _unpack_cached(archive: Path) -> ModelPackage:
         raise ModelError(f"cannot read ({err.strerror or err})", file=str(archive)) from None
     target = _cache_root() / "models" / digest.hexdigest()[:20]
     if not _complete(target):
-        with edit_lock(target):
+        with edit_lock(target), terminate_cleanly():
             if not _complete(target):
                 _extract_package(archive, target)
     return read_package(_single_package_dir(target))
@@ -315,11 +315,7 @@ def _check_archive(archive: Path) -> str:
 
 
 def _extract_package(archive: Path, target: Path) -> None:
-    """Extract into a temporary sibling, check it, then rename: never a half package.
-
-    The caller holds the lock on ``target``; a broken old copy is moved aside
-    before the new one takes its name.
-    """
+    """Extract into a temporary sibling, check it, rename (the caller holds the lock)."""
     _check_archive(archive)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=".unpack-"))
@@ -372,7 +368,7 @@ def install_from_file(archive: Path, directory: Path | None = None) -> ModelPack
     directory name, replacing an older copy of the same name.  Parallel
     installs take turns.
     """
-    from transkit.fileio import edit_lock
+    from transkit.fileio import edit_lock, terminate_cleanly
 
     archive = Path(archive)
     if not archive.is_file():
@@ -382,7 +378,7 @@ def install_from_file(archive: Path, directory: Path | None = None) -> ModelPack
     final = root / top
     try:
         root.mkdir(parents=True, exist_ok=True)
-        with edit_lock(final):
+        with edit_lock(final), terminate_cleanly():
             staging = Path(tempfile.mkdtemp(dir=root, prefix=".install-"))
             try:
                 _extract_checked(archive, staging)
@@ -399,12 +395,20 @@ _CT2_ITEM_SIZES = {0: 4, 1: 1, 2: 2, 3: 4, 4: 2, 5: 2}
 
 
 def _ct2_binary_version() -> int:
-    """The newest model.bin format the installed CTranslate2 reads."""
+    """The newest model.bin format the installed CTranslate2 reads (4.x: 6).
+
+    Read as text: importing ``ctranslate2.specs`` pulls in torch (seconds).
+    """
+    import re
+
     try:
-        from ctranslate2.specs.model_spec import CURRENT_BINARY_VERSION
-    except Exception:  # noqa: BLE001 - any import problem: assume 4.x
+        import ctranslate2  # the compiled core only
+
+        source = (Path(ctranslate2.__file__).parent / "specs" / "model_spec.py").read_text("utf-8")
+        found = re.search(r"^CURRENT_BINARY_VERSION\s*=\s*(\d+)", source, re.M)
+        return int(found.group(1)) if found else 6
+    except (OSError, ValueError, ImportError):
         return 6
-    return int(CURRENT_BINARY_VERSION)
 
 
 def check_model_bin(path: Path, *, shown: str | None = None) -> None:
@@ -548,12 +552,15 @@ def install_from_index(
     root = directory or packages_dir()
     root.mkdir(parents=True, exist_ok=True)
     errors = []
+    from transkit.fileio import terminate_cleanly
+
     for link in chosen.links:
         fd, tmp = tempfile.mkstemp(dir=root, prefix=".download-", suffix=".argosmodel")
         os.close(fd)
         try:
-            _download(link, Path(tmp), progress)
-            return install_from_file(Path(tmp), root)
+            with terminate_cleanly():
+                _download(link, Path(tmp), progress)
+                return install_from_file(Path(tmp), root)
         except ModelError as err:
             errors.append(err.one_line())
         finally:

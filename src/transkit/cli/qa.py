@@ -18,15 +18,14 @@ from transkit.cli.options import glossary_option, resolve_glossary_option
 def qa(report: Path, failed: bool) -> None:
     """Show a --report JSON file as a readable table of every term check."""
     from transkit.errors import InputError
+    from transkit.fileio import read_limited
     from transkit.terms.qa import load_report, render_table
 
     with user_errors():
         try:
-            text = report.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise InputError("no such file", file=str(report)) from None
-        except (OSError, UnicodeDecodeError) as err:
-            raise InputError(f"cannot read ({err})", file=str(report)) from None
+            text = read_limited(report).decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise InputError(f"not UTF-8 ({err.reason})", file=str(report)) from None
         data = load_report(text, str(report))
     click.echo(render_table(data, failed_only=failed), nl=False)
 

@@ -46,7 +46,6 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import fields
-from pathlib import Path
 
 from transkit.data import TERM_STATUSES, GlossaryEntry
 from transkit.errors import FormatError
@@ -273,11 +272,14 @@ def write_term_csv(
 
 # --------------------------------------------------------------- reading
 def _decode(path: str | os.PathLike[str]) -> str:
+    from transkit.errors import InputError
+    from transkit.fileio import read_limited
+
     name = os.fspath(path)
     try:
-        data = Path(name).read_bytes()
-    except OSError as err:
-        raise FormatError(f"cannot read glossary file: {err.strerror or err}", file=name) from err
+        data = read_limited(name)
+    except InputError as err:
+        raise FormatError(f"cannot read glossary file: {err.message}", file=name) from None
     encoding = "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
     try:
         return data.decode(encoding)
