@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from transkit.data import Document
+from transkit.data import Document, Segment
 from transkit.engine.argos import EngineOptions
 from transkit.engine.base import Engine
 from transkit.errors import InputError, TranskitError
@@ -31,6 +31,8 @@ __all__ = [
     "translate_file",
     "output_paths",
     "run_translate",
+    "split_long_segments",
+    "join_parts",
 ]
 
 FORMATS = ("txt", "xliff", "tmx")
@@ -124,13 +126,22 @@ def translate_documents(
     num_hypotheses: int = 8,
     progress: Callable[[int], None] | None = None,
 ) -> list[Document]:
-    """Translate all segments of all documents in one batch, enforce terms, QA."""
+    """Translate all segments of all documents in one batch, enforce terms, QA.
+
+    ``progress`` gets the number of parts done (see `split_long_segments`:
+    one per segment, or more for an over-long one).
+    """
     from transkit.terms.enforce import enforce_terms
     from transkit.terms.qa import annotate
     from transkit.text.typography import english_quotes, match_initial_case
 
     flat = [seg for doc in documents for seg in doc.segments]
-    translated = enforce_terms(flat, engine, num_hypotheses=num_hypotheses, progress=progress)
+    parts, owners = split_long_segments(flat)  # progress counts these parts
+    translated = join_parts(
+        flat,
+        enforce_terms(parts, engine, num_hypotheses=num_hypotheses, progress=progress),
+        owners,
+    )
     translated = [
         replace(s, target=english_quotes(match_initial_case(s.source, s.target or "")))
         for s in translated
@@ -142,6 +153,94 @@ def translate_documents(
         segments = tuple(translated[cursor : cursor + count])
         cursor += count
         out.append(annotate(replace(doc, segments=segments)))
+    return out
+
+
+#: Segments longer than this (characters) are enforced in parts; see `split_long_segments`.
+PART_CHARS = 400
+
+
+def split_long_segments(
+    segments: Sequence[Segment], limit: int = PART_CHARS
+) -> tuple[list[Segment], list[int]]:
+    """Cut over-long segments into parts at clause boundaries, for term enforcement.
+
+    A paragraph without punctuation is one segment; enforced whole, one
+    missing term anywhere sends all of it to a second, protected translation,
+    and every check scans all of it.  In parts of at most ``limit``
+    characters (cut where `transkit.text.segment.split_long` cuts, never
+    inside a glossary term) it costs what the same text in sentences costs.
+    Returns the parts and, for each, the index of its segment.
+    """
+    from transkit.text.segment import split_long
+
+    parts: list[Segment] = []
+    owners: list[int] = []
+    for index, seg in enumerate(segments):
+        spans = split_long(seg.source, limit) if len(seg.source) > limit else []
+        if spans:
+            spans = _keep_terms_whole(spans, seg.terms)
+        if len(spans) <= 1:
+            parts.append(seg)
+            owners.append(index)
+            continue
+        for start, end in spans:
+            terms = tuple(
+                replace(t, start=t.start - start, end=t.end - start)
+                for t in seg.terms
+                if start <= t.start and t.end <= end
+            )
+            parts.append(replace(seg, source=seg.source[start:end], terms=terms))
+            owners.append(index)
+    return parts, owners
+
+
+def _keep_terms_whole(spans: list[tuple[int, int]], terms: Sequence[Any]) -> list[tuple[int, int]]:
+    """Join neighbouring spans wherever a term crosses the cut between them."""
+    import bisect
+
+    ends = [end for _, end in spans]
+    joined = [False] * len(spans)  # joined[k]: span k continues into span k + 1
+    for term in terms:
+        k = bisect.bisect_right(ends, term.start)
+        while k < len(spans) - 1 and term.end > ends[k]:
+            joined[k] = True
+            k += 1
+    merged = [spans[0]]
+    for k in range(1, len(spans)):
+        if joined[k - 1]:
+            merged[-1] = (merged[-1][0], spans[k][1])
+        else:
+            merged.append(spans[k])
+    return merged
+
+
+def join_parts(
+    segments: Sequence[Segment], parts: Sequence[Segment], owners: Sequence[int]
+) -> list[Segment]:
+    """Put the translated parts of each segment back together (see `split_long_segments`)."""
+    grouped: dict[int, list[Segment]] = {}
+    for owner, part in zip(owners, parts, strict=True):
+        grouped.setdefault(owner, []).append(part)
+    out = []
+    for index, seg in enumerate(segments):
+        mine = grouped.get(index, [])
+        if len(mine) == 1 and mine[0].source == seg.source:
+            out.append(mine[0])
+            continue
+        methods = {p.method for p in mine}
+        method = next((m for m in ("failed", "protected", "nbest") if m in methods), mine[0].method)
+        out.append(
+            replace(
+                mine[0],
+                source=seg.source,
+                terms=seg.terms,
+                target=" ".join(p.target for p in mine if p.target),
+                checks=tuple(c for p in mine for c in p.checks),
+                method=method,
+                notes=tuple(dict.fromkeys(n for p in mine for n in p.notes)),
+            )
+        )
     return out
 
 
@@ -299,7 +398,8 @@ def run_translate(
 
             engine = engine_for(options.model, options.engine)
         model_label = getattr(engine, "name", None)
-        total = sum(len(d.segments) for d in documents)
+        flat = [seg for doc in documents for seg in doc.segments]
+        total = len(split_long_segments(flat)[0])  # the unit translate_documents reports
         if progress_factory is not None:
             with progress_factory(total) as bar:
                 last = [0]
