@@ -172,6 +172,8 @@ def split_long_segments(
     inside a glossary term) it costs what the same text in sentences costs.
     Returns the parts and, for each, the index of its segment.
     """
+    import bisect
+
     from transkit.text.segment import split_long
 
     parts: list[Segment] = []
@@ -184,11 +186,14 @@ def split_long_segments(
             parts.append(seg)
             owners.append(index)
             continue
+        ordered = sorted(seg.terms, key=lambda t: t.start)
+        starts = [t.start for t in ordered]
         for start, end in spans:
+            first, last = bisect.bisect_left(starts, start), bisect.bisect_left(starts, end)
             terms = tuple(
                 replace(t, start=t.start - start, end=t.end - start)
-                for t in seg.terms
-                if start <= t.start and t.end <= end
+                for t in ordered[first:last]
+                if t.end <= end
             )
             parts.append(replace(seg, source=seg.source[start:end], terms=terms))
             owners.append(index)

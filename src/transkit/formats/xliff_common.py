@@ -293,10 +293,14 @@ def iso_time(now: datetime) -> str:
 def append_text(el: Any, text: str, code: Callable[[int], Any]) -> None:
     for run in xml_runs(text):
         if isinstance(run, str):
-            if len(el):
-                el[-1].tail = (el[-1].tail or "") + run
-            else:
+            # el[-1], not len(el): lxml counts children one by one, which made a
+            # segment with thousands of term marks quadratic.
+            try:
+                last = el[-1]
+            except IndexError:
                 el.text = (el.text or "") + run
+            else:
+                last.tail = (last.tail or "") + run
         else:
             el.append(code(run))
 
