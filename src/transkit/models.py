@@ -238,13 +238,8 @@ def _cache_root() -> Path:
 
 
 def _unpack_cached(archive: Path) -> ModelPackage:
-    """Unpack an ``.argosmodel`` once into the cache; safe for parallel first uses.
-
-    Runs that start together take the cache lock in turn: the first extracts
-    (into a staging directory, renamed into place), the others find the
-    finished package.  A package in place is never removed while another run
-    may be reading it.
-    """
+    """Unpack an ``.argosmodel`` once into the cache; parallel first uses take the
+    lock in turn: the first extracts, the others find the finished package."""
     from transkit.fileio import edit_lock, terminate_cleanly
 
     digest = hashlib.sha256()
@@ -280,6 +275,10 @@ def _single_package_dir(root: Path) -> Path:
     return children[0]
 
 
+#: What zipfile raises for damaged archives (encrypted or oddly compressed members included).
+_ZIP_ERRORS = (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError)
+
+
 def _check_archive(archive: Path) -> str:
     """Validate an .argosmodel zip without extracting; return its top directory."""
     if not zipfile.is_zipfile(archive):
@@ -290,7 +289,7 @@ def _check_archive(archive: Path) -> str:
         with zipfile.ZipFile(archive) as zf:
             names = [n for n in zf.namelist() if n and not n.startswith("__MACOSX")]
             bad = zf.testzip()
-    except (zipfile.BadZipFile, OSError) as err:
+    except _ZIP_ERRORS as err:
         raise ModelError(f"damaged archive ({err})", file=str(archive)) from None
     if bad is not None:
         raise ModelError(f"damaged archive (bad CRC in {bad})", file=str(archive))
@@ -331,7 +330,7 @@ def _extract_checked(archive: Path, staging: Path) -> Path:
     try:
         with zipfile.ZipFile(archive) as zf:
             zf.extractall(staging)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as err:
+    except _ZIP_ERRORS as err:
         raise ModelError(f"cannot unpack ({err})", file=str(archive)) from None
     try:
         package = _single_package_dir(staging)
