@@ -202,7 +202,7 @@ def test_xliff_merge_loses_no_text(tmp_path: Path) -> None:
         work = tmp_path / str(number)
         work.mkdir()
         copy = work / path.name
-        shutil.copy(path, copy)
+        shutil.copyfile(path, copy)
         rel = path.relative_to(INTEROP / "xliff")
         try:
             result = merge_xliff(copy, source_lang="*", target_lang="*")
@@ -251,7 +251,7 @@ def test_merge_checks_the_language_pair(tmp_path: Path) -> None:
         if any(lang and lang_matches(lang, "de") for lang in langs):
             continue
         copy = tmp_path / path.name
-        shutil.copy(path, copy)
+        shutil.copyfile(path, copy)
         before = sorted(p.name for p in tmp_path.iterdir())
         try:
             merge_xliff(copy)
@@ -270,7 +270,7 @@ def test_merge_checks_the_language_pair(tmp_path: Path) -> None:
 def test_okapi_ontram_keeps_its_german_source(tmp_path: Path) -> None:
     """The issue's example: OnTram's empty targets merged to whitespace only."""
     copy = tmp_path / "OnTramTest01.xlf"
-    shutil.copy(INTEROP / "xliff" / "okapi" / "OnTramTest01.xlf", copy)
+    shutil.copyfile(INTEROP / "xliff" / "okapi" / "OnTramTest01.xlf", copy)
     result = CliRunner().invoke(merge, [str(copy), "--out", str(tmp_path / "o")])
     assert result.exit_code == 0, result.output
     text = (tmp_path / "o").read_text("utf-8")
@@ -353,7 +353,7 @@ def test_tmx_memories_are_appended_in_their_own_conventions(tmp_path: Path) -> N
         attempts = [("de", "en")] + ([pair] if pair else [])
         for src, tgt in attempts:
             copy = tmp_path / f"{number}-{src}-{path.name}"
-            shutil.copy(path, copy)
+            shutil.copyfile(path, copy)
             before = copy.read_bytes()
             was_valid = _valid(copy)
             try:
@@ -391,7 +391,7 @@ def test_merge_with_a_refused_memory_writes_nothing(tmp_path: Path, sample_docum
     text = xlf.read_text("utf-8").replace('state="needs-review-translation"', 'state="final"', 1)
     xlf.write_text(text, "utf-8")
     memory = tmp_path / "tm.tmx"
-    shutil.copy(INTEROP / "tmx" / "omegat_tmx_en-ca.tmx", memory)  # an English-source memory
+    shutil.copyfile(INTEROP / "tmx" / "omegat_tmx_en-ca.tmx", memory)  # an English-source memory
     before = memory.read_bytes()
     result = CliRunner().invoke(
         merge, [str(xlf), "--out", str(tmp_path / "out.txt"), "--tmx", str(memory)]

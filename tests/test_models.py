@@ -15,6 +15,19 @@ from transkit import models
 from transkit.errors import ModelError, ModelMissingError
 
 
+def model_bin(*, version: int = 6, garbage: bool = False) -> bytes:
+    """A structurally valid CTranslate2 model.bin with one float32 variable."""
+    import struct
+
+    def string(text: str) -> bytes:
+        return struct.pack("<H", len(text) + 1) + text.encode() + b"\0"
+
+    data = struct.pack("<I", version) + string("TransformerSpec") + struct.pack("<I", 7)
+    data += struct.pack("<I", 1) + string("encoder/w") + struct.pack("<BII", 2, 2, 3)
+    data += struct.pack("<BI", 0, 24) + b"\1" * 24 + struct.pack("<I", 0)
+    return bytes(reversed(data)) if garbage else data
+
+
 def make_package(
     path: Path,
     *,
@@ -36,7 +49,7 @@ def make_package(
                 "to_name": "English",
             }
         ),
-        f"{top}/model/model.bin": b"\0" * 16,
+        f"{top}/model/model.bin": model_bin(),
         f"{top}/model/config.json": "{}",
         f"{top}/sentencepiece.model": b"sp",
     }
@@ -195,3 +208,107 @@ def test_unreachable_index_says_what_to_do(pkgdir: Path) -> None:
     text = info.value.one_line()
     assert "cannot reach the Argos package index" in text
     assert "transkit models install --from FILE.argosmodel" in text
+
+
+# -- robustness: damaged model.bin, parallel first use --------------------------
+
+
+@pytest.mark.parametrize(
+    ("blob", "why"),
+    [
+        (model_bin(garbage=True), "format version"),
+        (model_bin(version=99), "format version 99"),
+        (model_bin()[:-10], "(truncated|sizes do not match)"),
+        (model_bin() + b"extra", "unexpected data"),
+        (b"\x06\x00\x00\x00\x03\x00ab\xff" + b"\x00" * 64, "malformed name"),
+    ],
+    ids=["garbage", "too-new", "truncated", "trailing", "bad-name"],
+)
+def test_install_refuses_a_damaged_model_bin(
+    pkgdir: Path, tmp_path: Path, blob: bytes, why: str
+) -> None:
+    archive = make_package(tmp_path / "p.argosmodel")
+    with zipfile.ZipFile(archive, "a") as zf:
+        zf.writestr("translate-de_en-1_0/model/model.bin.tmp", b"")  # harmless extra file
+    broken = tmp_path / "broken.argosmodel"
+    with zipfile.ZipFile(archive) as src, zipfile.ZipFile(broken, "w") as dst:
+        for item in src.infolist():
+            data = blob if item.filename.endswith("model/model.bin") else src.read(item)
+            dst.writestr(item, data)
+    with pytest.raises(ModelError, match=rf"broken\.argosmodel: .*model\.bin.*{why}"):
+        models.install_from_file(broken)
+    assert not (pkgdir / "translate-de_en-1_0").exists()
+    with pytest.raises(ModelError, match=why):
+        models.resolve_model(str(broken))  # the --model FILE route refuses it too
+
+
+def _first_use(archive: str, queue) -> None:  # type: ignore[no-untyped-def]
+    try:
+        package = models.resolve_model(archive)
+        queue.put("ok" if (package.path / "model" / "model.bin").is_file() else "no model.bin")
+    except BaseException as err:  # noqa: BLE001 - any failure is what is counted
+        queue.put(f"{type(err).__name__}: {err}")
+
+
+def test_parallel_first_uses_of_one_archive_all_succeed(pkgdir: Path) -> None:
+    import multiprocessing
+
+    archive = Path(__file__).parent / "data" / "translate-de_en-tiny.argosmodel"
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    procs = [ctx.Process(target=_first_use, args=(str(archive), queue)) for _ in range(8)]
+    for p in procs:
+        p.start()
+    results = [queue.get(timeout=120) for _ in procs]
+    for p in procs:
+        p.join(30)
+    assert results == ["ok"] * 8
+    cache = Path(os.environ["TRANSKIT_CACHE_DIR"]) / "models"
+    assert [c.name for c in cache.iterdir() if c.name.startswith(".")] == []
+
+
+# -- fuzzing: any .argosmodel installs, or fails in one line naming the file --------
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from fuzzing import assert_one_line, fuzz_settings, mutated  # noqa: E402
+
+_METADATA = json.dumps({"from_code": "de", "to_code": "en", "package_version": "1.0"}).encode()
+
+
+@st.composite
+def _archives(draw) -> bytes:  # type: ignore[no-untyped-def]
+    """A zip whose members (names and contents) are valid, damaged or foreign."""
+    import io
+
+    top = draw(st.sampled_from(["translate-de_en-1_0", "x", "../evil", "a/b", ""]))
+    members = {
+        f"{top}/metadata.json": draw(mutated([_METADATA, b"[]", b'{"from_code": 1}'])),
+        f"{top}/model/model.bin": draw(mutated([model_bin(), model_bin(version=3)])),
+        f"{top}/sentencepiece.model": draw(st.binary(max_size=64)),
+    }
+    for name in draw(st.lists(st.sampled_from(sorted(members)), max_size=2)):
+        members.pop(name, None)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    raw = out.getvalue()
+    return draw(mutated([raw])) if draw(st.integers(0, 3)) == 0 else raw
+
+
+@fuzz_settings(0.5)
+@given(_archives())
+def test_fuzz_install_from_file(tmp_path_factory, data: bytes) -> None:  # type: ignore[no-untyped-def]
+    base = tmp_path_factory.mktemp("fuzz")
+    archive = base / "m.argosmodel"
+    archive.write_bytes(data)
+    try:
+        models.install_from_file(archive, base / "packages")
+    except ModelError as err:
+        assert_one_line(err, str(archive))
+    leftovers = (
+        [p.name for p in (base / "packages").glob(".*")] if (base / "packages").exists() else []
+    )
+    assert leftovers == []

@@ -237,3 +237,36 @@ def test_html_review_pages_and_an_index_for_several_files(
                            engine=WordEngine())  # fmt: skip
     assert single.index is None and not (tmp_path / "one" / "index.html").exists()
     assert output_paths("seeds/x.txt", out, ("html",))["html"] == out / "x.de-en.html"
+
+
+# -- long unpunctuated paragraphs are enforced in parts -----------------------------
+
+
+def test_long_segments_are_enforced_in_parts_and_joined_whole() -> None:
+    from dataclasses import replace
+
+    from transkit.data import Segment, TermMatch
+    from transkit.pipeline import PART_CHARS, join_parts, split_long_segments
+
+    piece = "Peking kontrolliert seltene Erden und die Regierung in Tokio reagiert "
+    source = (piece * 40).strip()
+    terms = []
+    for at in range(0, len(source), len(piece)):
+        terms.append(TermMatch("c1", "Peking", "Peking", at, at + 6, "exact", ("Beijing",)))
+        s = at + piece.index("seltene")
+        terms.append(
+            TermMatch("c2", "seltene Erden", "seltene Erden", s, s + 13, "exact", ("rare earths",))
+        )
+    seg = Segment("1", source, terms=tuple(terms))
+    short = Segment("2", "Peking.", terms=(terms[0],))
+    parts, owners = split_long_segments([seg, short])
+    assert len(parts) > 5 and owners[-1] == 1 and parts[-1] is short
+    assert all(len(p.source) <= PART_CHARS for p in parts)
+    kept = [(t.found, p.source[t.start : t.end]) for p in parts[:-1] for t in p.terms]
+    assert len(kept) == len(terms) and all(a == b for a, b in kept)  # no term was cut
+    done = [replace(p, target=p.source.upper(), method="nbest") for p in parts]
+    done[1] = replace(done[1], method="failed")
+    joined = join_parts([seg, short], done, owners)
+    assert [s.source for s in joined] == [source, "Peking."]
+    assert joined[0].target == " ".join(p.source.upper() for p in parts[:-1])
+    assert joined[0].method == "failed" and joined[0].terms == seg.terms

@@ -9,6 +9,7 @@ from __future__ import annotations
 __all__ = [
     "TranskitError",
     "InputError",
+    "OutputError",
     "GlossaryError",
     "FormatError",
     "ModelError",
@@ -32,11 +33,16 @@ class TranskitError(Exception):
         where = ""
         if self.file is not None:
             where = f"{self.file}:{self.line}: " if self.line else f"{self.file}: "
-        return (where + self.message).replace("\n", " ")
+        # No line breaks of any kind: a CR from a damaged file would overwrite the line.
+        return " ".join((where + self.message).splitlines())
 
 
 class InputError(TranskitError):
     """An input document that cannot be read (missing, binary, bad encoding...)."""
+
+
+class OutputError(TranskitError):
+    """An output file that cannot be written (disk full, read-only, no permission)."""
 
 
 class GlossaryError(TranskitError):
@@ -51,7 +57,7 @@ class GlossaryError(TranskitError):
         problems: list[str] | None = None,
     ):
         super().__init__(message, file=file, line=line)
-        self.problems = problems or [self.one_line()]
+        self.problems = [" ".join(p.splitlines()) for p in problems or [self.one_line()]]
 
 
 class FormatError(TranskitError):

@@ -51,8 +51,9 @@ class EvalResult:
     tacked_on: int = 0
 
     @property
-    def success_rate(self) -> float:
-        return self.satisfied / self.required if self.required else 1.0
+    def success_rate(self) -> float | None:
+        """Satisfied / required; None when no glossary term occurred (nothing measured)."""
+        return self.satisfied / self.required if self.required else None
 
     @property
     def nbest_share(self) -> float:
@@ -66,7 +67,7 @@ class EvalResult:
             "sentences_with_terms": self.sentences_with_terms,
             "terms_required": self.required,
             "terms_satisfied": self.satisfied,
-            "success_rate": round(self.success_rate, 4),
+            "success_rate": None if self.success_rate is None else round(self.success_rate, 4),
             "outputs_with_forbidden_terms": self.forbidden_outputs,
             "methods": self.methods,
             "nbest_share": round(self.nbest_share, 4),
@@ -80,23 +81,36 @@ class EvalResult:
 
 def read_test_set(path: Path) -> list[TestPair]:
     """Read a held-out TSV (``de`` column required); errors name file and line."""
+    from transkit.fileio import read_limited
+
+    data = read_limited(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise FormatError("no such file", file=str(path)) from None
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        raise FormatError(f"not UTF-8 ({err.reason})", file=str(path)) from None
+        line = data.count(b"\n", 0, err.start) + 1
+        raise FormatError(f"not UTF-8 ({err.reason})", file=str(path), line=line) from None
+    if "\x00" in text:
+        raise FormatError("binary file (NUL characters), not a TSV test set", file=str(path))
     rows = csv.DictReader(text.splitlines(), delimiter="\t", quoting=csv.QUOTE_NONE)
     if not rows.fieldnames or "de" not in rows.fieldnames:
         raise FormatError("test set needs a header with a 'de' column", file=str(path), line=1)
     pairs = []
-    for number, row in enumerate(rows, start=2):
+    for row in rows:
+        number = rows.line_num
+        if None in row:  # more fields than the header: a tab inside a sentence?
+            raise FormatError(
+                f"more than the header's {len(rows.fieldnames)} tab-separated fields",
+                file=str(path),
+                line=number,
+            )
         de = (row.get("de") or "").strip()
         if not de:
             raise FormatError("empty 'de' field", file=str(path), line=number)
         pairs.append(
             TestPair(de, (row.get("en") or "").strip(), (row.get("en_approved") or "").strip())
         )
+    if not pairs:
+        raise FormatError("test set has no sentences (only a header)", file=str(path))
     return pairs
 
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from transkit.errors import ModelError, ModelMissingError
+from transkit.modelbin import check_model_bin
 
 __all__ = [
     "DEFAULT_INDEX_URL",
@@ -37,6 +38,7 @@ __all__ = [
     "resolve_model",
     "read_package",
     "install_from_file",
+    "check_model_bin",
     "install_from_index",
     "fetch_index",
     "remove_package",
@@ -242,15 +244,32 @@ def _cache_root() -> Path:
 
 
 def _unpack_cached(archive: Path) -> ModelPackage:
+    """Unpack an ``.argosmodel`` once into the cache; parallel first uses take the
+    lock in turn: the first extracts, the others find the finished package."""
+    from transkit.fileio import edit_lock, terminate_cleanly
+
     digest = hashlib.sha256()
-    with archive.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
+    try:
+        with archive.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError as err:
+        raise ModelError(f"cannot read ({err.strerror or err})", file=str(archive)) from None
     target = _cache_root() / "models" / digest.hexdigest()[:20]
-    if not target.is_dir():
-        _extract_package(archive, target)
-    inner = _single_package_dir(target)
-    return read_package(inner)
+    if not _complete(target):
+        with edit_lock(target), terminate_cleanly():
+            if not _complete(target):
+                _extract_package(archive, target)
+    return read_package(_single_package_dir(target))
+
+
+def _complete(root: Path) -> bool:
+    """Whether a cached package directory is there and whole."""
+    try:
+        read_package(_single_package_dir(root))
+    except (ModelError, OSError):
+        return False
+    return True
 
 
 def _single_package_dir(root: Path) -> Path:
@@ -260,6 +279,10 @@ def _single_package_dir(root: Path) -> Path:
     if len(children) != 1:
         raise ModelError("an .argosmodel must hold exactly one package directory", file=str(root))
     return children[0]
+
+
+#: What zipfile raises for damaged archives (encrypted or oddly compressed members included).
+_ZIP_ERRORS = (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError)
 
 
 def _check_archive(archive: Path) -> str:
@@ -272,7 +295,7 @@ def _check_archive(archive: Path) -> str:
         with zipfile.ZipFile(archive) as zf:
             names = [n for n in zf.namelist() if n and not n.startswith("__MACOSX")]
             bad = zf.testzip()
-    except (zipfile.BadZipFile, OSError) as err:
+    except _ZIP_ERRORS as err:
         raise ModelError(f"damaged archive ({err})", file=str(archive)) from None
     if bad is not None:
         raise ModelError(f"damaged archive (bad CRC in {bad})", file=str(archive))
@@ -297,45 +320,78 @@ def _check_archive(archive: Path) -> str:
 
 
 def _extract_package(archive: Path, target: Path) -> None:
-    """Extract into a temporary sibling, then rename: never a half package."""
+    """Extract into a temporary sibling, check it, rename (the caller holds the lock)."""
     _check_archive(archive)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=".unpack-"))
     try:
+        _extract_checked(archive, staging)
+        _replace_dir(staging, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _extract_checked(archive: Path, staging: Path) -> Path:
+    """Extract ``archive`` into ``staging``; return the package directory, checked."""
+    try:
         with zipfile.ZipFile(archive) as zf:
             zf.extractall(staging)
-        read_package(_single_package_dir(staging))
-        if target.exists():
-            shutil.rmtree(target)
-        os.replace(staging, target)
+    except _ZIP_ERRORS as err:
+        raise ModelError(f"cannot unpack ({err})", file=str(archive)) from None
+    try:
+        package = _single_package_dir(staging)
+        read_package(package)
+    except ModelError as err:
+        # Name the archive the user gave, not the staging directory.
+        raise ModelError(err.message, file=str(archive)) from None
+    check_model_bin(package / "model" / "model.bin", shown=str(archive))
+    return package
+
+
+def _replace_dir(new: Path, final: Path) -> None:
+    """Put directory ``new`` at ``final``; an old ``final`` is moved aside first."""
+    old = None
+    if final.exists() or final.is_symlink():
+        old = Path(tempfile.mkdtemp(dir=final.parent, prefix=".old-"))
+        os.replace(final, old / "package")
+    try:
+        os.replace(new, final)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        if old is not None:
+            os.replace(old / "package", final)
         raise
+    finally:
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def install_from_file(archive: Path, directory: Path | None = None) -> ModelPackage:
     """Install an ``.argosmodel`` into the shared package directory.
 
-    The archive is checked first; the package lands atomically under its own
-    top-level directory name, replacing an older copy of the same name.
+    The archive is checked first (zip, layout, and the structure of
+    ``model.bin``); the package lands atomically under its own top-level
+    directory name, replacing an older copy of the same name.  Parallel
+    installs take turns.
     """
+    from transkit.fileio import edit_lock, terminate_cleanly
+
     archive = Path(archive)
     if not archive.is_file():
         raise ModelError("no such file", file=str(archive))
     top = _check_archive(archive)
     root = directory or packages_dir()
-    root.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=root, prefix=".install-"))
+    final = root / top
     try:
-        with zipfile.ZipFile(archive) as zf:
-            zf.extractall(staging)
-        read_package(staging / top)
-        final = root / top
-        if final.exists():
-            shutil.rmtree(final)
-        os.replace(staging / top, final)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        root.mkdir(parents=True, exist_ok=True)
+        with edit_lock(final), terminate_cleanly():
+            staging = Path(tempfile.mkdtemp(dir=root, prefix=".install-"))
+            try:
+                _extract_checked(archive, staging)
+                _replace_dir(staging / top, final)
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
+    except OSError as err:
+        raise ModelError(f"cannot install ({err.strerror or err})", file=str(final)) from None
     return read_package(final)
 
 
@@ -399,12 +455,15 @@ def install_from_index(
     root = directory or packages_dir()
     root.mkdir(parents=True, exist_ok=True)
     errors = []
+    from transkit.fileio import terminate_cleanly
+
     for link in chosen.links:
         fd, tmp = tempfile.mkstemp(dir=root, prefix=".download-", suffix=".argosmodel")
         os.close(fd)
         try:
-            _download(link, Path(tmp), progress)
-            return install_from_file(Path(tmp), root)
+            with terminate_cleanly():
+                _download(link, Path(tmp), progress)
+                return install_from_file(Path(tmp), root)
         except ModelError as err:
             errors.append(err.one_line())
         finally:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from transkit.data import Document
+from transkit.data import Document, Segment
 from transkit.engine.argos import EngineOptions
 from transkit.engine.base import Engine
 from transkit.errors import InputError, TranskitError
@@ -31,6 +31,8 @@ __all__ = [
     "translate_file",
     "output_paths",
     "run_translate",
+    "split_long_segments",
+    "join_parts",
 ]
 
 FORMATS = ("txt", "xliff", "tmx", "html", "omegat")
@@ -160,7 +162,8 @@ def translate_documents(
     Segments that already have a target (taken from the translation memory)
     are kept as they are.  ``glossary`` (the `Glossary` the terms were
     matched with) tells enforcement the deprecated renderings and every
-    forbidden term.
+    forbidden term.  ``progress`` gets the number of parts done (see
+    `split_long_segments`: one per segment, or more for an over-long one).
     """
     from transkit.terms.qa import annotate
     from transkit.terms.repair import TermPolicy, enforce_terms
@@ -170,15 +173,21 @@ def translate_documents(
     from transkit.terms.suggest import DEFAULT_DICTIONARY
 
     pending = [i for i, seg in enumerate(flat) if seg.target is None]
-    done = enforce_terms(
-        [flat[i] for i in pending],
-        engine,
-        num_hypotheses=num_hypotheses,
-        progress=progress,
-        policy=TermPolicy.from_glossary(glossary),
-        dictionary=DEFAULT_DICTIONARY
-        if glossary is not None and DEFAULT_DICTIONARY.exists()
-        else None,
+    waiting = [flat[i] for i in pending]
+    parts, owners = split_long_segments(waiting)  # progress counts these parts
+    done = join_parts(
+        waiting,
+        enforce_terms(
+            parts,
+            engine,
+            num_hypotheses=num_hypotheses,
+            progress=progress,
+            policy=TermPolicy.from_glossary(glossary),
+            dictionary=DEFAULT_DICTIONARY
+            if glossary is not None and DEFAULT_DICTIONARY.exists()
+            else None,
+        ),
+        owners,
     )
     translated = list(flat)
     for i, s in zip(pending, done, strict=True):
@@ -198,6 +207,101 @@ def translate_documents(
 def _glossary_of(matcher: Any | None) -> Any | None:
     """The glossary a `TermMatcher` was built from (None without one)."""
     return getattr(matcher, "glossary", None)
+
+
+#: Segments longer than this (characters) are enforced in parts; see `split_long_segments`.
+PART_CHARS = 400
+
+
+def split_long_segments(
+    segments: Sequence[Segment], limit: int = PART_CHARS
+) -> tuple[list[Segment], list[int]]:
+    """Cut over-long segments into parts at clause boundaries, for term enforcement.
+
+    A paragraph without punctuation is one segment; enforced whole, one
+    missing term anywhere sends all of it to a second, protected translation,
+    and every check scans all of it.  In parts of at most ``limit``
+    characters (cut where `transkit.text.segment.split_long` cuts, never
+    inside a glossary term) it costs what the same text in sentences costs.
+    Returns the parts and, for each, the index of its segment.
+    """
+    import bisect
+
+    from transkit.text.segment import split_long
+
+    parts: list[Segment] = []
+    owners: list[int] = []
+    for index, seg in enumerate(segments):
+        spans = split_long(seg.source, limit) if len(seg.source) > limit else []
+        if spans:
+            spans = _keep_terms_whole(spans, seg.terms)
+        if len(spans) <= 1:
+            parts.append(seg)
+            owners.append(index)
+            continue
+        ordered = sorted(seg.terms, key=lambda t: t.start)
+        starts = [t.start for t in ordered]
+        for start, end in spans:
+            first, last = bisect.bisect_left(starts, start), bisect.bisect_left(starts, end)
+            terms = tuple(
+                replace(t, start=t.start - start, end=t.end - start)
+                for t in ordered[first:last]
+                if t.end <= end
+            )
+            parts.append(replace(seg, source=seg.source[start:end], terms=terms))
+            owners.append(index)
+    return parts, owners
+
+
+def _keep_terms_whole(spans: list[tuple[int, int]], terms: Sequence[Any]) -> list[tuple[int, int]]:
+    """Join neighbouring spans wherever a term crosses the cut between them."""
+    import bisect
+
+    ends = [end for _, end in spans]
+    joined = [False] * len(spans)  # joined[k]: span k continues into span k + 1
+    for term in terms:
+        k = bisect.bisect_right(ends, term.start)
+        while k < len(spans) - 1 and term.end > ends[k]:
+            joined[k] = True
+            k += 1
+    merged = [spans[0]]
+    for k in range(1, len(spans)):
+        if joined[k - 1]:
+            merged[-1] = (merged[-1][0], spans[k][1])
+        else:
+            merged.append(spans[k])
+    return merged
+
+
+def join_parts(
+    segments: Sequence[Segment], parts: Sequence[Segment], owners: Sequence[int]
+) -> list[Segment]:
+    """Put the translated parts of each segment back together (see `split_long_segments`)."""
+    grouped: dict[int, list[Segment]] = {}
+    for owner, part in zip(owners, parts, strict=True):
+        grouped.setdefault(owner, []).append(part)
+    out = []
+    for index, seg in enumerate(segments):
+        mine = grouped.get(index, [])
+        if len(mine) == 1 and mine[0].source == seg.source:
+            out.append(mine[0])
+            continue
+        methods = {p.method for p in mine}
+        worst_first = ("failed", "protected", "redecoded", "substituted", "nbest")
+        method = next((m for m in worst_first if m in methods), mine[0].method)
+        out.append(
+            replace(
+                mine[0],
+                source=seg.source,
+                terms=seg.terms,
+                target=" ".join(p.target for p in mine if p.target),
+                checks=tuple(c for p in mine for c in p.checks),
+                method=method,
+                notes=tuple(dict.fromkeys(n for p in mine for n in p.notes)),
+                repairs=tuple(r for p in mine for r in p.repairs),
+            )
+        )
+    return out
 
 
 def _load_matcher(glossary_paths: Sequence[Path]) -> tuple[Any | None, tuple[tuple[str, int], ...]]:
@@ -286,40 +390,46 @@ def _write_outputs(
     pages: list[tuple[str, Path, dict[str, int]]] | None = None,
     glossary_paths: Sequence[Path] = (),
 ) -> tuple[str, ...]:
-    """Write every output.
+    """Write one input's outputs: its files as one set, all new or all old (`atomic_write_set`).
 
-    ``review`` holds `transkit.review.write_page` keywords; each page written
-    is added to ``pages`` (name, path, totals) for the index.
+    ``review`` holds `transkit.review.write_page` keywords; the page is added
+    to ``pages`` (name, path, totals) for the index.  An OmegaT project is a
+    folder of its own, written after the set.
     """
-    from transkit.fileio import atomic_write_text
+    from transkit.fileio import atomic_write_set
 
-    written = []
+    data: dict[Path, bytes] = {}
+    page: tuple[str, Path, dict[str, int]] | None = None
+    project: Path | None = None
     for fmt, path in paths.items():
         if fmt == "txt":
-            atomic_write_text(path, document.target_text)
+            data[path] = document.target_text.encode("utf-8")
         elif fmt == "xliff":
-            from transkit.formats.xliff import write_xliff
+            from transkit.formats.xliff import xliff_bytes
 
-            write_xliff([document], path, version=xliff_version)
+            data[path] = xliff_bytes([document], version=xliff_version)
         elif fmt == "tmx":
-            from transkit.formats.tmx import write_tmx
+            from transkit.formats.tmx import tmx_bytes
 
-            write_tmx([document], path)
+            data[path] = tmx_bytes([document])
         elif fmt == "html":
             from transkit.review import review_page
 
             html, totals = review_page(document, path, **(review or {}))
-            atomic_write_text(path, html)
-            if pages is not None:
-                pages.append((document.name, path, totals))
+            data[path] = html.encode("utf-8")
+            page = (document.name, path, totals)
         elif fmt == "omegat":
-            from transkit.formats.omegat import write_omegat_project
-            from transkit.terms.glossary import load_glossaries
+            project = path
+    atomic_write_set(data)
+    if page is not None and pages is not None:
+        pages.append(page)
+    if project is not None:
+        from transkit.formats.omegat import write_omegat_project
+        from transkit.terms.glossary import load_glossaries
 
-            entries = load_glossaries(list(glossary_paths)).entries if glossary_paths else ()
-            write_omegat_project(document, document.name, path, entries=entries)
-        written.append(str(path))
-    return tuple(written)
+        entries = load_glossaries(list(glossary_paths)).entries if glossary_paths else ()
+        write_omegat_project(document, document.name, project, entries=entries)
+    return tuple(str(path) for path in paths.values())
 
 
 def translate_file(
@@ -337,7 +447,7 @@ def run_translate(
     inputs: Sequence[str],
     options: TranslateOptions,
     *,
-    stdin_text: str | None = None,
+    stdin_text: str | bytes | None = None,
     engine: Engine | None = None,
     progress_factory: Callable[[int], Any] | None = None,
 ) -> TranslateRun:
@@ -360,6 +470,10 @@ def run_translate(
                 if stdin_text is None:
                     raise InputError("no standard input given", file="-")
                 text = stdin_text
+                if isinstance(text, bytes):  # decoded by a file's rules
+                    from transkit.text.reading import STDIN_NAME, decode_document
+
+                    text = decode_document(text, STDIN_NAME)
                 if not text.strip():
                     raise InputError("empty input, nothing to translate", file="<stdin>")
             else:
@@ -393,7 +507,8 @@ def run_translate(
 
             engine = engine_for(options.model, options.engine)
         model_label = getattr(engine, "name", None)
-        total = pending
+        waiting = [s for d in documents for s in d.segments if s.target is None]
+        total = len(split_long_segments(waiting)[0])  # the unit translate_documents reports
         if progress_factory is not None:
             with progress_factory(total) as bar:
                 last = [0]

@@ -367,7 +367,7 @@ def translate_any(
     options: TranslateOptions,
     *,
     overwrite: bool = False,
-    stdin_text: str | None = None,
+    stdin_text: str | bytes | None = None,
     engine: Engine | None = None,
     progress_factory: Callable[[int], Any] | None = None,
 ) -> TranslateRun:

@@ -5,16 +5,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from transkit.data import Hypothesis, Segment, TermMatch
 from transkit.terms.enforce import (
+    _accept,
     check_terms,
     choose_hypothesis,
     english_for,
     find_term,
+    find_terms,
     protect_source,
     rerank_and_protect,
     restore_placeholders,
+    term_pattern,
 )
 
 
@@ -224,3 +229,47 @@ def test_protected_accepts_a_dropped_placeholder_if_the_term_is_right() -> None:
     assert out.method == "protected"
     assert out.target == "Beijing visited our U.S. aircraft carriers."
     assert all(c.satisfied for c in out.checks)
+
+
+# -- linear cost: the key-based finder agrees with a plain regex scan ---------
+
+
+_TERMS = ["rare earths", "Beijing", "country", "supply chain", "tax", "Sanae Takaichi", "boss"]
+_WORDS = [*" ".join(_TERMS).split(), "earth", "countries", "Taxes", "elements", "the", "-", "’s"]
+
+
+def _scan(text: str, term: str) -> str | None:
+    """The reference: run the regex over the whole text (the old, quadratic way)."""
+    for match in term_pattern(term).finditer(text):
+        if _accept(text, term, match):
+            return match.group(0)
+    return None
+
+
+@given(st.lists(st.sampled_from(_WORDS), max_size=30), st.sampled_from(["", " ", "\u00a0"]))
+def test_find_terms_agrees_with_a_full_regex_scan(words: list[str], glue: str) -> None:
+    text = " ".join(words).replace(" ", glue or " ", 2)
+    found = find_terms(text, _TERMS)
+    for t in _TERMS:
+        got = found[t].group(0) if found[t] else None
+        assert got == _scan(text, t)
+        assert (find_term(text, t).group(0) if find_term(text, t) else None) == got
+
+
+def test_check_terms_looks_up_each_distinct_term_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """2,000 occurrences of one concept in a long segment: two scans, not 4,000."""
+    import transkit.terms.enforce as enforce
+
+    calls: list[str] = []
+    real = enforce._find_in
+
+    def counting(text: str, lowered: str | None, t: str):  # type: ignore[no-untyped-def]
+        calls.append(t)
+        return real(text, lowered, t)
+
+    monkeypatch.setattr(enforce, "_find_in", counting)
+    piece = "Beijing sells rare earths to the country "
+    terms = [term("Peking", "Beijing", start=i, forbidden=("Peking",)) for i in range(2000)]
+    checks = check_terms(piece * 2000 + "Peking", terms)
+    assert all(c.forbidden_found == ("Peking",) and c.found == "Beijing" for c in checks)
+    assert sorted(calls) == ["Beijing", "Peking"]

@@ -72,3 +72,71 @@ def test_bad_reports(text: str) -> None:
     with pytest.raises(FormatError) as info:
         load_report(text, "r.json")
     assert info.value.one_line().startswith("r.json")
+
+
+# -- wrong shapes and fuzzing: `transkit qa` never shows a traceback ---------------
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from fuzzing import assert_one_line, fuzz_settings, mutated  # noqa: E402
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+def _render(text: str) -> None:
+    try:
+        render_table(load_report(text, "qa.json"))
+        render_table(load_report(text, "qa.json"), failed_only=True)
+    except FormatError as err:
+        assert_one_line(err, "qa.json")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda r: r["files"][0].pop("segments"),
+        lambda r: r["files"][0]["segments_detail"][0].update(checks=[{"term": 1}]),
+        lambda r: r["files"][0]["segments_detail"][0].update(id={"x": 1}),
+        lambda r: r["files"][0]["segments_detail"][0]["checks"][0].update(required="Beijing"),
+        lambda r: r.update(files={"a": 1}),
+        lambda r: r.update(totals=[1]),
+        lambda r: r["totals"].update(success_rate="high"),
+    ],
+)
+def test_wrong_shapes_are_one_line_errors(change) -> None:  # type: ignore[no-untyped-def]
+    report = build_report([annotate(doc())])
+    change(report)
+    with pytest.raises(
+        FormatError, match=r"^qa\.json: not a transkit report of the expected shape"
+    ):
+        load_report(json.dumps(report), "qa.json")
+
+
+@fuzz_settings()
+@given(st.data())
+def test_fuzz_report_structure(data) -> None:  # type: ignore[no-untyped-def]
+    """Replace any one value in a real report by any JSON value."""
+    report = build_report([annotate(doc())])
+    node: dict | list = report
+    while True:
+        keys = list(node) if isinstance(node, dict) else list(range(len(node)))
+        key = data.draw(st.sampled_from(keys))
+        child = node[key]
+        if not isinstance(child, (dict, list)) or not child or data.draw(st.booleans()):
+            break
+        node = child
+    node[key] = data.draw(_JSON)
+    _render(json.dumps(report))
+
+
+@fuzz_settings()
+@given(mutated([json.dumps(build_report([annotate(doc())])).encode()]))
+def test_fuzz_report_bytes(data: bytes) -> None:
+    _render(data.decode("utf-8", "replace"))

@@ -57,3 +57,55 @@ def test_missing_and_directory(tmp_path: Path) -> None:
         read_document(tmp_path / "missing.txt")
     with pytest.raises(InputError, match="is a directory"):
         read_document(tmp_path)
+
+
+def test_stdin_follows_the_file_rules() -> None:
+    import io
+
+    from transkit.text.reading import STDIN_NAME, read_stdin_bytes
+
+    crlf = "Peking.\r\nTokio.\r\n"
+    assert decode_document(read_stdin_bytes(io.BytesIO(crlf.encode())), STDIN_NAME) == crlf
+    utf16 = codecs.BOM_UTF16_LE + crlf.encode("utf-16-le")
+    assert decode_document(read_stdin_bytes(io.BytesIO(utf16)), STDIN_NAME) == crlf
+    with pytest.raises(InputError, match=r"^<stdin>:1: not valid UTF-8"):
+        decode_document(read_stdin_bytes(io.BytesIO("Grüße".encode("latin-1"))), STDIN_NAME)
+
+
+def test_stdin_size_is_limited(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from transkit.text.reading import read_stdin_bytes
+
+    monkeypatch.setenv("TRANSKIT_MAX_INPUT_MB", "1")
+    with pytest.raises(InputError, match=r"^<stdin>: larger than 1 MB"):
+        read_stdin_bytes(io.BytesIO(b"a" * (1024 * 1024 + 1)))
+
+
+# -- fuzzing: files and stdin share one reader; rejections are one line ---------
+
+from hypothesis import given  # noqa: E402
+
+from fuzzing import check_reader, fuzz_settings, mutated, text_variants  # noqa: E402
+
+_SEEDS = text_variants(TEXT * 3) + text_variants("Peking.\n\nTokio – „Gipfel“.\r\n")
+
+
+@fuzz_settings()
+@given(mutated(_SEEDS))
+def test_fuzz_read_document(tmp_path_factory, data: bytes) -> None:  # type: ignore[no-untyped-def]
+    check_reader(read_document, tmp_path_factory.mktemp("fuzz") / "in.txt", data)
+
+
+@fuzz_settings(0.5)
+@given(mutated(_SEEDS))
+def test_fuzz_stdin_through_the_cli(data: bytes) -> None:
+    from click.testing import CliRunner
+
+    from transkit.cli import main
+
+    result = CliRunner().invoke(main, ["segment", "-"], input=data)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exc_info
+    if result.exit_code:
+        lines = result.stderr.splitlines()
+        assert len(lines) == 1 and lines[0].startswith("transkit: error: <stdin>:"), lines

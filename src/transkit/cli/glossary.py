@@ -155,6 +155,7 @@ def add_command(
 ) -> None:
     """Add DE -> EN (EN defaults to DE with --dnt)."""
     from transkit.data import GlossaryEntry
+    from transkit.fileio import edit_lock
     from transkit.terms.edit import add_entry, new_concept_id
     from transkit.terms.tsv import parse_glossary_bytes
 
@@ -163,17 +164,18 @@ def add_command(
     english = de if en is None else en
     with user_errors():
         target = _edit_target(glossary_paths, concept_id)
-        existing = (
-            parse_glossary_bytes(target.read_bytes(), str(target))[0] if target.exists() else []
-        )
-        if concept_id is None:
-            folded = de.casefold()
-            concept_id = next((e.id for e in existing if e.de.casefold() == folded), None)
-            concept_id = concept_id or new_concept_id(de, (e.id for e in existing))
-        entry = GlossaryEntry(
-            concept_id, de, english, status, pos, dnt, case_sensitive, domain, note
-        )
-        line = add_entry(target, entry)
+        with edit_lock(target):  # the id is chosen from what the file holds now
+            existing = (
+                parse_glossary_bytes(target.read_bytes(), str(target))[0] if target.exists() else []
+            )
+            if concept_id is None:
+                folded = de.casefold()
+                concept_id = next((e.id for e in existing if e.de.casefold() == folded), None)
+                concept_id = concept_id or new_concept_id(de, (e.id for e in existing))
+            entry = GlossaryEntry(
+                concept_id, de, english, status, pos, dnt, case_sensitive, domain, note
+            )
+            line = add_entry(target, entry)
     click.echo(f"added {concept_id}: {de} -> {english} ({status}) at {target}:{line}")
 
 
@@ -302,6 +304,7 @@ def check_command(file: str, as_json: bool, glossary_paths: tuple[str, ...]) -> 
 @_glossary_option
 def import_command(file: str, fmt: str, glossary_paths: tuple[str, ...]) -> None:
     """Add the terms of a TBX, CSV or TSV file to a glossary."""
+    from transkit.fileio import edit_lock
     from transkit.terms.edit import add_entries, merge_plan
     from transkit.terms.tsv import parse_glossary_bytes
 
@@ -317,12 +320,13 @@ def import_command(file: str, fmt: str, glossary_paths: tuple[str, ...]) -> None
 
             incoming = read_term_csv(file, kind, problems=notes)
         target = _edit_target(glossary_paths)
-        existing = (
-            parse_glossary_bytes(target.read_bytes(), str(target))[0] if target.exists() else []
-        )
-        to_add, skipped, already = merge_plan(existing, incoming)
-        if to_add:
-            add_entries(target, to_add)
+        with edit_lock(target):
+            existing = (
+                parse_glossary_bytes(target.read_bytes(), str(target))[0] if target.exists() else []
+            )
+            to_add, skipped, already = merge_plan(existing, incoming)
+            if to_add:
+                add_entries(target, to_add)
     for note in notes + skipped:
         click.echo(f"skipped: {note}", err=True)
     click.echo(

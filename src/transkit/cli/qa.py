@@ -18,15 +18,14 @@ from transkit.cli.options import glossary_option, resolve_glossary_option
 def qa(report: Path, failed: bool) -> None:
     """Show a --report JSON file as a readable table of every term check."""
     from transkit.errors import InputError
+    from transkit.fileio import read_limited
     from transkit.terms.qa import load_report, render_table
 
     with user_errors():
         try:
-            text = report.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise InputError("no such file", file=str(report)) from None
-        except (OSError, UnicodeDecodeError) as err:
-            raise InputError(f"cannot read ({err})", file=str(report)) from None
+            text = read_limited(report).decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise InputError(f"not UTF-8 ({err.reason})", file=str(report)) from None
         data = load_report(text, str(report))
     click.echo(render_table(data, failed_only=failed), nl=False)
 
@@ -74,9 +73,14 @@ def eval_(
 
     m = figures["methods"]
     click.echo(f"sentences: {figures['sentences']} ({figures['sentences_with_terms']} with terms)")
+    rate = figures["success_rate"]
     click.echo(
         f"terms: {figures['terms_satisfied']}/{figures['terms_required']} satisfied, "
-        f"success rate {figures['success_rate']:.4f}"
+        + (
+            f"success rate {rate:.4f}"
+            if rate is not None
+            else "success rate n/a (no glossary term occurs in the test set)"
+        )
     )
     click.echo(f"outputs with forbidden terms: {figures['outputs_with_forbidden_terms']}")
     click.echo(f"terms by stage: {stage_line(figures['stages'])}")

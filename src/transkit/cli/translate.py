@@ -21,10 +21,53 @@ from transkit.cli.options import (
 
 
 # --------------------------------------------------------------------- translate
-def _progress_factory(quiet: bool):
-    """A click progress bar on stderr, only when stderr is a terminal."""
-    if quiet or not sys.stderr.isatty():
+class _ProgressLines:
+    """Progress for logs and CI: a line on stderr now and then, not a bar.
+
+    With stderr not a terminal a long run would otherwise print nothing for
+    minutes; every ``TRANSKIT_PROGRESS_SECONDS`` (default 30) one line says
+    how far it is.  Runs shorter than that print nothing extra.
+    """
+
+    def __init__(self, total: int, every: float) -> None:
+        self.total, self.every, self.done = total, every, 0
+
+    def __enter__(self) -> _ProgressLines:
+        import time
+
+        self.started = self.last = time.monotonic()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
         return None
+
+    def update(self, steps: int) -> None:
+        import time
+
+        self.done += steps
+        now = time.monotonic()
+        if now - self.last >= self.every:
+            self.last = now
+            share = f" ({100 * self.done // self.total}%)" if self.total else ""
+            click.echo(
+                f"transkit: translating: {self.done}/{self.total} segments{share}, "
+                f"{now - self.started:.0f} s",
+                err=True,
+            )
+
+
+def _progress_factory(quiet: bool):
+    """A click progress bar on a terminal; `_ProgressLines` when stderr is not one."""
+    if quiet:
+        return None
+    if not sys.stderr.isatty():
+        import os
+
+        try:
+            every = float(os.environ.get("TRANSKIT_PROGRESS_SECONDS", "30"))
+        except ValueError:
+            every = 30.0
+        return lambda total: _ProgressLines(total, max(0.0, every))
 
     def factory(total: int):
         return click.progressbar(
@@ -152,14 +195,16 @@ def translate(
             formats=chosen,
             xliff_version=xliff_version,
         )
-        stdin_text = None
+        stdin_bytes = None
         if "-" in files:
-            stdin_text = click.get_text_stream("stdin").read()
+            from transkit.text.reading import read_stdin_bytes
+
+            stdin_bytes = read_stdin_bytes()
         run = translate_any(
             list(files),
             options,
             overwrite=overwrite,
-            stdin_text=stdin_text,
+            stdin_text=stdin_bytes,
             progress_factory=_progress_factory(quiet),
         )
         if report is not None:
@@ -257,15 +302,24 @@ def _tm_line(documents: Any) -> str:
 def segment(files: tuple[str, ...], offsets: bool) -> None:
     """Print the sentences of FILES, one segment per line (- for stdin)."""
     from transkit.errors import InputError
-    from transkit.text.reading import read_document
+    from transkit.text.reading import (
+        STDIN_NAME,
+        decode_document,
+        read_document,
+        read_stdin_bytes,
+    )
     from transkit.text.segment import segment_spans
 
     errors = 0
     for name in files:
         try:
-            text = click.get_text_stream("stdin").read() if name == "-" else read_document(name)
+            if name == "-":
+                text = decode_document(read_stdin_bytes(), STDIN_NAME)
+            else:
+                text = read_document(name)
             if not text.strip():
-                raise InputError("empty input, nothing to segment", file="<stdin>")
+                shown = STDIN_NAME if name == "-" else name
+                raise InputError("empty input, nothing to segment", file=shown)
         except InputError as err:
             click.echo(f"transkit: error: {err.one_line()}", err=True)
             errors += 1

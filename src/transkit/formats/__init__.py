@@ -146,17 +146,24 @@ def parse_xml(path: str | os.PathLike[str], kind: str, *, entities: str = "inter
 
 
 def read_xml_bytes(path: str | os.PathLike[str], kind: str) -> bytes:
-    """The bytes of an XML file; a missing, unreadable or empty file is a `FormatError`."""
+    """The bytes of an XML file; a missing, unreadable, empty or huge file is a `FormatError`."""
+    from transkit.fileio import max_input_bytes
+
     name = os.fspath(path)
+    limit = max_input_bytes()
     try:
         with open(name, "rb") as handle:
-            data = handle.read()
+            data = handle.read(limit + 1)  # /dev/zero must not fill the memory
     except FileNotFoundError:
         raise FormatError(f"{kind} file not found", file=name) from None
     except IsADirectoryError:
         raise FormatError(f"expected a {kind} file, found a directory", file=name) from None
     except OSError as err:
         raise FormatError(f"cannot read {kind} file: {err.strerror}", file=name) from None
+    if len(data) > limit:
+        raise FormatError(
+            f"larger than {limit // (1024 * 1024)} MB; not read (TRANSKIT_MAX_INPUT_MB)", file=name
+        )
     if not data.strip():
         raise FormatError(f"empty file, not {kind}", file=name)
     return data

@@ -29,6 +29,11 @@ e.g. ``exportkontrolle``); its first English term is *preferred* and further
 ones *admitted*; ``dnt`` is set where English equals German.  All readers
 take UTF-8 with or without a BOM and UTF-16 with a BOM (Excel's "Unicode
 text"), and report bad rows as ``FILE:LINE: ...``.
+
+Quoted (comma) files and the lossless ``tsv`` are opened in spreadsheets, so
+a cell starting with ``= + - @``, tab or CR is written with a leading
+apostrophe (OWASP's CSV-injection advice) and read back without it; the
+unquoted tab files for OmegaT and DeepL are tool input and stay verbatim.
 """
 
 from __future__ import annotations
@@ -41,13 +46,21 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import fields
-from pathlib import Path
 
 from transkit.data import TERM_STATUSES, GlossaryEntry
 from transkit.errors import FormatError
 from transkit.fileio import atomic_write_text
 
-__all__ = ["COLUMNS", "DIALECTS", "read_term_csv", "term_slug", "write_term_csv"]
+__all__ = [
+    "COLUMNS",
+    "DIALECTS",
+    "FORMULA_STARTS",
+    "guard_formula",
+    "read_term_csv",
+    "term_slug",
+    "unguard_formula",
+    "write_term_csv",
+]
 
 DIALECTS = ("deepl", "omegat", "csv", "tsv")
 
@@ -87,10 +100,35 @@ def _where(entry: GlossaryEntry) -> str:
     return f"concept {entry.id}: "
 
 
+#: What makes a spreadsheet read a cell as a formula (OWASP "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def guard_formula(cell: str) -> str:
+    """``=SUM(A1)`` -> ``'=SUM(A1)``: a spreadsheet shows it as text, never runs it.
+
+    OWASP's advice for CSV files: a cell that starts with ``= + - @``, a tab
+    or a carriage return gets a leading apostrophe (and is quoted by the CSV
+    writer when needed).  `unguard_formula` undoes it on import; a cell that
+    already starts with apostrophes before such a character gets one more, so
+    the round trip is exact.
+    """
+    return "'" + cell if cell.lstrip("'").startswith(FORMULA_STARTS) else cell
+
+
+def unguard_formula(cell: str) -> str:
+    """Undo `guard_formula` (a cell written by transkit, or by anyone following OWASP)."""
+    guarded = cell.startswith("'") and cell.lstrip("'").startswith(FORMULA_STARTS)
+    return cell[1:] if guarded else cell
+
+
 def _csv_text(
     rows: Sequence[Sequence[str]], delimiter: str, *, quoting: int, lineterminator: str
 ) -> str:
+    """CSV text; quoted dialects (the ones spreadsheets open) get `guard_formula`."""
     out = io.StringIO()
+    if quoting != csv.QUOTE_NONE:
+        rows = [[guard_formula(cell) for cell in row] for row in rows]
     if quoting == csv.QUOTE_NONE:
         writer = csv.writer(
             out,
@@ -234,11 +272,14 @@ def write_term_csv(
 
 # --------------------------------------------------------------- reading
 def _decode(path: str | os.PathLike[str]) -> str:
+    from transkit.errors import InputError
+    from transkit.fileio import read_limited
+
     name = os.fspath(path)
     try:
-        data = Path(name).read_bytes()
-    except OSError as err:
-        raise FormatError(f"cannot read glossary file: {err.strerror or err}", file=name) from err
+        data = read_limited(name)
+    except InputError as err:
+        raise FormatError(f"cannot read glossary file: {err.message}", file=name) from None
     encoding = "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
     try:
         return data.decode(encoding)
@@ -273,6 +314,8 @@ def _records(text: str, delimiter: str, quoting: int, name: str):
         line, start = start, reader.line_num + 1
         if not any(field.strip() for field in record):
             continue
+        if quoting != csv.QUOTE_NONE:
+            record = [unguard_formula(field) for field in record]
         yield line, record
 
 

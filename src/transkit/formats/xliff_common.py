@@ -124,10 +124,22 @@ def find_target_terms(
     ((3, 10, TermCheck(concept_id='c1', term='Peking', required=('Beijing',), \
 satisfied=True, found='', forbidden_found=())),)
     """
+    import bisect
+
+    starts: list[int] = []  # taken spans, sorted and disjoint
+    ends: list[int] = []
     taken: list[tuple[int, int, TermCheck]] = []
+    # Matches of each (candidate, bounded) pattern, found once, and how far the
+    # earlier checks used them up: a span taken once stays taken, so the cost
+    # is linear in the target however often a term repeats.
+    matches: dict[tuple[str, bool], list[tuple[int, int]]] = {}
+    cursor: dict[tuple[str, bool], int] = {}
 
     def free(start: int, end: int) -> bool:
-        return all(end <= s or start >= e for s, e, _ in taken)
+        i = bisect.bisect_right(starts, start)
+        if i and ends[i - 1] > start:
+            return False
+        return not (i < len(starts) and starts[i] < end)
 
     for check in checks:
         if not check.satisfied:
@@ -136,18 +148,27 @@ satisfied=True, found='', forbidden_found=())),)
         hit = None
         for bounded in (True, False):
             for cand in candidates:
-                pattern = re.escape(cand)
-                if bounded:
-                    pattern = rf"(?<!\w){pattern}(?!\w)"
-                for match in re.finditer(pattern, target, re.IGNORECASE):
-                    if free(match.start(), match.end()):
-                        hit = (match.start(), match.end(), check)
-                        break
-                if hit:
+                key = (cand, bounded)
+                if key not in matches:
+                    pattern = re.escape(cand)
+                    if bounded:
+                        pattern = rf"(?<!\w){pattern}(?!\w)"
+                    found = re.finditer(pattern, target, re.IGNORECASE)
+                    matches[key] = [m.span() for m in found]
+                    cursor[key] = 0
+                spans, i = matches[key], cursor[key]
+                while i < len(spans) and not free(*spans[i]):
+                    i += 1
+                cursor[key] = i
+                if i < len(spans):
+                    hit = (*spans[i], check)
                     break
             if hit:
                 break
         if hit:
+            at = bisect.bisect_right(starts, hit[0])
+            starts.insert(at, hit[0])
+            ends.insert(at, hit[1])
             taken.append(hit)
     return tuple(sorted(taken, key=lambda t: t[0]))
 
@@ -283,10 +304,14 @@ def iso_time(now: datetime) -> str:
 def append_text(el: Any, text: str, code: Callable[[int], Any]) -> None:
     for run in xml_runs(text):
         if isinstance(run, str):
-            if len(el):
-                el[-1].tail = (el[-1].tail or "") + run
-            else:
+            # el[-1], not len(el): lxml counts children one by one, which made a
+            # segment with thousands of term marks quadratic.
+            try:
+                last = el[-1]
+            except IndexError:
                 el.text = (el.text or "") + run
+            else:
+                last.tail = (last.tail or "") + run
         else:
             el.append(code(run))
 

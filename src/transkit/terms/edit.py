@@ -15,7 +15,7 @@ from pathlib import Path
 
 from transkit.data import GlossaryEntry
 from transkit.errors import GlossaryError
-from transkit.fileio import atomic_write_bytes
+from transkit.fileio import atomic_write_bytes, edit_lock
 from transkit.terms.glossary import check_entries, fold_term, raise_for_errors, read_glossary_bytes
 from transkit.terms.tsv import COLUMNS, ParsedGlossary, Problem, format_row, parse_tsv
 
@@ -133,9 +133,15 @@ def add_entries(path: str | os.PathLike[str], entries: Sequence[GlossaryEntry]) 
 
     A row joins the end of its concept's block when the concept is already in
     the file, else the end of the file.  Every other line stays byte-identical;
-    nothing is written if the result would have a new problem.
+    nothing is written if the result would have a new problem.  The file is
+    locked (`transkit.fileio.edit_lock`) from reading to writing, so parallel
+    edits never lose a row.
     """
-    target = Path(path)
+    with edit_lock(path):
+        return _add_entries(Path(path), entries)
+
+
+def _add_entries(target: Path, entries: Sequence[GlossaryEntry]) -> list[int]:
     before = read_glossary_bytes(target) if target.exists() else b""
     bom = b"\xef\xbb\xbf" if before.startswith(b"\xef\xbb\xbf") else b""
     body = before[len(bom) :]
@@ -184,7 +190,11 @@ def remove_entries(
     other lines stay byte-identical; removing a concept's preferred term while
     its other rows stay is refused, since that would leave a broken concept.
     """
-    target = Path(path)
+    with edit_lock(path):
+        return _remove_entries(Path(path), id_or_term, en)
+
+
+def _remove_entries(target: Path, id_or_term: str, en: str | None) -> list[GlossaryEntry]:
     data = read_glossary_bytes(target)
     bom = b"\xef\xbb\xbf" if data.startswith(b"\xef\xbb\xbf") else b""
     body = data[len(bom) :]

@@ -22,7 +22,7 @@ The checks are pure functions over strings and `TermMatch`; only
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from functools import lru_cache
 
@@ -34,6 +34,7 @@ __all__ = [
     "enforceable",
     "term_pattern",
     "find_term",
+    "find_terms",
     "check_terms",
     "choose_hypothesis",
     "protect_source",
@@ -212,6 +213,62 @@ _AFTER_HEAD = frozenset(
 _NEXT_WORD = re.compile(r"[ \t\u00A0]+([A-Za-z]+)")
 
 
+def _accept(text: str, term: str, match: re.Match[str]) -> bool:
+    """False for a singular modifier of a plural common noun ("rare earth elements")."""
+    if (
+        term == term.lower()
+        and _singular(term) != term
+        and not match.group(0).endswith(("s", "S", "'", "’"))
+    ):
+        following = _NEXT_WORD.match(text, match.end())
+        if following and following.group(1).lower() not in _AFTER_HEAD:
+            return False
+    return True
+
+
+@lru_cache(maxsize=4096)
+def _literal_key(term: str) -> str:
+    """The lower-case text every match of `term_pattern` (term) starts with.
+
+    A match begins with the term's first word, or for a one-word term with the
+    singular stem its inflections share ("countr" for "country"); finding that
+    key with ``str.find`` is far cheaper than running the regex at every
+    position, so long targets are scanned once per distinct term.
+    """
+    words = term.split()
+    if not words:
+        return ""
+    if len(words) > 1:
+        return words[0].lower()
+    base = _singular(words[0])
+    if base.lower().endswith("y") and len(base) > 2 and base[-2].lower() not in "aeiou":
+        base = base[:-1]
+    return base.lower()
+
+
+def _find_in(text: str, lowered: str | None, term: str) -> re.Match[str] | None:
+    pattern = term_pattern(term)
+    key = _literal_key(term)
+    if lowered is None or not key:
+        # Lower-casing changed the length (rare letters): scan with the regex.
+        for match in pattern.finditer(text):
+            if _accept(text, term, match):
+                return match
+        return None
+    pos = lowered.find(key)
+    while pos >= 0:
+        match = pattern.match(text, pos)
+        if match and _accept(text, term, match):
+            return match
+        pos = lowered.find(key, pos + 1)
+    return None
+
+
+def _lowered(text: str) -> str | None:
+    lowered = text.lower()
+    return lowered if len(lowered) == len(text) else None
+
+
 def find_term(text: str, term: str) -> re.Match[str] | None:
     """The first occurrence of ``term`` (inflected) as the head of its phrase.
 
@@ -219,50 +276,48 @@ def find_term(text: str, term: str) -> re.Match[str] | None:
     another content word is a modifier ("rare earth elements" for "rare
     earths") and does not count.
     """
-    pattern = term_pattern(term)
-    for match in pattern.finditer(text):
-        if (
-            term == term.lower()
-            and _singular(term) != term
-            and not match.group(0).endswith(("s", "S", "'", "’"))
-        ):
-            following = _NEXT_WORD.match(text, match.end())
-            if following and following.group(1).lower() not in _AFTER_HEAD:
-                continue
-        return match
-    return None
+    return _find_in(text, _lowered(text), term)
 
 
-def _forbidden_hits(text: str, term: TermMatch) -> tuple[str, ...]:
-    hits = []
-    for bad in term.forbidden:
-        if bad in term.required:
-            continue
-        if find_term(text, bad):
-            hits.append(bad)
-    return tuple(hits)
+def find_terms(text: str, terms: Iterable[str]) -> dict[str, re.Match[str] | None]:
+    """`find_term` for many terms at once: each distinct term is looked up once.
+
+    The cost is linear in the length of ``text`` however many times a term
+    occurs in the segment, which keeps a long unpunctuated paragraph (one
+    segment, thousands of term occurrences) as cheap as the same text in
+    sentences.
+    """
+    lowered = _lowered(text)
+    found: dict[str, re.Match[str] | None] = {}
+    for term in terms:
+        if term not in found:
+            found[term] = _find_in(text, lowered, term)
+    return found
+
+
+def _forbidden_hits(
+    text: str, term: TermMatch, found: dict[str, re.Match[str] | None] | None = None
+) -> tuple[str, ...]:
+    if found is None:
+        found = find_terms(text, term.forbidden)
+    return tuple(bad for bad in term.forbidden if bad not in term.required and found.get(bad))
 
 
 def check_terms(target: str, terms: Sequence[TermMatch]) -> tuple[TermCheck, ...]:
     """One verdict per enforceable term of a segment, in source order."""
+    wanted = [t for t in terms if enforceable(t)]
+    found = find_terms(target, (v for t in wanted for v in (*t.required, *t.forbidden)))
     checks = []
-    for term in terms:
-        if not enforceable(term):
-            continue
-        found = ""
-        for variant in term.required:
-            match = find_term(target, variant)
-            if match:
-                found = match.group(0)
-                break
-        forbidden = _forbidden_hits(target, term)
+    for term in wanted:
+        hit = next((found[v] for v in term.required if found[v]), None)
+        forbidden = _forbidden_hits(target, term, found)
         checks.append(
             TermCheck(
                 concept_id=term.concept_id,
                 term=term.found or term.term,
                 required=term.required,
-                satisfied=bool(found) and not forbidden,
-                found=found,
+                satisfied=bool(hit) and not forbidden,
+                found=hit.group(0) if hit else "",
                 forbidden_found=forbidden,
             )
         )

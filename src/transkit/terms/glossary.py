@@ -328,10 +328,14 @@ def unique_problems(problems: Iterable[Problem]) -> list[Problem]:
 
 
 def read_glossary_bytes(path: Path) -> bytes:
+    """The bytes of a glossary file, size-limited (``/dev/zero`` is no glossary)."""
+    from transkit.errors import InputError
+    from transkit.fileio import read_limited
+
     try:
-        return path.read_bytes()
-    except OSError as err:
-        raise GlossaryError(f"cannot read glossary: {err.strerror}", file=str(path)) from None
+        return read_limited(path)
+    except InputError as err:
+        raise GlossaryError(f"cannot read glossary: {err.message}", file=str(path)) from None
 
 
 def collect_entries(

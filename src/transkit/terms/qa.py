@@ -182,6 +182,9 @@ def load_report(text: str, name: str) -> dict[str, Any]:
         ) from None
     if not isinstance(data, dict) or data.get("transkit_report") != REPORT_VERSION:
         raise FormatError("not a transkit report (missing 'transkit_report': 1)", file=name)
+    problem = _shape_problem(data)
+    if problem:
+        raise FormatError(f"not a transkit report of the expected shape: {problem}", file=name)
     return data
 
 
@@ -189,6 +192,73 @@ def stage_line(stages: dict[str, int]) -> str:
     """``n-best 5, protected 0, substituted 1, re-decoded 2, flagged 0``."""
     labels = {"nbest": "n-best", "redecoded": "re-decoded"}
     return ", ".join(f"{labels.get(k, k)} {stages.get(k, 0)}" for k in STAGE_ORDER)
+
+
+_INT = (int,)
+_STR = (str,)
+_FILE_FIELDS = {"file": _STR, "segments": _INT, "terms_required": _INT}
+_FILE_FIELDS |= {"terms_satisfied": _INT, "terms_failed": _INT}
+_CHECK_FIELDS = {"term": _STR, "satisfied": (bool,), "found": _STR}
+
+
+def _shape_problem(data: dict[str, Any]) -> str | None:
+    """What `render_table` would trip over, as ``files[0].segments_detail[2].id: ...``."""
+
+    def kind(value: Any, types: tuple[type, ...]) -> bool:
+        if bool not in types and isinstance(value, bool):
+            return False
+        return isinstance(value, types)
+
+    def strings(value: Any) -> bool:
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+    files = data.get("files", [])
+    if not isinstance(files, list):
+        return "files: expected a list"
+    for i, f in enumerate(files):
+        where = f"files[{i}]"
+        if not isinstance(f, dict):
+            return f"{where}: expected an object"
+        for key, types in _FILE_FIELDS.items():
+            if not kind(f.get(key), types):
+                return f"{where}.{key}: expected {'a number' if types == _INT else 'text'}"
+        segments = f.get("segments_detail", [])
+        if not isinstance(segments, list):
+            return f"{where}.segments_detail: expected a list"
+        for j, seg in enumerate(segments):
+            at = f"{where}.segments_detail[{j}]"
+            if not isinstance(seg, dict):
+                return f"{at}: expected an object"
+            if not kind(seg.get("id"), (str, int)):
+                return f"{at}.id: expected text or a number"
+            if seg.get("method") is not None and not isinstance(seg["method"], str):
+                return f"{at}.method: expected text"
+            if not strings(seg.get("notes", [])):
+                return f"{at}.notes: expected a list of texts"
+            checks = seg.get("checks", [])
+            if not isinstance(checks, list):
+                return f"{at}.checks: expected a list"
+            for k, check in enumerate(checks):
+                spot = f"{at}.checks[{k}]"
+                if not isinstance(check, dict):
+                    return f"{spot}: expected an object"
+                for key, types in _CHECK_FIELDS.items():
+                    if not kind(check.get(key), types):
+                        wanted = "true/false" if types == (bool,) else "text"
+                        return f"{spot}.{key}: expected {wanted}"
+                for key in ("required", "forbidden_found"):
+                    if not strings(check.get(key)):
+                        return f"{spot}.{key}: expected a list of texts"
+    totals = data.get("totals", {})
+    if not isinstance(totals, dict):
+        return "totals: expected an object"
+    for key in ("segments", "terms_required", "terms_satisfied", "terms_failed"):
+        if key in totals and not kind(totals[key], _INT):
+            return f"totals.{key}: expected a number"
+    rate = totals.get("success_rate")
+    if rate is not None and not kind(rate, (int, float)):
+        return "totals.success_rate: expected a number or null"
+    return None
 
 
 def _clip(text: str, width: int) -> str:
@@ -241,7 +311,7 @@ def render_table(report: dict[str, Any], *, failed_only: bool = False, width: in
     totals = report.get("totals", {})
     if totals:
         rate = totals.get("success_rate")
-        rate_text = f"{rate:.3f}" if isinstance(rate, float) else "n/a"
+        rate_text = f"{rate:.3f}" if isinstance(rate, (int, float)) else "n/a"
         lines.append(
             f"total: {totals.get('segments', 0)} segments, {totals.get('terms_required', 0)} "
             f"terms required, {totals.get('terms_satisfied', 0)} satisfied, "

@@ -44,7 +44,7 @@ class Problem:
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}: " if self.line else f"{self.file}: "
         kind = "warning: " if self.severity == "warning" else ""
-        return f"{where}{kind}{self.message}"
+        return " ".join(f"{where}{kind}{self.message}".splitlines())  # one line, even for a CR
 
 
 # ------------------------------------------------------------------- parsing

@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import codecs
 from pathlib import Path
+from typing import BinaryIO
 
 from transkit.errors import InputError
+from transkit.fileio import read_limited
 
-__all__ = ["decode_document", "read_document"]
+__all__ = ["decode_document", "read_document", "read_stdin_bytes", "STDIN_NAME"]
+
+#: How standard input is named in messages.
+STDIN_NAME = "<stdin>"
 
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
@@ -60,12 +65,30 @@ def read_document(path: str | Path) -> str:
     name = str(path)
     if p.is_dir():
         raise InputError("is a directory, not a text file", file=name)
+    return decode_document(read_limited(p), name)
+
+
+def read_stdin_bytes(stream: BinaryIO | None = None) -> bytes:
+    """All of standard input as bytes (size-limited), for `decode_document`.
+
+    Reading bytes, not text, gives stdin exactly the rules of a file: UTF-8
+    or UTF-16 with a BOM, one clear error for anything else, CRLF kept.
+    """
+    import sys
+
+    if stream is None:
+        stream = sys.stdin.buffer
+    from transkit.fileio import max_input_bytes
+
+    limit = max_input_bytes()
     try:
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise InputError("no such file", file=name) from None
-    except PermissionError:
-        raise InputError("permission denied", file=name) from None
+        data = stream.read(limit + 1)
     except OSError as err:
-        raise InputError(f"cannot read ({err.strerror})", file=name) from None
-    return decode_document(data, name)
+        raise InputError(f"cannot read ({err.strerror or err})", file=STDIN_NAME) from None
+    if len(data) > limit:
+        raise InputError(
+            f"larger than {limit // (1024 * 1024)} MB; not read "
+            "(TRANSKIT_MAX_INPUT_MB raises the limit)",
+            file=STDIN_NAME,
+        )
+    return data
