@@ -314,32 +314,19 @@ def _translate(
     matcher: Any = None,
 ) -> dict[str, Segment]:
     """Every sentence of every file in one batch; the results by sentence id."""
-    from transkit.pipeline import _glossary_of, translate_documents
+    from transkit.pipeline import _glossary_of, translate_with_progress
 
     glossary = _glossary_of(matcher)
 
-    total = sum(len(d.segments) for d in documents)
-    if engine is None or not total:
+    if engine is None or not any(d.segments for d in documents):
         return {}
-    if progress_factory is not None:
-        with progress_factory(total) as bar:
-            last = [0]
-
-            def tick(done: int) -> None:
-                bar.update(max(0, done - last[0]))
-                last[0] = max(last[0], done)
-
-            done_docs = translate_documents(
-                documents,
-                engine,
-                num_hypotheses=options.num_hypotheses,
-                progress=tick,
-                glossary=glossary,
-            )
-    else:
-        done_docs = translate_documents(
-            documents, engine, num_hypotheses=options.num_hypotheses, glossary=glossary
-        )
+    done_docs = translate_with_progress(
+        documents,
+        engine,
+        num_hypotheses=options.num_hypotheses,
+        glossary=glossary,
+        progress_factory=progress_factory,
+    )
     return {s.id: s for d in done_docs for s in d.segments}
 
 

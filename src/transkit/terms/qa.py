@@ -235,6 +235,8 @@ def _shape_problem(data: dict[str, Any]) -> str | None:
                 return f"{at}.method: expected text"
             if not strings(seg.get("notes", [])):
                 return f"{at}.notes: expected a list of texts"
+            if not strings(seg.get("repairs", [])):
+                return f"{at}.repairs: expected a list of texts"
             checks = seg.get("checks", [])
             if not isinstance(checks, list):
                 return f"{at}.checks: expected a list"
@@ -246,6 +248,8 @@ def _shape_problem(data: dict[str, Any]) -> str | None:
                     if not kind(check.get(key), types):
                         wanted = "true/false" if types == (bool,) else "text"
                         return f"{spot}.{key}: expected {wanted}"
+                if check.get("stage") is not None and not isinstance(check["stage"], str):
+                    return f"{spot}.stage: expected text"
                 for key in ("required", "forbidden_found"):
                     if not strings(check.get(key)):
                         return f"{spot}.{key}: expected a list of texts"
@@ -258,6 +262,9 @@ def _shape_problem(data: dict[str, Any]) -> str | None:
     rate = totals.get("success_rate")
     if rate is not None and not kind(rate, (int, float)):
         return "totals.success_rate: expected a number or null"
+    stages = totals.get("stages", {})
+    if not isinstance(stages, dict) or not all(kind(v, _INT) for v in stages.values()):
+        return "totals.stages: expected an object of numbers"
     return None
 
 
