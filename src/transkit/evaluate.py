@@ -119,7 +119,7 @@ def evaluate_terms(
     engine: Engine,
     matcher: Any,
     *,
-    num_hypotheses: int = 8,
+    num_hypotheses: int = 4,
     forbidden: Sequence[str] = (),
 ) -> EvalResult:
     """Translate every pair with term enforcement and count the verdicts.

@@ -47,7 +47,7 @@ class TranslateOptions:
 
     model: str | None = None
     engine: EngineOptions = field(default_factory=EngineOptions)
-    num_hypotheses: int = 8
+    num_hypotheses: int = 4
     glossary_paths: tuple[Path, ...] = ()
     out_dir: Path = Path("out")
     formats: tuple[str, ...] = DEFAULT_FORMATS
@@ -154,7 +154,7 @@ def translate_documents(
     documents: Sequence[Document],
     engine: Engine,
     *,
-    num_hypotheses: int = 8,
+    num_hypotheses: int = 4,
     progress: Callable[[int], None] | None = None,
     glossary: Any | None = None,
 ) -> list[Document]:
@@ -266,7 +266,7 @@ def translate_text(
     glossary: Sequence[str | os.PathLike[str]] = (),
     engine: Engine | None = None,
     options: EngineOptions | None = None,
-    num_hypotheses: int = 8,
+    num_hypotheses: int = 4,
 ) -> str:
     """Translate a German string to English, keeping its layout.
 
@@ -292,7 +292,7 @@ def translate_document_text(
     glossary: Sequence[str | os.PathLike[str]] = (),
     engine: Engine | None = None,
     options: EngineOptions | None = None,
-    num_hypotheses: int = 8,
+    num_hypotheses: int = 4,
 ) -> Document:
     """Like `translate_text`, but return the whole `Document` with its QA."""
     from transkit.engine.argos import engine_for

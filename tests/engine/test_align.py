@@ -96,3 +96,21 @@ def test_align_batch_links_a_name_to_itself(engine) -> None:
     assert len(al.target_words) == 10
     first = al.links[0]
     assert first is not None and source[slice(*al.source_words[first])] == "Peking"
+
+
+def test_word_alignment_takes_compact_rows_and_imports_no_numpy() -> None:
+    """The translate path stores attention as array('f') rows and must not
+    pay for importing numpy (a tenth of a second) to align them."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from array import array\n"
+        "from transkit.engine.align import word_alignment\n"
+        "a = word_alignment('Peking baut.', ['▁Peking', '▁baut', '.'], 'Beijing builds.',"
+        " ['▁Beijing', '▁builds', '.'],"
+        " [array('f', [0.9, 0.05, 0.05]), array('f', [0.1, 0.8, 0.1]), array('f', [0, 0, 1])])\n"
+        "assert a.links == (0, 1, None), a.links\n"
+        "assert 'numpy' not in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -35,7 +35,7 @@ def qa(report: Path, failed: bool) -> None:
 @click.argument("testset", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--model", help="Installed model code or an .argosmodel / package directory.")
 @glossary_option
-@click.option("--n-best", "n_best", type=click.IntRange(1, 64), default=8, show_default=True)
+@click.option("--n-best", "n_best", type=click.IntRange(1, 64), default=4, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 def eval_(
     testset: Path, model: str | None, glossaries: tuple[str, ...], n_best: int, as_json: bool

@@ -93,9 +93,9 @@ def _progress_factory(quiet: bool):
     "--n-best",
     "n_best",
     type=click.IntRange(1, 64),
-    default=8,
+    default=4,
     show_default=True,
-    help="Hypotheses searched for glossary terms.",
+    help="Hypotheses searched for glossary terms (the beam widens to match).",
 )
 @click.option(
     "--threads",

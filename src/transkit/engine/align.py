@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 
 __all__ = ["WordAlignment", "word_alignment", "piece_words", "char_spans"]
 
@@ -131,29 +132,31 @@ def word_alignment(
     tgt_words = piece_words(target_pieces)
     src_spans = char_spans(source, source_pieces, src_words)
     tgt_spans = char_spans(target, target_pieces, tgt_words)
-    import numpy as np
-
-    content = np.array(["".join(source_pieces[j] for j in w) for w in src_words], dtype=object)
-    is_content = np.array([_is_content(t) for t in content], dtype=bool)
     n_cols = len(source_pieces)
-    matrix = np.zeros((len(target_pieces), n_cols), dtype=np.float32)
+    # Source words that can be linked to: content words, as piece slices.
+    columns = [
+        (k, word[0], word[-1] + 1)
+        for k, word in enumerate(src_words)
+        if _is_content("".join(source_pieces[j] for j in word))
+    ]
     rows = attention[: len(target_pieces)]
-    for j in range(len(rows)):
-        values = np.asarray(rows[j], dtype=np.float32)[:n_cols]
-        matrix[j, : len(values)] = values
-    # Pool columns per source word, rows per target word (sums).
-    col_starts = [w[0] for w in src_words]
-    row_starts = [w[0] for w in tgt_words]
-    pooled = np.add.reduceat(matrix, col_starts, axis=1) if n_cols else matrix
-    pooled = np.add.reduceat(pooled, row_starts, axis=0) if len(target_pieces) else pooled
-    pooled[:, ~is_content] = 0.0
     links: list[int | None] = []
-    for t, word in enumerate(tgt_words):
+    for word in tgt_words:
         surface = "".join(target_pieces[j] for j in word)
-        row = pooled[t]
-        best = int(row.argmax()) if row.size else 0
-        if not _is_content(surface) or not row.size or row[best] <= 0.0:
+        if not _is_content(surface) or not columns:
             links.append(None)
-        else:
-            links.append(best)
+            continue
+        # Pool the rows of the word's pieces, then the columns of each source
+        # word (a running sum per row: each word's mass is one subtraction).
+        mass = [0.0] * len(columns)
+        for j in word:
+            if j >= len(rows):
+                continue
+            cum = [0.0, *accumulate(rows[j][:n_cols])]
+            width = len(cum) - 1
+            for c, (_k, a, b) in enumerate(columns):
+                if a < width:
+                    mass[c] += cum[min(b, width)] - cum[a]
+        best = max(range(len(columns)), key=mass.__getitem__)
+        links.append(columns[best][0] if mass[best] > 0.0 else None)
     return WordAlignment(tuple(src_spans), tuple(tgt_spans), tuple(links))

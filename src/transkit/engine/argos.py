@@ -56,6 +56,9 @@ class ArgosEngine:
         # (source pieces, hypothesis text) -> (target pieces, attention rows), oldest first.
         self._attention: dict[tuple[tuple[str, ...], str], tuple[list[str], Any]] = {}
         self._latest: dict[tuple[str, ...], tuple[tuple[str, ...], str]] = {}
+        # (source, target) -> its word alignment, oldest first: repair asks
+        # for the same pairs at several stages.
+        self._aligned: dict[tuple[str, str], WordAlignment] = {}
         self.max_input_tokens = min(self.options.max_input_tokens, CT2_MAX_INPUT_LENGTH - 2)
 
     # -- lazy resources -------------------------------------------------
@@ -99,12 +102,14 @@ class ArgosEngine:
     ) -> None:
         """Keep a hypothesis' attention, so `align_batch` needs no second decode.
 
-        Stored as a float32 array (CTranslate2 returns nested lists, several
-        times larger); the oldest entries go first.
+        Each row is stored as a compact ``array('f')`` (CTranslate2 returns
+        nested lists of Python floats, about eight times larger); the oldest
+        entries go first.  No numpy: the translate path must not pay for
+        importing it.
         """
-        import numpy as np
+        from array import array
 
-        attention = np.asarray(attention, dtype=np.float32)
+        attention = [array("f", row) for row in attention]
         cache = self._attention
         if len(cache) >= ATTENTION_CACHE:
             cache.pop(next(iter(cache)))
@@ -113,6 +118,12 @@ class ArgosEngine:
         self._latest[key[0]] = key
         if len(self._latest) >= ATTENTION_CACHE:
             self._latest.pop(next(iter(self._latest)))
+
+    def forget(self) -> None:
+        """Drop the kept attention and alignments (benchmarks measure cold runs)."""
+        self._attention.clear()
+        self._latest.clear()
+        self._aligned.clear()
 
     # -- the Engine interface -------------------------------------------
     def translate_batch(
@@ -180,9 +191,13 @@ class ArgosEngine:
         """Translate each source with the English forced to start with its prefix.
 
         CTranslate2's ``target_prefix`` feeds the prefix pieces to the decoder
-        and beam search continues from there.  The returned text is the prefix
-        exactly as given (not its detokenised pieces, so a word the vocabulary
-        spells oddly survives) followed by the model's continuation, best
+        and beam search continues from there, with a beam as wide as the
+        hypotheses asked for (not ``--beam-size``): the prefix is decoded
+        step by step in every beam, so the width is what a completion
+        costs, and the caller asks only for the alternatives it uses.  The
+        returned text is the prefix exactly as given (not its detokenised
+        pieces, so a word the vocabulary spells oddly survives) followed by
+        the model's continuation, best
         first, except that a continuation starting in the middle of a word
         ("Japan" + "ese") loses that fragment and ranks after every one that
         starts a new word.
@@ -205,7 +220,7 @@ class ArgosEngine:
                 target_prefix=[forced or None for _, _, forced in chunk],
                 max_batch_size=opts.max_batch_tokens,
                 batch_type="tokens",
-                beam_size=max(num_hypotheses, opts.beam_size),
+                beam_size=max(1, num_hypotheses),
                 num_hypotheses=num_hypotheses,
                 length_penalty=opts.length_penalty,
                 max_decoding_length=max(
@@ -262,6 +277,10 @@ class ArgosEngine:
         items = []
         out: list[WordAlignment | None] = [None for _ in sources]
         for i, (source, target) in enumerate(zip(sources, targets, strict=True)):
+            known = self._aligned.get((source, target))
+            if known is not None:
+                out[i] = known
+                continue
             src = self.tokenize(source)
             seen = self._attention.get((tuple(src), target))
             if seen is not None:
@@ -296,6 +315,11 @@ class ArgosEngine:
                 attention = result.attention[0] if result.attention else []
                 rows = list(attention[len(lang) : len(lang) + len(tgt)])
                 out[i] = word_alignment(sources[i], src, targets[i], tgt, rows)
+        for source, target, alignment in zip(sources, targets, out, strict=True):
+            if alignment is not None:
+                if len(self._aligned) >= ATTENTION_CACHE:
+                    self._aligned.pop(next(iter(self._aligned)))
+                self._aligned[(source, target)] = alignment
         return out
 
     def _translate_tokens(

@@ -44,7 +44,8 @@ __all__ = [
 
 PLACEHOLDER_PREFIX = "ZQX"
 _PLACEHOLDER_RE = re.compile(rf"{PLACEHOLDER_PREFIX}(\d+)")
-_WORD = r"[\w\u00C0-\u024F]"
+#: A letter, digit or underscore (Unicode-aware: "ü" and "é" are word characters).
+_WORD = r"\w"
 
 
 def enforceable(term: TermMatch) -> bool:
@@ -247,16 +248,18 @@ def _literal_key(term: str) -> str:
 
 
 def _find_in(text: str, lowered: str | None, term: str) -> re.Match[str] | None:
-    pattern = term_pattern(term)
     key = _literal_key(term)
     if lowered is None or not key:
         # Lower-casing changed the length (rare letters): scan with the regex.
-        for match in pattern.finditer(text):
+        for match in term_pattern(term).finditer(text):
             if _accept(text, term, match):
                 return match
         return None
     pos = lowered.find(key)
-    while pos >= 0:
+    # The pattern is compiled only for a text that may hold the term: most
+    # checks are of terms an output lacks, and compiling costs more than finding.
+    pattern = term_pattern(term) if pos >= 0 else None
+    while pattern is not None and pos >= 0:
         match = pattern.match(text, pos)
         if match and _accept(text, term, match):
             return match
@@ -446,7 +449,7 @@ def rerank_and_protect(
     segments: Sequence[Segment],
     engine: Engine,
     *,
-    num_hypotheses: int = 8,
+    num_hypotheses: int = 4,
     progress: Callable[[int], None] | None = None,
     protect: bool = True,
     accept: Callable[[str, Sequence[TermMatch]], bool] | None = None,

@@ -24,6 +24,7 @@ __all__ = [
     "RepairState",
     "fix_articles",
     "plan_prefix",
+    "plan_redecode",
     "redecode",
     "missing_terms",
     "drop_doubles",
@@ -72,22 +73,69 @@ def _insertion_point(
     return pos, pos >= end
 
 
+def _rendering_end(
+    target: str, alignment: Any, term: TermMatch, pos: int, keep: Sequence[tuple[int, int]]
+) -> int:
+    """End of the engine's own rendering of ``term`` starting at ``pos``: the
+    run of target words attention links to the term's German (at most four,
+    never into another term's English).  ``pos`` when nothing there is linked."""
+    if alignment is None:
+        return pos
+    linked = set(alignment.targets_of(term.start, term.end))
+    end = pos
+    taken = 0
+    for w, (a, b) in enumerate(alignment.target_words):
+        if a < pos or b <= a:
+            continue
+        if w not in linked or taken >= 4 or any(x < b and y > a for x, y in keep):
+            break
+        if a > end and target[end:a].strip():
+            break  # a word in between that is not linked
+        end, taken = b, taken + 1
+    return end
+
+
 def plan_prefix(
     target: str,
     alignment: Any,
     missing: Sequence[TermMatch],
     frozen: int = 0,
     terms: Sequence[TermMatch] = (),
+    place_all: bool = False,
 ) -> tuple[str, list[int]]:
     """The forced prefix for one re-decode, and which of ``missing`` it holds.
 
+    See `plan_redecode`; this is its prefix and placed terms.
+    """
+    prefix, placed, _closes = plan_redecode(target, alignment, missing, frozen, terms, place_all)
+    return prefix, placed
+
+
+def plan_redecode(
+    target: str,
+    alignment: Any,
+    missing: Sequence[TermMatch],
+    frozen: int = 0,
+    terms: Sequence[TermMatch] = (),
+    place_all: bool = False,
+) -> tuple[str, list[int], bool | None]:
+    """The forced prefix for one re-decode, which of ``missing`` it holds, and
+    whether the sentence may end right after it.
+
     Each missing term whose German aligns inside the sentence gets its
-    approved English inserted there; the prefix is cut after the last one
-    and the engine finishes the sentence.  A term with nowhere to go but the
+    approved English there, in place of the words attention links to its
+    German (the engine's own rendering).  A term with nowhere to go but the
     end is only placed when nothing else is (one per round, so the engine
-    continues after it rather than collecting terms at the end).  A word the
+    continues after it rather than collecting terms at the end), or when
+    ``place_all`` (the last round).  The prefix runs to the last placed term
+    or, where the engine's text after it holds terms already obeyed, on to
+    the last of those, so the continuation cannot lose them.  A word the
     attention split off a rendering ("... rare" before "rare earths") is not
     repeated; a/an and capitals are fixed.
+
+    The third value is None when the prefix ends with a placed term (the
+    caller decides from its German), else True when the engine's text ended
+    the sentence right after the kept words.
     """
     keep = [sp for spans in concept_spans(target, terms).values() for sp in spans]
     points = [
@@ -95,7 +143,11 @@ def plan_prefix(
         for i, t in enumerate(missing)
     ]
     inside = sorted((pos, start, i) for pos, at_end, start, i in points if not at_end)
-    if not inside:
+    if place_all:
+        # The last round: every term still missing goes in now, those with
+        # nowhere to go but the end in their German order.
+        inside += sorted((pos, start, i) for pos, at_end, start, i in points if at_end)
+    elif not inside:
         first = min(points, key=lambda p: p[2])
         inside = [(first[0], first[2], first[3])]
     parts = ""
@@ -111,9 +163,16 @@ def plan_prefix(
         if (not so_far or _SENTENCE_START.match(so_far)) and english[:1].islower():
             english = english[0].upper() + english[1:]
         parts = (so_far + " " + english).strip()
-        cursor = max(cursor, pos)
+        cursor = max(cursor, _rendering_end(target, alignment, missing[i], pos, keep))
+    closes: bool | None = None
+    # Terms the engine already got right after the last placed one stay.
+    later = [b for a, b in keep if a >= cursor]
+    if later:
+        stop = max(later)
+        parts = parts + " " + target[cursor:stop].strip()
+        closes = not re.search(r"\w", target[stop:])
     prefix = re.sub(r"\s+", " ", parts).strip()
-    return fix_articles(prefix), [i for _, _, i in inside]
+    return fix_articles(prefix), [i for _, _, i in inside], closes
 
 
 @dataclass
@@ -129,14 +188,20 @@ def redecode(
     states: list[RepairState],
     engine: Any,
     *,
-    max_rounds: int = 8,
+    max_rounds: int = 3,
+    hypotheses: int = 2,
 ) -> None:
     """Force the missing terms, left to right; each round is one batch.
 
     A round inserts the missing terms of a segment at their aligned places
     (`plan_prefix`), forces the output up to the last of them and lets the
     engine finish.  Terms the new continuation lost, or that had no place
-    yet, are handled by the next round, after the frozen prefix.
+    yet, are handled by the next round, after the frozen prefix.  Every
+    round places every term still missing (`plan_redecode`): each round
+    decodes whole sentences again (a forced prefix costs CTranslate2 as many
+    steps as free text), so rounds are what enforcement costs, and most
+    segments need one.  ``hypotheses`` completions per segment (the beam
+    width) leave a choice when the best one doubles a term or stops dead.
     """
     active = list(states)
     for _ in range(max_rounds):
@@ -151,27 +216,40 @@ def redecode(
         sources = [segments[s.index].source for s, _ in work]
         alignments = engine.align_batch(sources, [s.text for s, _ in work])
         plans = []
+        closes: list[bool | None] = []
         for (state, missing), alignment in zip(work, alignments, strict=True):
             terms = segments[state.index].terms
             if missing:
-                plan = plan_prefix(
-                    state.text, alignment, [t for _, t in missing], state.frozen, terms
+                prefix, placed, ends = plan_redecode(
+                    state.text,
+                    alignment,
+                    [t for _, t in missing],
+                    state.frozen,
+                    terms,
+                    place_all=True,
                 )
+                plans.append((prefix, placed))
+                closes.append(ends)
             else:
                 # A doubled term: keep the text up to its first occurrence and
                 # let the engine finish without repeating it.
                 cut = _first_double(state.text, terms, state.frozen)
-                plan = (state.text[:cut].rstrip() if cut else "", [])
-            plans.append(plan)
-        outputs = engine.complete_batch(sources, [p for p, _ in plans], num_hypotheses=4)
-        _retry_dead_ends(segments, work, plans, outputs, engine)
+                plans.append((state.text[:cut].rstrip() if cut else "", []))
+                closes.append(None)
+        outputs = engine.complete_batch(sources, [p for p, _ in plans], num_hypotheses=hypotheses)
+        _retry_dead_ends(segments, work, plans, outputs, engine, hypotheses, closes)
         active = []
-        for (state, missing), (prefix, placed), hyps in zip(work, plans, outputs, strict=True):
+        for (state, missing), (prefix, placed), hyps, ends in zip(
+            work, plans, outputs, closes, strict=True
+        ):
             if not prefix or not hyps or len(prefix) <= state.frozen:
                 continue  # the engine cannot, or no progress is possible
             seg = segments[state.index]
             last = missing[placed[-1]][1] if placed else None
-            final = last is not None and _german_final(seg.source, last)
+            if ends is not None:
+                final = ends
+            else:
+                final = last is not None and _german_final(seg.source, last)
             text = _drop_echo(_best_completion(hyps, seg.terms, prefix, final), prefix)
             state.text = drop_doubles(text, len(prefix), seg.terms)
             state.frozen = len(prefix)
@@ -186,6 +264,8 @@ def _retry_dead_ends(
     plans: list[tuple[str, list[int]]],
     outputs: list[list[Any]],
     engine: Any,
+    hypotheses: int = 4,
+    closes: Sequence[bool | None] = (),
 ) -> None:
     """Where every completion stops dead after a forced term whose German goes
     on, ask once more (one batch): with a comma after the term, which invites
@@ -195,8 +275,8 @@ def _retry_dead_ends(
     for k, ((state, missing), (prefix, placed), hyps) in enumerate(
         zip(work, plans, outputs, strict=True)
     ):
-        if not prefix or not hyps or not placed:
-            continue
+        if not prefix or not hyps or not placed or (closes and closes[k] is not None):
+            continue  # nothing forced, or the prefix ends with the engine's own words
         seg = segments[state.index]
         last = missing[placed[-1]][1]
         if _german_final(seg.source, last) or any(_continues(h.text, prefix) for h in hyps):
@@ -215,7 +295,7 @@ def _retry_dead_ends(
     again = engine.complete_batch(
         [segments[work[k][0].index].source for k, _ in items],
         [v for _, v in items],
-        num_hypotheses=4,
+        num_hypotheses=hypotheses,
     )
     done: set[int] = set()
     for (k, variant), hyps in zip(items, again, strict=True):

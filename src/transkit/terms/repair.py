@@ -287,41 +287,18 @@ def repair_segments(
     states: dict[int, RepairState] = {i: RepairState(i, out[i].target or "") for i in todo}
     substituted: dict[int, dict[int, str]] = {i: {} for i in todo}
 
-    # 3. substitution: glossary renderings first, then the engine's own.
-    missing_german = [
-        g
-        for i in todo
-        for _, t in missing_terms(out[i].terms, count_checks(states[i].text, out[i].terms))
-        # A name the glossary keeps as it is has no other rendering to look for.
-        if not t.dnt and t.term not in t.required
-        for g in dict.fromkeys((t.found, t.term))
-    ]
-    renderings = engine_renderings(engine, missing_german) if missing_german else {}
-    for i in todo:
-        seg, state = out[i], states[i]
-        for _ in range(len(seg.terms)):
-            missing = missing_terms(seg.terms, count_checks(state.text, seg.terms))
-            progress = False
-            for k, term in missing:
-                candidates = [
-                    *term.forbidden,
-                    *policy.deprecated.get(term.concept_id, ()),
-                    *renderings.get(term.found, ()),
-                    *renderings.get(term.term, ()),
-                ]
-                done = substitute(state.text, term, candidates, seg.terms)
-                if done:
-                    state.text = done[0]
-                    substituted[i][k] = _label(done[1], term, policy)
-                    state.stages[k] = "substituted"
-                    progress = True
-                    break
-            if not progress:
-                break
+    # 3. substitution: the glossary's own renderings first (no engine work),
+    # then the engine's renderings of the terms attention says it rendered.
+    constrained = can_constrain(engine)
+    no_renderings: dict[str, list[str]] = {}
+    _substitute_renderings(out, todo, states, substituted, policy, no_renderings)
+    wanted = _rendered_somewhere(out, todo, states, engine if constrained else None)
+    renderings = engine_renderings(engine, wanted) if wanted else {}
+    if renderings:
+        _substitute_renderings(out, todo, states, substituted, policy, renderings)
     _substitute_from_dictionary(out, todo, states, substituted, engine, policy, dictionary)
 
     # 4. constrained re-decoding of what is still missing.
-    constrained = can_constrain(engine)
     if constrained and todo:
         redecode(out, [states[i] for i in todo], engine)
 
@@ -361,6 +338,89 @@ def repair_segments(
             seg, target=text, checks=tuple(final), method=method, repairs=lines + repairs
         )
     return out
+
+
+def _substitute_renderings(
+    out: Sequence[Segment],
+    todo: Sequence[int],
+    states: dict[int, RepairState],
+    substituted: dict[int, dict[int, str]],
+    policy: TermPolicy,
+    renderings: dict[str, list[str]],
+) -> None:
+    """Replace renderings of missing terms by the approved English: the
+    concept's forbidden and deprecated rows, then ``renderings`` (the
+    engine's own, keyed by the German)."""
+    for i in todo:
+        seg, state = out[i], states[i]
+        for _ in range(len(seg.terms)):
+            missing = missing_terms(seg.terms, count_checks(state.text, seg.terms))
+            progress = False
+            for k, term in missing:
+                candidates = [
+                    *term.forbidden,
+                    *policy.deprecated.get(term.concept_id, ()),
+                    *renderings.get(term.found, ()),
+                    *renderings.get(term.term, ()),
+                ]
+                done = substitute(state.text, term, candidates, seg.terms)
+                if done:
+                    state.text = done[0]
+                    substituted[i][k] = _label(done[1], term, policy)
+                    state.stages[k] = "substituted"
+                    progress = True
+                    break
+            if not progress:
+                break
+
+
+def _rendered_somewhere(
+    out: Sequence[Segment],
+    todo: Sequence[int],
+    states: dict[int, RepairState],
+    engine: Any,
+) -> list[str]:
+    """German forms of the missing terms worth asking the engine about.
+
+    Only a term whose German the attention links to some English word
+    outside the approved terms can have a rendering to substitute; one the
+    engine dropped altogether is left to re-decoding.  Asking about every
+    missing term costs a decode of each and mostly finds nothing (a small
+    model on long sentences drops most of them).  Without alignment
+    (``engine`` None) every missing term is asked about.
+    """
+    wanted: dict[int, list[TermMatch]] = {}
+    for i in todo:
+        found = [
+            t
+            for _, t in missing_terms(out[i].terms, count_checks(states[i].text, out[i].terms))
+            # A name the glossary keeps as it is has no other rendering to look for.
+            if not t.dnt and t.term not in t.required
+        ]
+        if found:
+            wanted[i] = found
+    if engine is not None and wanted:
+        order = list(wanted)
+        alignments = engine.align_batch(
+            [out[i].source for i in order], [states[i].text for i in order]
+        )
+        for i, alignment in zip(order, alignments, strict=True):
+            if alignment is None:
+                continue
+            keep = _protected_spans(states[i].text, out[i].terms)
+            wanted[i] = [
+                t
+                for t in wanted[i]
+                if any(
+                    not any(a < y and b > x for x, y in keep)
+                    for a, b in (
+                        alignment.target_words[w] for w in alignment.targets_of(t.start, t.end)
+                    )
+                )
+            ]
+    return list(
+        dict.fromkeys(g for terms in wanted.values() for t in terms for g in (t.found, t.term))
+    )
 
 
 def _label(rendering: str, term: TermMatch, policy: TermPolicy) -> str:
@@ -501,7 +561,7 @@ def enforce_terms(
     segments: Sequence[Segment],
     engine: Any,
     *,
-    num_hypotheses: int = 8,
+    num_hypotheses: int = 4,
     progress: Any = None,
     policy: TermPolicy | None = None,
     dictionary: Path | None = None,
