@@ -15,7 +15,7 @@ from transkit.engine.align import WordAlignment
 from transkit.terms.glossary import load_glossaries
 from transkit.terms.match import TermMatcher
 from transkit.terms.occurrences import count_checks, doubled_terms, occurrence_counts
-from transkit.terms.redecode import fix_articles, plan_prefix, plan_redecode
+from transkit.terms.redecode import fix_articles, plan_redecode
 from transkit.terms.repair import TermPolicy, enforce_terms, scrub_forbidden, substitute
 
 GLOSSARY = (
@@ -190,7 +190,7 @@ def test_fix_articles() -> None:
     assert fix_articles("A European ally, an hour") == "A European ally, an hour"
 
 
-def test_plan_prefix_inserts_at_aligned_place_and_never_only_at_the_end() -> None:
+def test_plan_inserts_at_aligned_place_and_never_only_at_the_end() -> None:
     # German: "Peking kontrolliert seltene Erden und Tokio."
     target = "Beijing controls and Tokyo."
     rare = TermMatch("se", "seltene Erden", "seltene Erden", 20, 33, required=("rare earths",))
@@ -199,11 +199,11 @@ def test_plan_prefix_inserts_at_aligned_place_and_never_only_at_the_end() -> Non
         target_words=((0, 7), (8, 16), (17, 20), (21, 26), (26, 27)),
         links=(0, 1, 4, 5, None),
     )
-    prefix, placed = plan_prefix(target, alignment, [rare])
+    prefix, placed, _ = plan_redecode(target, alignment, [rare])
     assert (prefix, placed) == ("Beijing controls rare earths", [0])
     # At the very start, the term is capitalised.
     start = WordAlignment(alignment.source_words, alignment.target_words, (None,) * 5)
-    assert plan_prefix(target, start, [rare])[0] == "Rare earths"
+    assert plan_redecode(target, start, [rare])[0] == "Rare earths"
 
 
 class Flattop(FakeEngine):
@@ -276,7 +276,7 @@ def test_plan_replaces_the_engines_rendering_instead_of_repeating_it() -> None:
         target_words=((0, 3), (4, 7), (8, 11), (12, 16), (17, 22), (23, 31), (31, 32)),
         links=(0, 1, 2, 3, 4, 4, None),
     )
-    prefix, placed = plan_prefix(target, alignment, [usa, rare], place_all=True)
+    prefix, placed, _ = plan_redecode(target, alignment, [usa, rare], place_all=True)
     # Both renderings ("USA", "rare earth elements") give way; nothing is said twice.
     assert (prefix, placed) == ("The United States buy rare earths", [0, 1])
 

@@ -23,7 +23,6 @@ from transkit.terms.occurrences import concept_spans, count_checks, occurrence_c
 __all__ = [
     "RepairState",
     "fix_articles",
-    "plan_prefix",
     "plan_redecode",
     "redecode",
     "missing_terms",
@@ -93,22 +92,6 @@ def _rendering_end(
             break  # a word in between that is not linked
         end, taken = b, taken + 1
     return end
-
-
-def plan_prefix(
-    target: str,
-    alignment: Any,
-    missing: Sequence[TermMatch],
-    frozen: int = 0,
-    terms: Sequence[TermMatch] = (),
-    place_all: bool = False,
-) -> tuple[str, list[int]]:
-    """The forced prefix for one re-decode, and which of ``missing`` it holds.
-
-    See `plan_redecode`; this is its prefix and placed terms.
-    """
-    prefix, placed, _closes = plan_redecode(target, alignment, missing, frozen, terms, place_all)
-    return prefix, placed
 
 
 def plan_redecode(
@@ -194,7 +177,7 @@ def redecode(
     """Force the missing terms, left to right; each round is one batch.
 
     A round inserts the missing terms of a segment at their aligned places
-    (`plan_prefix`), forces the output up to the last of them and lets the
+    (`plan_redecode`), forces the output up to the last of them and lets the
     engine finish.  Terms the new continuation lost, or that had no place
     yet, are handled by the next round, after the frozen prefix.  Every
     round places every term still missing (`plan_redecode`): each round
