@@ -394,7 +394,9 @@ def _segment_row(
         tgt = _el(_el(tr, "td", class_="tgt", lang=tgt_lang), "div", class_="cv")
         _cell_with_terms(tgt, seg.target, seg.target_spans, "en", seg, partners, keys, admitted)
     _checks_cell(_el(_el(tr, "td", class_="chk", lang="en"), "div", class_="cv"), seg)
-    org = _el(tr, "td", class_="org")
+    # The origin in a div.cv too: its grid of labels is the costliest cell to
+    # lay out, and 2,000 of them made up most of a cold open's layout time.
+    org = _el(_el(tr, "td", class_="org"), "div", class_="cv")
     # The engine named in the summary is not repeated on every row.
     rows = [(k, v) for k, v in seg.origin if not (k == "engine" and v == model)]
     if len(rows) == 1 and rows[0][0] == "method":
