@@ -337,6 +337,17 @@ def test_row_groups_off_screen_are_skipped_yet_reachable(
     assert len(_rows(browser)) == len(doc.segments)
     groups = browser.execute_script(_GROUP_HEIGHTS)
     assert len(groups) == 8 and {cv for _, cv, _ in groups} == {"auto"}
+    # "n" and "p" step through the flagged segments, into skipped groups too.
+    flagged = [r.get_attribute("id") for r in browser.find_elements("css selector", "tr.flagged")]
+    assert len(flagged) > 4 and flagged[3] not in {
+        r.get_attribute("id") for r in _rows(browser)[:25]
+    }
+    browser.find_element("tag name", "body").send_keys("n")
+    for key, expected in (("n", 1), ("n", 2), ("n", 3), ("p", 2)):
+        browser.switch_to.active_element.send_keys(key)
+        active = browser.switch_to.active_element
+        assert active.find_element("xpath", "ancestor::tr").get_attribute("id") == flagged[expected]
+    browser.execute_script("document.activeElement.blur(); window.scrollTo(0, 0)")
     # The last group is off screen: not laid out, it takes its estimated height.
     last_class, _, last_height = groups[-1]
     assert last_height == int(last_class[1:]) * 100
