@@ -63,6 +63,7 @@ def open_browser(
     *,
     javascript: bool = True,
     paths: tuple[str, str] | None = None,
+    arguments: tuple[str, ...] = (),
 ) -> Iterator[Any]:
     """A headless Chromium WebDriver session with the console log enabled."""
     from selenium import webdriver
@@ -83,6 +84,7 @@ def open_browser(
         "--force-device-scale-factor=1",
         f"--window-size={width},{height}",
         f"--user-data-dir={profile}",
+        *arguments,
     ):
         options.add_argument(arg)
     if not javascript:

@@ -90,7 +90,7 @@ return Array.from(arguments[0].querySelectorAll('a.hl')).map(a => {
 });
 """
 _POP_UP = "return getComputedStyle(arguments[0], '::before').content;"
-_CONTENT_VISIBILITY = "return getComputedStyle(arguments[0].closest('.cv')).contentVisibility;"
+_CONTENT_VISIBILITY = "return getComputedStyle(arguments[0].closest('tbody')).contentVisibility;"
 
 
 def test_every_segment_is_present_and_term_highlights_match_the_qa_report(
@@ -283,7 +283,7 @@ def test_text_and_highlights_have_enough_contrast(
     _open(browser, page)
     ratios = browser.execute_script(
         _CONTRAST,
-        "a.hl, td.src, td.tgt, .flagtag, td.chk .cv > span, dl.summary dt, dl.summary dd, th",
+        "a.hl, td.src, td.tgt, .flagtag, td.chk > span, dl.summary dt, dl.summary dd, th",
     )
     assert ratios
     low = [(name, round(r, 2)) for name, r in ratios if r < 4.5]
@@ -310,6 +310,99 @@ def test_print_layout_shows_every_row_and_no_controls(
         browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
     pdf = base64.b64decode(browser.execute_cdp_cmd("Page.printToPDF", {})["data"])
     assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") >= 2
+
+
+def _long_document(doc: Document, groups: int = 3) -> Document:
+    """The sample's segments repeated over several row groups (new ids)."""
+    from transkit.review.chunks import ROWS_PER_GROUP
+
+    n = groups * ROWS_PER_GROUP - 4
+    pool = doc.segments
+    return replace(doc, segments=tuple(replace(pool[i % len(pool)], id=f"r{i}") for i in range(n)))
+
+
+_GROUP_HEIGHTS = """
+return Array.from(document.querySelectorAll('#segments > tbody')).map(
+  b => [b.className, getComputedStyle(b).contentVisibility, b.getBoundingClientRect().height]);
+"""
+
+
+def test_row_groups_off_screen_are_skipped_yet_reachable(
+    browser: Any, sample_document: Document, tmp_path: Path
+) -> None:
+    doc = _long_document(sample_document, groups=8)  # more than a screen when filtered
+    page = tmp_path / "long.de-en.html"
+    page.write_text(render_review(doc), "utf-8")
+    _open(browser, page)
+    assert len(_rows(browser)) == len(doc.segments)
+    groups = browser.execute_script(_GROUP_HEIGHTS)
+    assert len(groups) == 8 and {cv for _, cv, _ in groups} == {"auto"}
+    # "n" and "p" step through the flagged segments, into skipped groups too.
+    flagged = [r.get_attribute("id") for r in browser.find_elements("css selector", "tr.flagged")]
+    assert len(flagged) > 4 and flagged[3] not in {
+        r.get_attribute("id") for r in _rows(browser)[:25]
+    }
+    browser.find_element("tag name", "body").send_keys("n")
+    for key, expected in (("n", 1), ("n", 2), ("n", 3), ("p", 2)):
+        browser.switch_to.active_element.send_keys(key)
+        active = browser.switch_to.active_element
+        assert active.find_element("xpath", "ancestor::tr").get_attribute("id") == flagged[expected]
+    browser.execute_script("document.activeElement.blur(); window.scrollTo(0, 0)")
+    # The last group is off screen: not laid out, it takes its estimated height.
+    last_class, _, last_height = groups[-1]
+    assert last_height == int(last_class[1:]) * 100
+    # A link into it shows the row, clear of the sticky header.
+    number = max(i for i, s in enumerate(doc.segments, 1) if s.terms)
+    browser.get(f"{page.as_uri()}#s{number}")
+    row = browser.find_element("id", f"s{number}")
+    header = browser.find_element("css selector", "#segments > thead")
+    assert row.is_displayed()
+    top = browser.execute_script("return arguments[0].getBoundingClientRect().top", row)
+    assert top >= header.size["height"]
+    # Its terms pop up when focused; the group is then rendered in full.
+    link = row.find_element("css selector", "td.src a.hl")
+    browser.execute_script("arguments[0].focus()", link)
+    assert "approved: " in browser.execute_script(_POP_UP, link)
+    assert browser.execute_script(_CONTENT_VISIBILITY, link) == "visible"
+    # The filter leaves no gap where a group holds no flagged row.
+    flagged = sum(
+        1 for s in doc.segments if s.target is None or not all(c.satisfied for c in s.checks)
+    )
+    browser.find_element("css selector", 'label[for="only-flagged"]').click()
+    assert len(_visible_rows(browser)) == flagged
+    assert {cv for _, cv, _ in browser.execute_script(_GROUP_HEIGHTS)} == {"visible"}
+    visible_height = browser.execute_script(
+        "return Array.from(document.querySelectorAll('#segments tr.seg'))"
+        ".reduce((sum, r) => sum + r.getBoundingClientRect().height, 0);"
+    )
+    groups_height = sum(h for _, _, h in browser.execute_script(_GROUP_HEIGHTS))
+    assert groups_height == pytest.approx(visible_height, abs=1)
+    browser.find_element("css selector", 'label[for="only-flagged"]').click()
+    assert console_errors(browser) == []
+
+
+def test_table_semantics_survive_the_grid_layout(sample_document: Document, tmp_path: Path) -> None:
+    """With accessibility on (as under a screen reader), Chromium exposes every row,
+    header and cell, skipped groups included, as a table."""
+    import collections
+
+    doc = _long_document(sample_document)
+    page = tmp_path / "long.de-en.html"
+    page.write_text(render_review(doc), "utf-8")
+    require_chromium()
+    with open_browser(arguments=("--force-renderer-accessibility",)) as driver:
+        _open(driver, page)
+        nodes = driver.execute_cdp_cmd("Accessibility.getFullAXTree", {})["nodes"]
+        roles = collections.Counter(
+            n.get("role", {}).get("value") for n in nodes if not n.get("ignored")
+        )
+        count = "return document.querySelectorAll(arguments[0]).length;"
+        assert roles["row"] == driver.execute_script(count, "tr")
+        assert roles["rowheader"] == driver.execute_script(count, 'th[scope="row"]')
+        assert roles["columnheader"] == driver.execute_script(count, 'th[scope="col"]')
+        assert roles["cell"] == driver.execute_script(count, "td")
+        assert roles["table"] == driver.execute_script(count, "table")
+        assert driver.execute_script(count, "#segments tr.seg") == len(doc.segments)
 
 
 def test_hostile_text_runs_no_script(browser: Any, tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -214,6 +215,34 @@ def test_tiny_documents_render(n: int) -> None:
     assert len(root.cssselect("tr.seg")) == n
 
 
+def test_long_documents_come_in_row_groups_with_table_roles(sample_document: Document) -> None:
+    """Rows in <tbody> groups (skipped off screen), each with a height estimate rule;
+    the explicit roles keep the table semantics under the on-screen grid layout."""
+    from transkit.review.chunks import ROWS_PER_GROUP
+
+    n = 2 * ROWS_PER_GROUP + 3
+    pool = sample_document.segments
+    segments = tuple(replace(pool[i % len(pool)], id=f"x{i}") for i in range(n))
+    text = render_review(replace(sample_document, segments=segments))
+    root = _parse(text)
+    table = root.get_element_by_id("segments")
+    assert table.get("role") == "table"
+    bodies = table.findall("tbody")
+    assert [len(b.findall("tr")) for b in bodies] == [ROWS_PER_GROUP, ROWS_PER_GROUP, 3]
+    assert [tr.get("data-id") for b in bodies for tr in b] == [s.id for s in segments]
+    css = root.cssselect("style")[0].text
+    for body in bodies:
+        assert body.get("role") == "rowgroup"
+        height = body.get("class")
+        assert re.fullmatch(r"h[0-9]+", height)
+        px = int(height[1:]) * 100
+        assert f"tbody.{height} {{ contain-intrinsic-size: auto {px}px; }}" in css
+    assert {tr.get("role") for tr in table.iter("tr")} == {"row"}
+    assert {th.get("role") for th in table.cssselect("tbody th")} == {"rowheader"}
+    assert {th.get("role") for th in table.cssselect("thead th")} == {"columnheader"}
+    assert {td.get("role") for td in table.iter("td")} == {"cell"}
+
+
 def test_concept_pop_up_text_is_css_escaped_and_cannot_leave_the_style() -> None:
     from transkit.review.page import render_page
     from transkit.review.view import ConceptView, document_view
@@ -240,13 +269,13 @@ def test_concept_pop_up_text_is_css_escaped_and_cannot_leave_the_style() -> None
 
 def test_checks_cell_says_each_verdict_in_words(sample_document: Document) -> None:
     root = _parse(render_review(sample_document))
-    lines = [s.text_content() for s in root.cssselect("td.chk .cv > span")]
+    lines = [s.text_content() for s in root.cssselect("td.chk > span")]
     assert "\u2298 Peking \u2192 Beijing: missing; forbidden used: Peking" in lines
     assert "\u2713 seltene Erden \u2192 rare earths: satisfied" in lines
     required = sum(len(s.checks) for s in sample_document.segments)
     notes = sum(len(s.notes) for s in sample_document.segments)
     assert len(lines) == required + notes
-    failed = root.cssselect("td.chk .cv > span.c-forbidden")[0]
+    failed = root.cssselect("td.chk > span.c-forbidden")[0]
     assert failed.get("id").endswith("-check") and failed.find("span").get("lang") == "de"
 
 
@@ -282,7 +311,7 @@ def test_any_terms_and_checks_render_with_working_links(segments: list[Segment])
         assert set(link.get("aria-describedby").split()) <= ids
     rows = root.cssselect("tr.seg")
     for row, seg in zip(rows, segments, strict=True):
-        lines = row.cssselect("td.chk .cv > span")
+        lines = row.cssselect("td.chk > span")
         verdicts = [s for s in lines if s.get("id")]
         assert len(verdicts) == len(seg.checks)
         assert _cell_text(row.cssselect("td.src")[0]) == seg.source

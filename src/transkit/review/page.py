@@ -22,6 +22,7 @@ from typing import Any
 
 from lxml import etree
 
+from transkit.review.chunks import groups, height_class, height_css
 from transkit.review.view import (
     STATUS_LABELS,
     ConceptView,
@@ -361,11 +362,14 @@ def _segment_row(
     src_lang, tgt_lang = langs
     admitted = _admitted_keys(seg, concepts)
     classes = "seg flagged" if seg.flagged else "seg"
-    tr = _el(tbody, "tr", id=f"s{seg.number}", class_=classes)
+    # Explicit roles: on screen the table is drawn with block and grid boxes
+    # (see review.chunks), which some browsers take as a reason to drop the
+    # table semantics; the roles keep them everywhere.
+    tr = _el(tbody, "tr", id=f"s{seg.number}", class_=classes, role="row")
     tr.set("data-id", seg.id)
     if seg.flags:
         tr.set("data-flags", " ".join(seg.flags))
-    th = _el(tr, "th", scope="row")
+    th = _el(tr, "th", scope="row", role="rowheader")
     _el(th, "a", str(seg.number), href=f"#s{seg.number}", aria_label=f"Segment {seg.number}")
     for flag in seg.flags:
         _el(th, "span", _FLAG_LABELS.get(flag, flag), class_="flagtag")
@@ -382,19 +386,17 @@ def _segment_row(
         if span.key in de_keys:
             partners[f"{span.key}-en"] = f"s{seg.number}-{span.key}-de"
 
-    # Cell contents sit in a div.cv (content-visibility: auto): the browser
-    # skips laying out rows off screen, which keeps a 2,000-row page fast.
-    src = _el(_el(tr, "td", class_="src", lang=src_lang), "div", class_="cv")
+    src = _el(tr, "td", class_="src", lang=src_lang, role="cell")
     _cell_with_terms(src, seg.source, seg.source_spans, "de", seg, partners, keys, admitted)
     if seg.target is None:
         kept = any(label == "translate" for label, _ in seg.origin)
         text = "(not to translate: the source is kept)" if kept else "(untranslated)"
-        _el(tr, "td", text, class_="tgt none", lang="en")
+        _el(tr, "td", text, class_="tgt none", lang="en", role="cell")
     else:
-        tgt = _el(_el(tr, "td", class_="tgt", lang=tgt_lang), "div", class_="cv")
+        tgt = _el(tr, "td", class_="tgt", lang=tgt_lang, role="cell")
         _cell_with_terms(tgt, seg.target, seg.target_spans, "en", seg, partners, keys, admitted)
-    _checks_cell(_el(_el(tr, "td", class_="chk", lang="en"), "div", class_="cv"), seg)
-    org = _el(tr, "td", class_="org")
+    _checks_cell(_el(tr, "td", class_="chk", lang="en", role="cell"), seg)
+    org = _el(tr, "td", class_="org", role="cell")
     # The engine named in the summary is not repeated on every row.
     rows = [(k, v) for k, v in seg.origin if not (k == "engine" and v == model)]
     if len(rows) == 1 and rows[0][0] == "method":
@@ -449,7 +451,9 @@ def render_page(view: DocumentView, context: PageContext | None = None) -> str:
     html = etree.Element("html", lang="en")
     title = f"Review: {view.name} ({_lang_name(src_lang)} \u2192 {_lang_name(tgt_lang)})"
     keys = {cid: f"k{i}" for i, cid in enumerate(view.concepts, 1)}
-    js = _head(html, title, _concept_css(keys, view.concepts))
+    chunks = [(rows, height_class(rows)) for rows in groups(view.segments)]
+    css = _concept_css(keys, view.concepts) + height_css(cls for _, cls in chunks)
+    js = _head(html, title, css)
     body = _el(html, "body")
     _el(body, "a", "Skip to the segments", class_="skip", href="#segments")
     header = _el(body, "header")
@@ -462,7 +466,7 @@ def render_page(view: DocumentView, context: PageContext | None = None) -> str:
     main = _el(body, "main")
     _summary(main, view, context)
     _controls(main, view)
-    table = _el(main, "table", class_="segments", id="segments")
+    table = _el(main, "table", class_="segments", id="segments", role="table")
     _el(
         table,
         "caption",
@@ -472,12 +476,14 @@ def render_page(view: DocumentView, context: PageContext | None = None) -> str:
     colgroup = _el(table, "colgroup")
     for cls in ("c-num", "c-src", "c-tgt", "c-chk", "c-org"):
         _el(colgroup, "col", class_=cls)
-    head_row = _el(_el(table, "thead"), "tr")
+    head_row = _el(_el(table, "thead", role="rowgroup"), "tr", role="row")
     for name in ("#", _lang_name(src_lang), _lang_name(tgt_lang), "Term checks", "Origin"):
-        _el(head_row, "th", name, scope="col")
-    tbody = _el(table, "tbody")
-    for seg in view.segments:
-        _segment_row(tbody, seg, keys, (src_lang, tgt_lang), context.model, view.concepts)
+        _el(head_row, "th", name, scope="col", role="columnheader")
+    # Rows in groups, one <tbody> each, skipped by the browser while off screen.
+    for rows, height in chunks or [((), None)]:
+        tbody = _el(table, "tbody", class_=height, role="rowgroup")
+        for seg in rows:
+            _segment_row(tbody, seg, keys, (src_lang, tgt_lang), context.model, view.concepts)
     _el(
         main,
         "p",

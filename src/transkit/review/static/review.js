@@ -43,9 +43,14 @@
     var tag = (ev.target && ev.target.tagName) || "";
     if (tag === "INPUT" || tag === "TEXTAREA") { return; }
     if (ev.key !== "n" && ev.key !== "p") { return; }
+    // From the focused flagged segment, if any, else from the scroll position.
+    var here = ev.target && ev.target.closest ? ev.target.closest("tr.seg.flagged") : null;
+    var at = here ? flagged.indexOf(here) : -1;
     var top = window.scrollY + 60;
     var next = null;
-    if (ev.key === "n") {
+    if (at >= 0) {
+      next = flagged[ev.key === "n" ? at + 1 : at - 1] || null;
+    } else if (ev.key === "n") {
       next = flagged.find(function (r) { return r.getBoundingClientRect().top + window.scrollY > top; });
     } else {
       for (var i = flagged.length - 1; i >= 0; i--) {
