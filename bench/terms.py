@@ -25,8 +25,8 @@ start-up, model load and writing included, as a user waits for it; best of
 The engine time alone (model loaded and warm, best of 3) is printed too,
 for information: on these tiny models it cannot be 2x, because the plain
 translation of a long seed sentence stops after about 16 pieces while the
-enforced English holds every term (about 45 pieces), and CTranslate2 decodes
-a forced prefix step by step, as costly as free text.
+enforced English holds every term (about 45 pieces), decoded once more with
+the terms forced in.
 """
 
 from __future__ import annotations

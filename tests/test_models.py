@@ -312,3 +312,44 @@ def test_fuzz_install_from_file(tmp_path_factory, data: bytes) -> None:  # type:
         [p.name for p in (base / "packages").glob(".*")] if (base / "packages").exists() else []
     )
     assert leftovers == []
+
+
+def _flagged_model_bin(flags: dict[str, int]) -> bytes:
+    """A model.bin with one weight and one int8 scalar per flag."""
+    import struct
+
+    def string(text: str) -> bytes:
+        return struct.pack("<H", len(text) + 1) + text.encode() + b"\0"
+
+    data = struct.pack("<I", 6) + string("TransformerSpec") + struct.pack("<I", 7)
+    data += struct.pack("<I", 1 + len(flags))
+    data += string("encoder/w") + struct.pack("<BII", 2, 2, 3) + struct.pack("<BI", 0, 24)
+    data += b"\1" * 24
+    for name, value in flags.items():
+        data += string(name) + struct.pack("<B", 0) + struct.pack("<BI", 1, 1)
+        data += struct.pack("<b", value)
+    return data + struct.pack("<I", 0)
+
+
+def test_model_bin_scalars_reads_the_spec_flags(tmp_path: Path) -> None:
+    from transkit.modelbin import model_bin_scalars
+
+    path = tmp_path / "model.bin"
+    path.write_bytes(_flagged_model_bin({"decoder/start_from_zero_embedding": 1, "x/y": -1}))
+    assert model_bin_scalars(path) == {"decoder/start_from_zero_embedding": 1, "x/y": -1}
+
+
+def test_alternatives_mode_only_for_decoders_that_do_not_start_from_zero(tmp_path: Path) -> None:
+    """CTranslate2's one-step prefix mishandles a zero start embedding
+    (Marian conversions): such a model keeps beam search for completions."""
+    from transkit.engine.argos import _alternatives_safe
+
+    marian = tmp_path / "marian.bin"
+    marian.write_bytes(_flagged_model_bin({"decoder/start_from_zero_embedding": 1}))
+    onmt = tmp_path / "onmt.bin"
+    onmt.write_bytes(_flagged_model_bin({"decoder/start_from_zero_embedding": 0}))
+    broken = tmp_path / "broken.bin"
+    broken.write_bytes(b"\0\1")
+    assert not _alternatives_safe(marian)
+    assert _alternatives_safe(onmt)
+    assert not _alternatives_safe(broken)

@@ -8,11 +8,13 @@ from pathlib import Path
 
 from transkit.errors import ModelError
 
-__all__ = ["check_model_bin"]
+__all__ = ["check_model_bin", "model_bin_scalars"]
 
 
 #: CTranslate2 data type ids (include/ctranslate2/types.h) and their item sizes.
 _CT2_ITEM_SIZES = {0: 4, 1: 1, 2: 2, 3: 4, 4: 2, 5: 2}
+#: int8, int16, int32.
+_CT2_INT_TYPES = frozenset({1, 2, 3})
 
 
 def _ct2_binary_version() -> int:
@@ -32,7 +34,9 @@ def _ct2_binary_version() -> int:
         return 6
 
 
-def check_model_bin(path: Path, *, shown: str | None = None) -> None:
+def check_model_bin(
+    path: Path, *, shown: str | None = None, scalars: dict[str, int] | None = None
+) -> None:
     """Walk the structure of a CTranslate2 ``model.bin`` without loading it.
 
     Checks the format version against the installed CTranslate2, then (for
@@ -40,6 +44,8 @@ def check_model_bin(path: Path, *, shown: str | None = None) -> None:
     variable's name, shape, type and size add up to exactly the file's
     length.  A damaged or foreign file is a `ModelError` naming it, at
     install time rather than as an engine error at the first translation.
+    ``scalars``, when given, receives the integer scalar variables (the
+    spec's flags, such as ``decoder/start_from_zero_embedding``).
     """
 
     where = shown or str(path)
@@ -85,7 +91,7 @@ def check_model_bin(path: Path, *, shown: str | None = None) -> None:
             if count == 0:
                 raise bad("no variables")
             for _ in range(count):
-                string()
+                name = string()
                 (rank,) = take(1)
                 dims = struct.unpack(f"<{rank}I", take(4 * rank)) if rank else ()
                 (type_id,) = take(1)
@@ -98,7 +104,10 @@ def check_model_bin(path: Path, *, shown: str | None = None) -> None:
                     elements *= d
                 if elements * item != num_bytes or f.tell() + num_bytes > size:
                     raise bad("variable sizes do not match the file")
-                f.seek(num_bytes, os.SEEK_CUR)
+                if scalars is not None and not dims and type_id in _CT2_INT_TYPES:
+                    scalars[name] = int.from_bytes(take(num_bytes), "little", signed=True)
+                else:
+                    f.seek(num_bytes, os.SEEK_CUR)
             (aliases,) = struct.unpack("<I", take(4))
             for _ in range(aliases):
                 string()
@@ -110,3 +119,11 @@ def check_model_bin(path: Path, *, shown: str | None = None) -> None:
         raise ModelError(f"cannot read model/model.bin ({why})", file=where) from None
     except struct.error:
         raise bad("truncated") from None
+
+
+def model_bin_scalars(path: Path) -> dict[str, int]:
+    """The integer scalar variables of a ``model.bin`` (the spec's flags), read
+    from its headers without loading the weights; empty for older formats."""
+    found: dict[str, int] = {}
+    check_model_bin(path, scalars=found)
+    return found

@@ -114,3 +114,15 @@ def test_word_alignment_takes_compact_rows_and_imports_no_numpy() -> None:
         "assert 'numpy' not in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_completions_differ_right_after_the_prefix(engine) -> None:
+    """Both test models allow CTranslate2's alternatives mode: the two
+    completions of a forced prefix start differently, so one that stops dead
+    has an alternative that goes on."""
+    out = engine.complete_batch(
+        ["Japan will das Verteidigungsbudget erhöhen."], ["Japan"], num_hypotheses=2
+    )
+    assert engine._alternatives
+    first, second = (h.text[len("Japan") :].split()[:1] for h in out[0])
+    assert len(out[0]) == 2 and first != second

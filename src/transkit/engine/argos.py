@@ -53,6 +53,7 @@ class ArgosEngine:
         self.name = package.label
         self._translator: Any = None
         self._sp: Any = None
+        self._alternatives = False
         # (source pieces, hypothesis text) -> (target pieces, attention rows), oldest first.
         self._attention: dict[tuple[tuple[str, ...], str], tuple[list[str], Any]] = {}
         self._latest: dict[tuple[str, ...], tuple[tuple[str, ...], str]] = {}
@@ -81,6 +82,7 @@ class ArgosEngine:
             self._sp = sentencepiece.SentencePieceProcessor(
                 model_file=str(self.package.path / "sentencepiece.model")
             )
+            self._alternatives = _alternatives_safe(self.package.path / "model" / "model.bin")
         except (RuntimeError, ValueError, OSError) as err:
             raise ModelError(f"cannot load model: {err}", file=str(self.package.path)) from None
 
@@ -191,10 +193,15 @@ class ArgosEngine:
         """Translate each source with the English forced to start with its prefix.
 
         CTranslate2's ``target_prefix`` feeds the prefix pieces to the decoder
-        and beam search continues from there, with a beam as wide as the
-        hypotheses asked for (not ``--beam-size``): the prefix is decoded
-        step by step in every beam, so the width is what a completion
-        costs, and the caller asks only for the alternatives it uses.  The
+        and decoding continues from there.  Where the model allows it
+        (`_alternatives_safe`), in CTranslate2's alternatives mode: the
+        prefix goes through the decoder in one step instead of one step per
+        piece (in beam search a forced prefix costs as much as free text,
+        CTranslate2 issue 1689), and the ``num_hypotheses`` most likely next
+        pieces are each finished greedily, so the completions differ right
+        after the prefix (one that stops dead has an alternative that goes
+        on).  Otherwise beam search as wide as the hypotheses asked for (not
+        ``--beam-size``: the width is what a completion costs).  The
         returned text is the prefix exactly as given (not its detokenised
         pieces, so a word the vocabulary spells oddly survives) followed by
         the model's continuation, best
@@ -220,7 +227,9 @@ class ArgosEngine:
                 target_prefix=[forced or None for _, _, forced in chunk],
                 max_batch_size=opts.max_batch_tokens,
                 batch_type="tokens",
-                beam_size=max(1, num_hypotheses),
+                # Alternatives: the prefix is fed in one step, then the
+                # ``num_hypotheses`` best next pieces are each finished greedily.
+                beam_size=1 if self._alternatives else max(1, num_hypotheses),
                 num_hypotheses=num_hypotheses,
                 length_penalty=opts.length_penalty,
                 max_decoding_length=max(
@@ -229,6 +238,7 @@ class ArgosEngine:
                 replace_unknowns=True,
                 return_scores=True,
                 return_attention=True,
+                return_alternatives=self._alternatives,
             )
             for (i, pieces, forced), result in zip(chunk, batch, strict=True):
                 hyps = []
@@ -378,6 +388,21 @@ class ArgosEngine:
             if progress:
                 progress(len(done_sources))
         return results
+
+
+def _alternatives_safe(model_bin: Path) -> bool:
+    """True when CTranslate2's alternatives mode decodes this model as beam
+    search would.  Its one-step prefix skips the embedding scale and zeroes
+    the whole prefix for a decoder that starts from a zero embedding
+    (Marian/OPUS-MT conversions; CTranslate2 pull request 2087), so such a
+    model, or one whose flags cannot be read, keeps plain beam search."""
+    from transkit.modelbin import model_bin_scalars
+
+    try:
+        flags = model_bin_scalars(model_bin)
+    except ModelError:
+        return False
+    return bool(flags) and not flags.get("decoder/start_from_zero_embedding", 0)
 
 
 def _completion_cap(source: int, forced: int, configured: int) -> int:

@@ -181,10 +181,9 @@ def redecode(
     engine finish.  Terms the new continuation lost, or that had no place
     yet, are handled by the next round, after the frozen prefix.  Every
     round places every term still missing (`plan_redecode`): each round
-    decodes whole sentences again (a forced prefix costs CTranslate2 as many
-    steps as free text), so rounds are what enforcement costs, and most
-    segments need one.  ``hypotheses`` completions per segment (the beam
-    width) leave a choice when the best one doubles a term or stops dead.
+    decodes whole sentences again, so rounds are what enforcement costs,
+    and most segments need one.  ``hypotheses`` completions per segment
+    leave a choice when the best one doubles a term or stops dead.
     """
     active = list(states)
     for _ in range(max_rounds):
@@ -262,7 +261,9 @@ def _retry_dead_ends(
             continue  # nothing forced, or the prefix ends with the engine's own words
         seg = segments[state.index]
         last = missing[placed[-1]][1]
-        if _german_final(seg.source, last) or any(_continues(h.text, prefix) for h in hyps):
+        if _german_final(seg.source, last) or any(
+            _continues(h.text, prefix) and _usable(h.text, seg.terms) for h in hyps
+        ):
             continue
         variants = [prefix + ","]
         english = english_for(last)
@@ -317,15 +318,20 @@ def _best_completion(
     ranked = list(hyps)  # the engine's order: best first
     for strict in (True, False):
         for hyp in ranked:
-            if _looping(hyp.text):
-                continue
-            counts = occurrence_counts(hyp.text, terms)
-            if any(english > german for german, english in counts.values()):
+            if not _usable(hyp.text, terms):
                 continue
             if strict and not final and not _continues(hyp.text, prefix):
                 continue
             return hyp.text
     return ranked[0].text
+
+
+def _usable(text: str, terms: Sequence[TermMatch]) -> bool:
+    """A completion that neither loops nor says a term more often than the German."""
+    if _looping(text):
+        return False
+    counts = occurrence_counts(text, terms)
+    return not any(english > german for german, english in counts.values())
 
 
 def _drop_echo(text: str, prefix: str) -> str:
