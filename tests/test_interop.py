@@ -360,7 +360,7 @@ def test_tmx_memories_are_appended_in_their_own_conventions(tmp_path: Path) -> N
                 added = add_to_tmx(copy, _units(src, tgt))
             except FormatError as err:
                 refused += 1
-                lines.append(f"refused {path.name} ({src}->{tgt}): {err.one_line()[-90:]}")
+                lines.append(f"refused {path.name} ({src}->{tgt}): {err.message}")
                 if copy.read_bytes() != before:
                     bad.append(f"{path.name}: refused but changed")
                 continue

@@ -276,7 +276,7 @@ def test_plan_replaces_the_engines_rendering_instead_of_repeating_it() -> None:
         target_words=((0, 3), (4, 7), (8, 11), (12, 16), (17, 22), (23, 31), (31, 32)),
         links=(0, 1, 2, 3, 4, 4, None),
     )
-    prefix, placed, _ = plan_redecode(target, alignment, [usa, rare], place_all=True)
+    prefix, placed, _ = plan_redecode(target, alignment, [usa, rare])
     # Both renderings ("USA", "rare earth elements") give way; nothing is said twice.
     assert (prefix, placed) == ("The United States buy rare earths", [0, 1])
 

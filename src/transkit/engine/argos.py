@@ -204,10 +204,9 @@ class ArgosEngine:
         ``--beam-size``: the width is what a completion costs).  The
         returned text is the prefix exactly as given (not its detokenised
         pieces, so a word the vocabulary spells oddly survives) followed by
-        the model's continuation, best
-        first, except that a continuation starting in the middle of a word
-        ("Japan" + "ese") loses that fragment and ranks after every one that
-        starts a new word.
+        the model's continuation, best first, except that a continuation
+        starting in the middle of a word ("Japan" + "ese") loses that
+        fragment and ranks after every one that starts a new word.
         Sources too long for one decode get no hypotheses.
         """
         self._load()
@@ -391,11 +390,11 @@ class ArgosEngine:
 
 
 def _alternatives_safe(model_bin: Path) -> bool:
-    """True when CTranslate2's alternatives mode decodes this model as beam
-    search would.  Its one-step prefix skips the embedding scale and zeroes
-    the whole prefix for a decoder that starts from a zero embedding
-    (Marian/OPUS-MT conversions; CTranslate2 pull request 2087), so such a
-    model, or one whose flags cannot be read, keeps plain beam search."""
+    """True when CTranslate2's alternatives mode reads a forced prefix
+    correctly for this model.  Its one-step prefix skips the embedding scale
+    and zeroes the whole prefix for a decoder that starts from a zero
+    embedding (Marian/OPUS-MT conversions; CTranslate2 pull request 2087),
+    so such a model, or one whose flags cannot be read, keeps beam search."""
     from transkit.modelbin import model_bin_scalars
 
     try:

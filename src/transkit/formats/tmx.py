@@ -43,6 +43,7 @@ __all__ = [
     "lang_matches",
     "plan_tmx_append",
     "read_tmx",
+    "seg_text",
     "tmx_bytes",
     "write_tmx",
 ]
@@ -262,7 +263,14 @@ def write_tmx(
     atomic_write_bytes(path, tmx_bytes(items, **options))
 
 
-def _seg_text(seg: Any) -> str:
+#: Inline code elements of TMX 1.4b.
+INLINE_CODES = frozenset(("bpt", "ept", "ph", "it", "ut"))
+
+
+def seg_text(seg: Any, *, codes: bool = True) -> str:
+    """The text of a ``<seg>``: characters XML cannot hold come back from their
+    ``<ph type="x-transkit-cp-…">``; ``codes=False`` leaves out what inline
+    codes hold (a memory matches on the words, not on the markup)."""
     parts = [seg.text or ""]
     for child in seg:
         if isinstance(child.tag, str):
@@ -270,8 +278,8 @@ def _seg_text(seg: Any) -> str:
             if child.tag == "ph" and kind.startswith(CP_TYPE):
                 with contextlib.suppress(ValueError):
                     parts.append(chr(int(kind[len(CP_TYPE) :], 16)))
-            else:
-                parts.append(_seg_text(child))
+            elif codes or child.tag not in INLINE_CODES:
+                parts.append(seg_text(child, codes=codes))
         parts.append(child.tail or "")
     return "".join(parts)
 
@@ -317,14 +325,14 @@ def _read_units(root: Any, name: str) -> list[TranslationUnit]:
         if any(s is None for s in segs):
             raise FormatError("<tuv> without <seg>", file=name, line=tu.sourceline)
         props = tuple((p.get("type") or "", "".join(p.itertext())) for p in tu if p.tag == "prop")
-        source = _seg_text(segs[source_index])
+        source = seg_text(segs[source_index])
         for i, tuv in enumerate(tuvs):
             if i == source_index:
                 continue
             units.append(
                 TranslationUnit(
                     source=source,
-                    target=_seg_text(segs[i]),
+                    target=seg_text(segs[i]),
                     source_lang=langs[source_index],
                     target_lang=langs[i],
                     props=props,

@@ -100,17 +100,16 @@ def plan_redecode(
     missing: Sequence[TermMatch],
     frozen: int = 0,
     terms: Sequence[TermMatch] = (),
-    place_all: bool = False,
 ) -> tuple[str, list[int], bool | None]:
     """The forced prefix for one re-decode, which of ``missing`` it holds, and
     whether the sentence may end right after it.
 
     Each missing term whose German aligns inside the sentence gets its
     approved English there, in place of the words attention links to its
-    German (the engine's own rendering).  A term with nowhere to go but the
-    end is only placed when nothing else is (one per round, so the engine
-    continues after it rather than collecting terms at the end), or when
-    ``place_all`` (the last round).  The prefix runs to the last placed term
+    German (the engine's own rendering); terms with nowhere to go but the
+    end follow, in their German order.  Every missing term goes in at once:
+    a round decodes the whole sentence again, so one round is what
+    enforcement should cost.  The prefix runs to the last placed term
     or, where the engine's text after it holds terms already obeyed, on to
     the last of those, so the continuation cannot lose them.  A word the
     attention split off a rendering ("... rare" before "rare earths") is not
@@ -126,13 +125,7 @@ def plan_redecode(
         for i, t in enumerate(missing)
     ]
     inside = sorted((pos, start, i) for pos, at_end, start, i in points if not at_end)
-    if place_all:
-        # The last round: every term still missing goes in now, those with
-        # nowhere to go but the end in their German order.
-        inside += sorted((pos, start, i) for pos, at_end, start, i in points if at_end)
-    elif not inside:
-        first = min(points, key=lambda p: p[2])
-        inside = [(first[0], first[2], first[3])]
+    inside += sorted((pos, start, i) for pos, at_end, start, i in points if at_end)
     parts = ""
     cursor = 0
     for pos, _start, i in inside:
@@ -208,7 +201,6 @@ def redecode(
                     [t for _, t in missing],
                     state.frozen,
                     terms,
-                    place_all=True,
                 )
                 plans.append((prefix, placed))
                 closes.append(ends)

@@ -290,8 +290,7 @@ def repair_segments(
     # 3. substitution: the glossary's own renderings first (no engine work),
     # then the engine's renderings of the terms attention says it rendered.
     constrained = can_constrain(engine)
-    no_renderings: dict[str, list[str]] = {}
-    _substitute_renderings(out, todo, states, substituted, policy, no_renderings)
+    _substitute_renderings(out, todo, states, substituted, policy, {})
     wanted = _rendered_somewhere(out, todo, states, engine if constrained else None)
     renderings = engine_renderings(engine, wanted) if wanted else {}
     if renderings:
@@ -374,6 +373,22 @@ def _substitute_renderings(
                 break
 
 
+def _substitutable(
+    out: Sequence[Segment], todo: Sequence[int], states: dict[int, RepairState]
+) -> dict[int, list[tuple[int, TermMatch]]]:
+    """The still-missing terms (check index, term) per segment that could have
+    another rendering to replace: not a name the glossary keeps as it is."""
+    wanted = {
+        i: [
+            (k, t)
+            for k, t in missing_terms(out[i].terms, count_checks(states[i].text, out[i].terms))
+            if not t.dnt and t.term not in t.required
+        ]
+        for i in todo
+    }
+    return {i: w for i, w in wanted.items() if w}
+
+
 def _rendered_somewhere(
     out: Sequence[Segment],
     todo: Sequence[int],
@@ -389,16 +404,7 @@ def _rendered_somewhere(
     model on long sentences drops most of them).  Without alignment
     (``engine`` None) every missing term is asked about.
     """
-    wanted: dict[int, list[TermMatch]] = {}
-    for i in todo:
-        found = [
-            t
-            for _, t in missing_terms(out[i].terms, count_checks(states[i].text, out[i].terms))
-            # A name the glossary keeps as it is has no other rendering to look for.
-            if not t.dnt and t.term not in t.required
-        ]
-        if found:
-            wanted[i] = found
+    wanted = {i: [t for _, t in pairs] for i, pairs in _substitutable(out, todo, states).items()}
     if engine is not None and wanted:
         order = list(wanted)
         alignments = engine.align_batch(
@@ -447,15 +453,7 @@ def _substitute_from_dictionary(
 
     if dictionary is None or not can_constrain(engine):
         return
-    wanted = {
-        i: [
-            (k, t)
-            for k, t in missing_terms(out[i].terms, count_checks(states[i].text, out[i].terms))
-            if not t.dnt and t.term not in t.required
-        ]
-        for i in todo
-    }
-    wanted = {i: w for i, w in wanted.items() if w}
+    wanted = _substitutable(out, todo, states)
     if not wanted:
         return
     found = dictionary_renderings([t.term for w in wanted.values() for _, t in w], dictionary)

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from transkit.errors import FormatError
+from transkit.formats.tmx import seg_text
 from transkit.tm.units import TMUnit, primary_lang
 
 __all__ = [
@@ -43,8 +44,6 @@ __all__ = [
 ]
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-CP_TYPE = "x-transkit-cp-"
-_CODES = frozenset(("bpt", "ept", "ph", "it", "ut"))
 #: States (``x-state`` prop) whose units are not approved translations.
 UNAPPROVED_STATES = frozenset(("new", "mt", "needs-translation", "needs-review-translation"))
 _DATE = re.compile(r"^\d{8}T\d{6}Z$")
@@ -66,20 +65,6 @@ class ImportCounts:
 def tmx_date(now: datetime | None = None) -> str:
     """``20250102T030405Z``: TMX's ISO 8601 basic UTC date."""
     return (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def _plain(seg: Any) -> str:
-    parts = [seg.text or ""]
-    for child in seg:
-        if isinstance(child.tag, str):
-            kind = child.get("type") or ""
-            if child.tag == "ph" and kind.startswith(CP_TYPE):
-                with contextlib.suppress(ValueError):
-                    parts.append(chr(int(kind[len(CP_TYPE) :], 16)))
-            elif child.tag not in _CODES:
-                parts.append(_plain(child))
-        parts.append(child.tail or "")
-    return "".join(parts)
 
 
 def _date(*values: str | None) -> str:
@@ -224,22 +209,6 @@ def _check_root(elem: Any, name: str) -> None:
         )
 
 
-def _units(
-    tu: Any,
-    name: str,
-    srclang: str,
-    want_src: str,
-    want_tgt: str,
-    counts: ImportCounts,
-    keep_unapproved: bool,
-) -> Iterator[tuple[TMUnit, Any]]:
-    """The units of one ``<tu>`` and the ``<tu>`` to store for each (``tu`` itself when
-    it is already a plain two-variant TMX 1.4 unit)."""
-    found = _unit(tu, name, srclang, want_src, want_tgt, counts, keep_unapproved)
-    if found is not None:
-        yield found
-
-
 def _unit(
     tu: Any,
     name: str,
@@ -279,7 +248,7 @@ def _unit(
     src_seg, tgt_seg = tuvs[src_i].find("seg"), tuvs[tgt_i].find("seg")
     if src_seg is None or tgt_seg is None:
         raise FormatError("<tuv> without <seg>", file=name, line=tu.sourceline)
-    source, target = _plain(src_seg), _plain(tgt_seg)
+    source, target = seg_text(src_seg, codes=False), seg_text(tgt_seg, codes=False)
     if not source.strip() or not target.strip():
         counts.empty += 1
         return None
@@ -478,12 +447,8 @@ def rewrite_without(
                             elem.tail = "\n"
                             xf.write(elem)
                         elif elem.tag == "tu":
-                            units = [
-                                u
-                                for u, _ in _units(
-                                    elem, name, srclang, want_src, want_tgt, counts, True
-                                )
-                            ]
+                            found = _unit(elem, name, srclang, want_src, want_tgt, counts, True)
+                            units = [found[0]] if found else []
                             if units and any(drop(u) for u in units):
                                 removed += 1
                             else:
