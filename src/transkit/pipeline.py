@@ -166,35 +166,13 @@ def translate_documents(
     forbidden term.  ``progress`` gets the number of parts done (see
     `split_long_segments`: one per segment, or more for an over-long one).
     """
+    from transkit.batch import translate_segments
     from transkit.terms.qa import annotate
-    from transkit.terms.repair import TermPolicy, enforce_terms
-    from transkit.text.typography import english_quotes, match_initial_case
 
     flat = [seg for doc in documents for seg in doc.segments]
-    from transkit.terms.suggest import DEFAULT_DICTIONARY
-
-    pending = [i for i, seg in enumerate(flat) if seg.target is None]
-    waiting = [flat[i] for i in pending]
-    parts, owners = split_long_segments(waiting)  # progress counts these parts
-    done = join_parts(
-        waiting,
-        enforce_terms(
-            parts,
-            engine,
-            num_hypotheses=num_hypotheses,
-            progress=progress,
-            policy=TermPolicy.from_glossary(glossary),
-            dictionary=DEFAULT_DICTIONARY
-            if glossary is not None and DEFAULT_DICTIONARY.exists()
-            else None,
-        ),
-        owners,
+    translated = translate_segments(
+        flat, engine, glossary=glossary, num_hypotheses=num_hypotheses, progress=progress
     )
-    translated = list(flat)
-    for i, s in zip(pending, done, strict=True):
-        translated[i] = replace(
-            s, target=english_quotes(match_initial_case(s.source, s.target or ""))
-        )
     out = []
     cursor = 0
     for doc in documents:
@@ -222,8 +200,9 @@ def translate_with_progress(
         return translate_documents(
             documents, engine, num_hypotheses=num_hypotheses, glossary=glossary
         )
-    waiting = [s for d in documents for s in d.segments if s.target is None]
-    with progress_factory(len(split_long_segments(waiting)[0])) as bar:
+    from transkit.batch import pending_parts
+
+    with progress_factory(pending_parts([s for d in documents for s in d.segments])) as bar:
         last = [0]
 
         def tick(done: int) -> None:
