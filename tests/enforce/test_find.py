@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from transkit.data import Hypothesis, Segment, TermMatch
-from transkit.terms.enforce import (
+from transkit.enforce.find import (
     _accept,
     check_terms,
     choose_hypothesis,
@@ -258,7 +258,7 @@ def test_find_terms_agrees_with_a_full_regex_scan(words: list[str], glue: str) -
 
 def test_check_terms_looks_up_each_distinct_term_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """2,000 occurrences of one concept in a long segment: two scans, not 4,000."""
-    import transkit.terms.enforce as enforce
+    import transkit.enforce.find as enforce
 
     calls: list[str] = []
     real = enforce._find_in

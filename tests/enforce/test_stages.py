@@ -11,12 +11,12 @@ from pathlib import Path
 from fake_engine import FakeEngine
 
 from transkit.data import Hypothesis, Segment, TermMatch
+from transkit.enforce.count import count_checks, doubled_terms, occurrence_counts
+from transkit.enforce.redecode import fix_articles, plan_redecode
+from transkit.enforce.stages import TermPolicy, enforce_terms, scrub_forbidden, substitute
 from transkit.engine.align import WordAlignment
 from transkit.terms.glossary import load_glossaries
 from transkit.terms.match import TermMatcher
-from transkit.terms.occurrences import count_checks, doubled_terms, occurrence_counts
-from transkit.terms.redecode import fix_articles, plan_redecode
-from transkit.terms.repair import TermPolicy, enforce_terms, scrub_forbidden, substitute
 
 GLOSSARY = (
     "id\tde\ten\tstatus\tpos\tdnt\tcase\tdomain\tnote\n"

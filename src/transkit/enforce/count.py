@@ -15,7 +15,7 @@ from dataclasses import replace
 from functools import lru_cache
 
 from transkit.data import Segment, TermCheck, TermMatch
-from transkit.terms.enforce import check_terms, enforceable, find_term
+from transkit.enforce.find import check_terms, enforceable, find_term
 
 __all__ = [
     "find_all",

@@ -11,7 +11,7 @@ For each segment with enforceable terms:
    copy such tokens does this reliably; a real one garbles them, and then
    the output is rejected (a placeholder must come back exactly).
 3. Otherwise the segment is marked "failed" with the hypothesis that obeys
-   the most terms, and `transkit.terms.repair` takes over: substitution,
+   the most terms, and `transkit.enforce.stages` takes over: substitution,
    constrained re-decoding, scrubbing of forbidden terms, flagging.  Its
    `enforce_terms` runs all stages; `rerank_and_protect` here only the first two.
 
@@ -465,7 +465,7 @@ def rerank_and_protect(
     Each returned segment records its checks (with their stage) and method
     ("nbest", "protected", "failed" or "none" when there was nothing to
     enforce).  A failed segment holds the hypothesis that satisfies the most
-    terms (n-best or restored), for `transkit.terms.repair` to finish.
+    terms (n-best or restored), for `transkit.enforce.stages` to finish.
     """
     sources = [s.source for s in segments]
     with_terms = [any(enforceable(t) for t in s.terms) for s in segments]

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from transkit.data import Segment, TermCheck, TermMatch
-from transkit.terms.enforce import enforceable, english_for
-from transkit.terms.occurrences import concept_spans, count_checks, occurrence_counts
+from transkit.enforce.count import concept_spans, count_checks, occurrence_counts
+from transkit.enforce.find import enforceable, english_for
 
 __all__ = [
     "RepairState",

@@ -1,6 +1,6 @@
 """Terminology that holds whatever the engine says: substitution, re-decoding, scrubbing.
 
-`transkit.terms.enforce` tries the cheap stages first: pick an n-best
+`transkit.enforce.find` tries the cheap stages first: pick an n-best
 hypothesis that already obeys the glossary, or translate with placeholders.
 Both need a cooperating engine: a real model may never offer the approved
 term, and one never trained on ``ZQX`` placeholders garbles them.  This module
@@ -33,8 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from transkit.data import Segment, TermCheck, TermMatch
-from transkit.terms.enforce import english_for
-from transkit.terms.occurrences import (
+from transkit.enforce.count import (
     concept_spans,
     count_checks,
     doubled_terms,
@@ -42,7 +41,8 @@ from transkit.terms.occurrences import (
     no_doubles,
     tacked_on_terms,
 )
-from transkit.terms.redecode import (
+from transkit.enforce.find import english_for
+from transkit.enforce.redecode import (
     RepairState,
     drop_doubles,
     fix_articles,
@@ -132,7 +132,7 @@ class TermPolicy:
 
 
 def _is_plural(surface: str) -> bool:
-    from transkit.terms.enforce import _singular
+    from transkit.enforce.find import _singular
 
     last = re.sub(r"['’]s?$", "", surface.split()[-1]) if surface.split() else ""
     return bool(last) and _singular(last) != last
@@ -140,7 +140,7 @@ def _is_plural(surface: str) -> bool:
 
 def _shape(english: str, surface: str, term: TermMatch, at_start: bool) -> str:
     """The approved English shaped like the rendering it replaces."""
-    from transkit.terms.enforce import _pluralise
+    from transkit.enforce.find import _pluralise
 
     words = english.split()
     if not term.dnt and words and _is_plural(surface) and not _is_plural(english):
@@ -431,7 +431,7 @@ def _rendered_somewhere(
 
 def _label(rendering: str, term: TermMatch, policy: TermPolicy) -> str:
     """How the report names a replaced rendering: never by a forbidden text."""
-    from transkit.terms.enforce import find_term
+    from transkit.enforce.find import find_term
 
     bad = (*term.forbidden, *policy.forbidden)
     return "forbidden rendering" if any(find_term(rendering, b) for b in bad) else rendering
@@ -566,7 +566,7 @@ def enforce_terms(
 ) -> list[Segment]:
     """Translate ``segments`` so that every glossary term they carry is obeyed.
 
-    All stages: n-best and placeholders (`transkit.terms.enforce`), then
+    All stages: n-best and placeholders (`transkit.enforce.find`), then
     substitution, constrained re-decoding, scrubbing of forbidden terms and
     flagging (`repair_segments`).  ``policy`` carries what the glossary says
     beyond each match (deprecated renderings, every forbidden term); without
@@ -574,8 +574,8 @@ def enforce_terms(
     ``dictionary`` is a trans-de-en dictionary file whose equivalents of a
     missing term are also substituted (where the attention links them to it).
     """
+    from transkit.enforce.find import rerank_and_protect
     from transkit.engine.base import can_constrain
-    from transkit.terms.enforce import rerank_and_protect
 
     # Placeholders only for an engine that cannot be steered: re-decoding
     # needs no cooperation and costs less than a second full decode.

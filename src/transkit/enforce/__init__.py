@@ -1,0 +1,1 @@
+"""Glossary enforcement on the engine's English, one module per stage (driver: `stages`)."""
