@@ -451,8 +451,8 @@ def measure_seed_cli(model: Path = MODEL, reps: int = 5, formats: str | None = "
 def measure_seed(model: Path = MODEL, glossary: Path = ROOT / "glossary", reps: int = 3) -> dict:
     """Translate the seed article with and without the glossary (warm engine, best of
     ``reps``); term figures of the enforced run."""
+    from transkit.enforce.count import doubled_terms, tacked_on_terms
     from transkit.enforce.find import find_term
-    from transkit.enforce.stages import doubled_terms, tacked_on_terms
     from transkit.engine.argos import engine_for
     from transkit.pipeline import prepare_document, translate_documents
     from transkit.terms.glossary import load_glossaries

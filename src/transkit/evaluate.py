@@ -150,7 +150,8 @@ def evaluate_terms(
         or any(find_term(s.target or "", bad) for bad in forbidden)
         for s in segments
     )
-    from transkit.enforce.stages import STAGES, doubled_terms, tacked_on_terms
+    from transkit.enforce.count import doubled_terms, tacked_on_terms
+    from transkit.enforce.stages import STAGES
 
     stages = dict.fromkeys(STAGES, 0)
     for seg in segments:

@@ -9,18 +9,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from transkit.data import Hypothesis, Segment, TermMatch
-from transkit.enforce.find import (
-    _accept,
-    check_terms,
-    choose_hypothesis,
-    english_for,
-    find_term,
-    find_terms,
-    protect_source,
-    rerank_and_protect,
-    restore_placeholders,
-    term_pattern,
-)
+from transkit.enforce.english import english_for
+from transkit.enforce.find import _accept, check_terms, find_term, find_terms, term_pattern
+from transkit.enforce.nbest import choose_hypothesis
+from transkit.enforce.protect import protect_source, restore_placeholders
+from transkit.enforce.stages import rerank_and_protect
 
 
 def term(

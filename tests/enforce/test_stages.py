@@ -12,8 +12,12 @@ from fake_engine import FakeEngine
 
 from transkit.data import Hypothesis, Segment, TermMatch
 from transkit.enforce.count import count_checks, doubled_terms, occurrence_counts
-from transkit.enforce.redecode import fix_articles, plan_redecode
-from transkit.enforce.stages import TermPolicy, enforce_terms, scrub_forbidden, substitute
+from transkit.enforce.english import fix_articles
+from transkit.enforce.policy import TermPolicy
+from transkit.enforce.redecode import plan_redecode
+from transkit.enforce.scrub import scrub_forbidden
+from transkit.enforce.stages import enforce_terms
+from transkit.enforce.substitute import substitute
 from transkit.engine.align import WordAlignment
 from transkit.terms.glossary import load_glossaries
 from transkit.terms.match import TermMatcher
