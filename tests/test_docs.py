@@ -317,6 +317,10 @@ def installed_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return Path(env["ARGOS_PACKAGES_DIR"])
 
 
+def _pythonpath() -> list[str]:
+    return os.environ.get("PYTHONPATH", "").split(os.pathsep)
+
+
 def _transkit() -> str:
     return str(Path(sys.executable).parent / "transkit")
 
@@ -352,6 +356,10 @@ def _scratch_project(
     shutil.copytree(packages, env["ARGOS_PACKAGES_DIR"])
     env.update(
         PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
+        # This checkout's code, also when the suite runs with a relative PYTHONPATH=src.
+        PYTHONPATH=os.pathsep.join(
+            [str(REPO / "src"), *(str(Path(e).resolve()) for e in _pythonpath() if e)]
+        ),
         COLUMNS=WIDTH,
         TRANSKIT_PROGRESS_SECONDS="3600",
     )
