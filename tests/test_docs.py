@@ -303,6 +303,24 @@ def test_every_shell_example_runs_or_says_why_not() -> None:
     assert len(RUN_EXAMPLES) >= 10, "expected most examples to be runnable"
 
 
+def test_examples_are_parsed_with_their_markers(tmp_path: Path) -> None:
+    page = tmp_path / "page.md"
+    page.write_text(
+        "<!-- not-run: needs network -->\n```sh\ntranskit models install de en\n```\n\n"
+        "<!-- run: slow -->\n```bash\n# a comment\ntranskit eval \\\n  t.tsv\n```\n\n"
+        "```console\n$ transkit tm stats\nunits: 3\n```\n\n```python\nprint(1)\n```\n",
+        encoding="utf-8",
+    )
+    examples = shell_examples(page)
+    assert [(e.marker, e.reason, e.commands) for e in examples] == [
+        ("not-run", "needs network", ("transkit models install de en",)),
+        ("slow", "slow", ("transkit eval    t.tsv",)),
+        ("", "", ("transkit tm stats",)),
+    ]
+    assert _unrunnable("python bench/tm.py") is not None
+    assert _unrunnable('echo "Peking." | transkit translate -') is None
+
+
 @pytest.fixture(scope="session")
 def installed_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A package directory holding the test model as the de-en package (installed once)."""
