@@ -70,7 +70,12 @@ def test_memory_answers_first(open_server) -> None:
 def test_auto_source_and_alternatives(open_server) -> None:
     status, body, _ = open_server.post(
         "translate",
-        {"q": "Die Regierung hat neue Regeln.", "source": "auto", "target": "en", "alternatives": 3},
+        {
+            "q": "Die Regierung hat neue Regeln.",
+            "source": "auto",
+            "target": "en",
+            "alternatives": 3,
+        },
     )
     assert status == 200
     assert body["detectedLanguage"]["language"] == "de"
@@ -98,7 +103,10 @@ def test_html_tags_are_placed_not_copied(open_server) -> None:
         ({"q": "Hallo", "target": "en"}, "Invalid request: missing source parameter"),
         ({"q": "Hallo", "source": "de"}, "Invalid request: missing target parameter"),
         ({"q": "Hallo", "source": "xx", "target": "en"}, "xx is not supported"),
-        ({"q": "Hallo", "source": "de", "target": "en", "format": "pdf"}, "pdf format is not supported"),
+        (
+            {"q": "Hallo", "source": "de", "target": "en", "format": "pdf"},
+            "pdf format is not supported",
+        ),
         ({"q": "Hallo", "source": "de", "target": "en", "alternatives": "x"}, "not a number"),
         ({"q": "Hallo", "source": "de", "target": "en", "alternatives": 9}, "must be <= 3"),
         ({"q": ["a"] * 26, "source": "de", "target": "en"}, "exceeds text limit (25)"),
@@ -114,11 +122,15 @@ def test_errors_in_libretranslate_shape(open_server, body, message) -> None:
 
 def test_invalid_json_and_oversized_body(open_server) -> None:
     request = urllib.request.Request(
-        open_server.url + "translate", data=b"{not json", headers={"Content-Type": "application/json"}
+        open_server.url + "translate",
+        data=b"{not json",
+        headers={"Content-Type": "application/json"},
     )
     with pytest.raises(urllib.error.HTTPError) as err:
         urllib.request.urlopen(request, timeout=30)
-    assert err.value.code == 400 and json.loads(err.value.read()) == {"error": "Invalid JSON format"}
+    assert err.value.code == 400 and json.loads(err.value.read()) == {
+        "error": "Invalid JSON format"
+    }
     status, answer, _ = open_server.post(
         "translate", {"q": "x" * 300_000, "source": "de", "target": "en"}
     )
