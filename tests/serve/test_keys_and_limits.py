@@ -23,7 +23,7 @@ def test_libretranslate_key_errors_and_limit(keyed_server) -> None:
     statuses = []
     for _ in range(4):
         status, answer, headers = server.post(
-            "detect", {"q": "Hallo Welt", "api_key": keys["tight"]}
+            "detect", {"q": "Hallo Welt", "api_key": keys["tight-lt"]}
         )
         statuses.append(status)
     assert statuses[:3] == [200, 200, 200] and statuses[3] == 429
@@ -34,7 +34,7 @@ def test_keys_file_holds_only_hashes(keyed_server) -> None:
     server, keys = keyed_server
     text = (server.base / "keys.tsv").read_text()
     assert all(key not in text for key in keys.values())
-    assert text.count("sha256:") == 3
+    assert text.count("sha256:") == len(keys) == 4
 
 
 def test_refuses_a_reachable_address_without_keys(tmp_path) -> None:

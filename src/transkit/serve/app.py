@@ -97,10 +97,11 @@ class Guard:
         try:
             await self.app(scope, replay, send_with_id)
         except Exception:
+            if started:  # the app's own handler answered (and logged) already
+                return
             log.exception("unexpected error answering %s", path)
-            if not started:
-                response = _json_error(path, 500, "Internal server error")
-                await response(scope, replay, send_with_id)
+            response = _json_error(path, 500, "Internal server error")
+            await response(scope, replay, send_with_id)
 
     async def _too_large(self, scope: Any, receive: Any, send: Any, path: str) -> None:
         message = f"Request body too large (the limit is {self.body_limit} bytes)"

@@ -118,6 +118,22 @@ class TranslationService:
 
             self._memory_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="memory")
             self._memory = TranslationMemory(config.tm_path)
+        self._warm_up()
+
+    def _warm_up(self) -> None:
+        """One sentence per pair through the batch step, so no client pays the first-use costs."""
+        from transkit.batch import translate_segments
+        from transkit.pipeline import prepare_document
+
+        for pair, engines in self.engines.items():
+            terminology = self.terminology(pair)
+            text = "Test."
+            if terminology is not None and terminology.glossary.concepts():
+                text = f"{terminology.glossary.concepts()[0].de[0]}."
+            matcher = terminology.matcher if terminology is not None else None
+            segments = prepare_document("warm-up", text, matcher).segments
+            glossary = terminology.glossary if terminology is not None else None
+            translate_segments(segments, engines[0], glossary=glossary)
 
     def start(self) -> None:
         """Start the batcher on the running loop."""
