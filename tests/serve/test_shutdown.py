@@ -28,7 +28,7 @@ def _post(url: str, body: dict, out: list) -> None:
 
 
 def test_sigterm_finishes_in_flight_and_exits_zero(tmp_path) -> None:
-    server = start_server(tmp_path, "--batch-window", "300")
+    server = start_server(tmp_path, "--batch-window", "1000")
     results: list = []
     texts = [f"Die Regierung in Peking hat {n} neue Regeln für den Export." for n in range(6)]
     threads = [
@@ -40,7 +40,7 @@ def test_sigterm_finishes_in_flight_and_exits_zero(tmp_path) -> None:
     ]
     for thread in threads:
         thread.start()
-    time.sleep(0.15)  # the requests wait in the batching window
+    time.sleep(0.6)  # all connected; the requests wait in the batching window
     started = time.monotonic()
     server.process.send_signal(signal.SIGTERM)
     code = server.process.wait(timeout=15)
@@ -82,3 +82,30 @@ def test_full_queue_answers_503_with_retry_after(tmp_path) -> None:
     finally:
         server.process.send_signal(signal.SIGTERM)
         server.process.wait(timeout=15)
+
+
+def test_clients_that_hang_up_do_not_stop_the_server(tmp_path) -> None:
+    import socket
+
+    server = start_server(tmp_path, "--batch-window", "200")
+    try:
+        port = int(server.url.rsplit(":", 1)[1].strip("/"))
+        body = json.dumps({"q": "Die Regierung hat neue Regeln.", "source": "de", "target": "en"})
+        for _ in range(20):
+            sock = socket.create_connection(("127.0.0.1", port))
+            sock.sendall(
+                (
+                    "POST /translate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    f"Content-Length: {len(body.encode())}\r\n\r\n{body}"
+                ).encode()
+            )
+            sock.close()  # gone before the answer
+        time.sleep(0.5)
+        results: list = []
+        _post(server.url + "translate", {"q": "Hallo.", "source": "de", "target": "en"}, results)
+        assert results[0][0] == 200
+        log = server.log.read_text()
+        assert "client went away" in log and "Traceback" not in log
+    finally:
+        server.process.send_signal(signal.SIGTERM)
+        assert server.process.wait(timeout=15) == 0
