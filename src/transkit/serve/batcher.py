@@ -106,7 +106,7 @@ class Batcher:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         if self._running:
-            await asyncio.wait(self._running, timeout=10)
+            await asyncio.wait(self._running, timeout=1)  # SIGTERM: exit within 10 s
         while self._pending:
             job = self._pending.popleft()
             if job.future is not None and not job.future.done():
