@@ -12,7 +12,7 @@ schemathesis = pytest.importorskip("schemathesis", reason="schemathesis is not i
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 
 #: Cases per operation: enough to hit every branch of the parameter checks, quick on CI.
-EXAMPLES = 15
+EXAMPLES = 10
 
 
 def test_no_server_error_and_no_traceback(open_server) -> None:
