@@ -32,6 +32,11 @@ __all__ = [
     "translate_file",
     "output_paths",
     "run_translate",
+    "prepare_inputs",
+    "load_glossary",
+    "apply_memory",
+    "review_plan",
+    "write_document_outputs",
     "split_long_segments",
     "join_parts",
 ]
@@ -220,11 +225,11 @@ def _glossary_of(matcher: Any | None) -> Any | None:
 
 
 def _load_matcher(glossary_paths: Sequence[Path]) -> tuple[Any | None, tuple[tuple[str, int], ...]]:
-    matcher, files, _ = _load_glossary(glossary_paths)
+    matcher, files, _ = load_glossary(glossary_paths)
     return matcher, files
 
 
-def _load_glossary(
+def load_glossary(
     glossary_paths: Sequence[Path],
 ) -> tuple[Any | None, tuple[tuple[str, int], ...], Any | None]:
     """Matcher, (file, entries) pairs and the `Glossary` itself (for review pages)."""
@@ -297,7 +302,7 @@ def output_paths(source: str, out_dir: Path, formats: Sequence[str]) -> dict[str
     return {fmt: out_dir / names[fmt] for fmt in formats}
 
 
-def _write_outputs(
+def write_document_outputs(
     document: Document,
     paths: dict[str, Path],
     xliff_version: str,
@@ -305,7 +310,7 @@ def _write_outputs(
     pages: list[tuple[str, Path, dict[str, int]]] | None = None,
     glossary_paths: Sequence[Path] = (),
 ) -> tuple[str, ...]:
-    """Write one input's outputs: its files as one set, all new or all old (`atomic_write_set`).
+    """Write one finished input's outputs as one set, all new or all old (`atomic_write_set`).
 
     ``review`` holds `transkit.review.write_page` keywords; the page is added
     to ``pages`` (name, path, totals) for the index.  An OmegaT project is a
@@ -358,24 +363,17 @@ def translate_file(
     return result
 
 
-def run_translate(
+def prepare_inputs(
     inputs: Sequence[str],
     options: TranslateOptions,
-    *,
+    matcher: Any | None,
     stdin_text: str | bytes | None = None,
-    engine: Engine | None = None,
-    progress_factory: Callable[[int], Any] | None = None,
-) -> TranslateRun:
-    """Translate every input file; bad files are reported, the rest still done.
+) -> list[tuple[str, Document | None, str | None]]:
+    """Read, segment and match every input: (name, document, None) or (name, None, error).
 
-    ``progress_factory(total)`` returns a context manager with ``update(n)``
-    (e.g. a click progress bar), or is None for no progress display.
-    Raises only for problems that stop the whole run: no model, bad glossary.
+    Refuses (as that file's error) two inputs whose outputs would collide.
     """
     from transkit.text.reading import read_document
-
-    started = time.perf_counter()
-    matcher, glossary_files, glossary = _load_glossary(options.glossary_paths)
 
     prepared: list[tuple[str, Document | None, str | None]] = []
     seen_outputs: dict[Path, str] = {}
@@ -404,10 +402,31 @@ def run_translate(
         except InputError as err:
             prepared.append((name, None, err.one_line()))
 
+    return prepared
+
+
+def run_translate(
+    inputs: Sequence[str],
+    options: TranslateOptions,
+    *,
+    stdin_text: str | bytes | None = None,
+    engine: Engine | None = None,
+    progress_factory: Callable[[int], Any] | None = None,
+) -> TranslateRun:
+    """Translate every input file; bad files are reported, the rest still done.
+
+    ``progress_factory(total)`` returns a context manager with ``update(n)``
+    (e.g. a click progress bar), or is None for no progress display.
+    Raises only for problems that stop the whole run: no model, bad glossary.
+    """
+
+    started = time.perf_counter()
+    matcher, glossary_files, glossary = load_glossary(options.glossary_paths)
+    prepared = prepare_inputs(inputs, options, matcher, stdin_text)
     documents = [doc for _, doc, _ in prepared if doc is not None]
     memory = None
     if documents and options.tm_path is not None:
-        documents = _leverage(documents, options)
+        documents = apply_memory(documents, options)
         memory = str(options.tm_path)
     model_label = None
     translated: list[Document] = []
@@ -432,7 +451,7 @@ def run_translate(
 
     results = []
     by_doc = iter(translated)
-    review, pages, index = _review_plan(inputs, options, glossary, glossary_files, model_label)
+    review, pages, index = review_plan(inputs, options, glossary, glossary_files, model_label)
     for name, doc, error in prepared:
         if doc is None:
             results.append(FileResult(path=name, error=error))
@@ -443,7 +462,7 @@ def run_translate(
             continue
         try:
             paths = output_paths(name, options.out_dir, options.formats)
-            outputs = _write_outputs(
+            outputs = write_document_outputs(
                 done, paths, options.xliff_version, review, pages, options.glossary_paths
             )
             results.append(FileResult(path=name, document=done, outputs=outputs))
@@ -464,7 +483,7 @@ def run_translate(
     )
 
 
-def _review_plan(
+def review_plan(
     inputs: Sequence[str],
     options: TranslateOptions,
     glossary: Any | None,
@@ -481,7 +500,7 @@ def _review_plan(
     return review, [], index
 
 
-def _leverage(documents: list[Document], options: TranslateOptions) -> list[Document]:
+def apply_memory(documents: list[Document], options: TranslateOptions) -> list[Document]:
     """Exact matches from the memory replace MT; fuzzy ones travel with the segments."""
     from transkit.tm.leverage import leverage_documents
     from transkit.tm.memory import TranslationMemory
