@@ -170,12 +170,14 @@ def translate_documents(
     matched with) tells enforcement the deprecated renderings and every
     forbidden term.  ``progress`` gets the number of parts done (see
     `split_long_segments`: one per segment, or more for an over-long one).
+    Identical segments are translated once, in the batches of
+    `transkit.batch.plan_batches` (the batches a cluster run forms too).
     """
-    from transkit.batch import translate_segments
+    from transkit.batch import translate_planned
     from transkit.terms.qa import annotate
 
     flat = [seg for doc in documents for seg in doc.segments]
-    translated = translate_segments(
+    translated = translate_planned(
         flat, engine, glossary=glossary, num_hypotheses=num_hypotheses, progress=progress
     )
     out = []
@@ -199,15 +201,15 @@ def translate_with_progress(
     """`translate_documents` with a progress bar (``progress_factory(total)``) when one is given.
 
     The total counts what `translate_documents` reports: the parts of the
-    segments still to translate (see `split_long_segments`).
+    unique segments still to translate (see `transkit.batch.planned_parts`).
     """
     if progress_factory is None:
         return translate_documents(
             documents, engine, num_hypotheses=num_hypotheses, glossary=glossary
         )
-    from transkit.batch import pending_parts
+    from transkit.batch import planned_parts
 
-    with progress_factory(pending_parts([s for d in documents for s in d.segments])) as bar:
+    with progress_factory(planned_parts([s for d in documents for s in d.segments])) as bar:
         last = [0]
 
         def tick(done: int) -> None:
