@@ -9,7 +9,6 @@ seconds (fast health checks).  `LocalCluster.shutdown` stops every process.
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 from typing import Any

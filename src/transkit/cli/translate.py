@@ -162,6 +162,12 @@ def _progress_factory(quiet: bool):
     show_default=True,
     help="--cluster: ship the model's bytes, or load it from a path every node sees.",
 )
+@click.option(
+    "--attempts-log",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="--cluster: workers append a line per segment attempt here (shared storage).",
+)
 def translate(
     files: tuple[str, ...],
     out_dir: Path,
@@ -187,6 +193,7 @@ def translate(
     resume: bool,
     cluster_workers: int | None,
     model_transport: str,
+    attempts_log: Path | None,
 ) -> None:
     """Translate German FILES to English (use - for stdin -> stdout).
 
@@ -234,6 +241,7 @@ def translate(
                 cluster_workers,
                 model_transport,
                 quiet,
+                attempts_log,
             )
         else:
             if resume:
@@ -280,6 +288,7 @@ def _translate_on_cluster(
     workers: int | None,
     transport: str,
     quiet: bool,
+    attempts_log: Path | None = None,
 ) -> Any:
     """`transkit.cluster.run_cluster_translate` for text files (XLIFF input runs locally)."""
     from transkit.cluster.connect import ClusterUnavailable, check_address, require_ray
@@ -294,7 +303,11 @@ def _translate_on_cluster(
             f"--cluster translates text files; pre-translate XLIFF locally: {xliffs[0]}"
         )
     cluster = ClusterOptions(
-        address=address, workers=workers, resume=resume, model_transport=transport
+        address=address,
+        workers=workers,
+        resume=resume,
+        model_transport=transport,
+        attempts_log=attempts_log.resolve() if attempts_log else None,
     )
     return run_cluster_translate(files, options, cluster, progress_factory=_progress_factory(quiet))
 
