@@ -183,3 +183,58 @@ def test_no_spare_node(cluster: Any, inputs, reference, ray_folder):
     run.join(600)
     assert not run.is_alive()
     _check_run(run, reference, small)
+
+
+def test_driver_killed_and_resumed(cluster: Any, inputs, reference, ray_folder):
+    """``transkit translate --cluster`` killed mid-run; ``--resume`` sends only what is missing."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from conftest import GLOSSARY, MODEL, REPO
+    from transkit.batch import dedup_key
+    from transkit.cluster.journal import JOURNAL_NAME, Journal
+
+    while len(cluster.nodes) < 1:
+        cluster.add_node()
+    small = inputs[:1] + inputs[-2:]
+    out = ray_folder / "resumed"
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+
+    def driver(log: Path, *extra: str) -> subprocess.Popen[str]:
+        command = [sys.executable, "-m", "transkit", "translate", *small, "--out", str(out)]
+        command += ["--model", str(MODEL), "--glossary", str(GLOSSARY), "-q"]
+        command += ["--cluster", cluster.address, "--workers", "1", "--attempts-log", str(log)]
+        return subprocess.Popen(
+            [*command, *extra], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+
+    first = driver(ray_folder / "first.log")
+    deadline = time.monotonic() + 300
+    while _committed(out) < 30 and first.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert first.poll() is None, first.communicate()
+    first.send_signal(signal.SIGKILL)
+    first.wait(60)
+    journal = Journal(out / JOURNAL_NAME)
+    done = journal.committed()
+    journal.close()
+    local = {f.path: f.document for f in reference[1].files}
+    missing = {
+        dedup_key(seg)
+        for name in small
+        for i, seg in enumerate(local[name].segments)
+        if (name, i) not in done
+    }
+    assert done and missing, "the kill came too early or too late"
+
+    again = driver(ray_folder / "second.log", "--resume")
+    stdout, stderr = again.communicate(timeout=600)
+    assert again.returncode == 0, stderr
+    resent = [line for line in attempts(ray_folder / "second.log") if line[1] == "attempt"]
+    assert len(resent) == len(missing)  # only what the journal lacked, each once
+    local_out = reference[0]
+    assert_same_outputs(local_out, out, small)
+    assert not (out / JOURNAL_NAME).exists()
+    assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
