@@ -77,7 +77,12 @@ def main() -> None:
 
     started = time.perf_counter()
     cluster = LocalCluster(folder, 2)
-    ray.init(address=cluster.address, logging_level="WARNING", log_to_driver=False)
+    ray.init(
+        address=cluster.address,
+        logging_level="WARNING",
+        log_to_driver=False,
+        _node_ip_address="127.0.0.1",
+    )
     print(f"cluster start (head + 2 one-CPU nodes): {time.perf_counter() - started:.1f} s")
     try:
         t = time.perf_counter()

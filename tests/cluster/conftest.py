@@ -34,16 +34,22 @@ def _seed_files() -> list[Path]:
 @pytest.fixture(scope="module")
 def ray_folder() -> Iterator[Path]:
     """A short private folder, Ray's environment pointed into it for the module."""
-    pytest.importorskip("ray.data", reason="Ray is not installed: pip install 'transkit[cluster]'")
+    import importlib.util
     import sys
 
+    if importlib.util.find_spec("ray") is None:
+        pytest.skip("Ray is not installed: pip install 'transkit[cluster]'")
     sys.path.insert(0, str(Path(__file__).parent))
     from raycluster import ray_environment
 
     folder = Path(tempfile.mkdtemp(prefix="tkc", dir="/tmp"))
     saved = {k: os.environ.get(k) for k in [*ray_environment(folder), "SOURCE_DATE_EPOCH"]}
+    # Before Ray is imported: it reads RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER at import time.
     os.environ.update(ray_environment(folder))
     os.environ["SOURCE_DATE_EPOCH"] = EPOCH
+    pytest.importorskip(
+        "ray.data", reason="Ray Data is not installed: pip install 'transkit[cluster]'"
+    )
     try:
         yield folder
     finally:
@@ -61,7 +67,12 @@ def start_cluster(folder: Path, workers: int) -> Any:
     from raycluster import LocalCluster
 
     cluster = LocalCluster(folder, workers)
-    ray.init(address=cluster.address, logging_level="WARNING", log_to_driver=False)
+    ray.init(
+        address=cluster.address,
+        logging_level="WARNING",
+        log_to_driver=False,
+        _node_ip_address="127.0.0.1",
+    )
     addresses = {node["NodeManagerAddress"] for node in ray.nodes()}
     assert addresses == {"127.0.0.1"}, addresses
     return cluster
