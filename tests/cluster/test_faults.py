@@ -27,7 +27,7 @@ from conftest import (
 
 pytestmark = pytest.mark.slow
 
-GENERATED = 1500
+GENERATED = 800
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,7 @@ from transkit.cluster.connect import ClusterError, ClusterUnavailable, connect, 
 from transkit.cluster.journal import JOURNAL_NAME, Journal
 from transkit.cluster.worker import STATUS_OK
 from transkit.data import Document, Segment
-from transkit.errors import TranskitError
+from transkit.errors import ModelError, TranskitError
 from transkit.pipeline import FileResult, TranslateOptions, TranslateRun
 
 __all__ = ["ClusterOptions", "ClusterStats", "run_cluster_translate"]
@@ -105,8 +105,12 @@ def run_cluster_translate(
         documents = apply_memory(documents, options)
         memory = str(options.tm_path)
     package = resolve_model(options.model)
-    model_label = package.label
-    by_name = {doc.name: doc for doc in documents}
+    if (package.from_code, package.to_code) != ("de", "en"):
+        raise ModelError(
+            f"model translates {package.from_code}->{package.to_code}, not de->en",
+            file=str(package.path),
+        )
+    model_label = package.label  # what a local engine calls itself, in every segment's origin
     review, pages, index = review_plan(inputs, options, glossary, glossary_files, model_label)
 
     journal_path = options.out_dir / JOURNAL_NAME
@@ -179,7 +183,6 @@ def run_cluster_translate(
         from transkit.review import write_index
 
         write_index(pages, index, model=model_label, glossaries=glossary_files)
-    del by_name
     return TranslateRun(
         files=tuple(results),
         seconds=time.perf_counter() - started,
