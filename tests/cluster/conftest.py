@@ -122,17 +122,11 @@ def local_run(inputs: list[str], out: Path) -> Any:
     return run
 
 
-def assert_same_outputs(local: Path, cluster: Path, names: list[str] | None = None) -> None:
-    """Every output file present in both folders and byte-identical; nothing else there."""
-    mine = sorted(p.name for p in cluster.iterdir())
-    theirs = sorted(p.name for p in local.iterdir())
-    if names is None:
-        assert mine == theirs
-    else:  # a subset of the inputs: review pages link the other files, so they differ
-        theirs = [n for n in theirs if any(n.startswith(Path(x).stem + ".") for x in names)]
-        assert [n for n in mine if n != "index.html"] == theirs
-        theirs = [n for n in theirs if not n.endswith(".html")]
-    for name in theirs:
+def assert_same_outputs(local: Path, cluster: Path) -> None:
+    """The same output files in both folders, each byte-identical."""
+    names = sorted(p.name for p in local.iterdir())
+    assert sorted(p.name for p in cluster.iterdir()) == names
+    for name in names:
         assert (cluster / name).read_bytes() == (local / name).read_bytes(), name
 
 

@@ -49,6 +49,19 @@ def reference(ray_folder: Path, inputs: list[str]) -> tuple[Path, Any]:
     return out, local_run(inputs, out)
 
 
+@pytest.fixture(scope="module")
+def small(inputs: list[str]) -> list[str]:
+    """The seed and the news: the shorter runs."""
+    return inputs[:1] + inputs[-1:]
+
+
+@pytest.fixture(scope="module")
+def small_reference(ray_folder: Path, small: list[str]) -> tuple[Path, Any]:
+    """The local run of `small`: batches are planned over a run's inputs, so its own."""
+    out = ray_folder / "local-small"
+    return out, local_run(small, out)
+
+
 def _committed(out: Path) -> int:
     from transkit.cluster.journal import JOURNAL_NAME
 
@@ -96,26 +109,25 @@ def _node_running(cluster: Any, log: Path, event: str) -> tuple[Any, str] | None
     return None
 
 
-def _check_run(run: _Run, reference: tuple[Path, Any], names: list[str] | None = None) -> None:
+def _check_run(run: _Run, reference: tuple[Path, Any]) -> None:
     """Exit without error, outputs as the local run's, every segment once, no temp file."""
     from transkit.cluster.journal import JOURNAL_NAME
 
     assert run.error is None, run.error
     assert not run.result.failed, [f.error for f in run.result.failed]
     local_out, local = reference
-    assert_same_outputs(local_out, run.out, names)
+    assert_same_outputs(local_out, run.out)
     leftovers = [p.name for p in run.out.iterdir() if p.name.endswith(".tmp")]
     assert not leftovers and not (run.out / JOURNAL_NAME).exists()
     mine = {f.path: f.document for f in run.result.files}
+    assert set(mine) == {f.path for f in local.files}
     for f in local.files:
-        if f.path in mine:
-            theirs = mine[f.path]
-            assert [s.id for s in theirs.segments] == [s.id for s in f.document.segments]
-            assert len({s.id for s in theirs.segments}) == len(theirs.segments)
-    if names is None:
-        keys = ("segments", "terms_required", "terms_satisfied", "terms_failed")
-        assert {k: run.result.summary()[k] for k in keys} == {k: local.summary()[k] for k in keys}
-        assert _forbidden(run.result) == _forbidden(local)
+        theirs = mine[f.path]
+        assert [s.id for s in theirs.segments] == [s.id for s in f.document.segments]
+        assert len({s.id for s in theirs.segments}) == len(theirs.segments)  # each once
+    keys = ("segments", "terms_required", "terms_satisfied", "terms_failed")
+    assert {k: run.result.summary()[k] for k in keys} == {k: local.summary()[k] for k in keys}
+    assert _forbidden(run.result) == _forbidden(local)
 
 
 def _forbidden(run: Any) -> int:
@@ -144,9 +156,8 @@ def test_worker_node_killed_mid_run(cluster: Any, inputs: list[str], reference, 
     assert run.stats.committed == run.stats.segments  # every id committed once, by this run
 
 
-def test_worker_killed_while_loading_the_model(cluster: Any, inputs, reference, ray_folder):
+def test_worker_killed_while_loading_the_model(cluster: Any, small, small_reference, ray_folder):
     """A node killed while its worker loads the model: another worker takes over."""
-    small = inputs[:1] + inputs[-1:]  # the seed and the news
     out, log = ray_folder / "loading", ray_folder / "loading.log"
     run = _Run(small, out, log, workers=1)
     run.start()
@@ -161,16 +172,15 @@ def test_worker_killed_while_loading_the_model(cluster: Any, inputs, reference, 
     assert not any(w == victim[1] and e == "attempt" for w, e, _ in attempts(log)), (
         "the victim translated before it died: the kill came after loading"
     )
-    _check_run(run, reference, small)
+    _check_run(run, small_reference)
 
 
-def test_no_spare_node(cluster: Any, inputs, reference, ray_folder):
+def test_no_spare_node(cluster: Any, small, small_reference, ray_folder):
     """Two workers on exactly two nodes; one node dies: the survivor finishes the run."""
     while len(cluster.nodes) < 2:
         cluster.add_node()
     while len(cluster.nodes) > 2:
         cluster.kill(cluster.nodes[-1])
-    small = inputs[:1] + inputs[-2:]
     out, log = ray_folder / "nospare", ray_folder / "nospare.log"
     run = _Run(small, out, log, workers=2)
     run.start()
@@ -182,10 +192,10 @@ def test_no_spare_node(cluster: Any, inputs, reference, ray_folder):
     cluster.kill(victim[0])
     run.join(600)
     assert not run.is_alive()
-    _check_run(run, reference, small)
+    _check_run(run, small_reference)
 
 
-def test_driver_killed_and_resumed(cluster: Any, inputs, reference, ray_folder):
+def test_driver_killed_and_resumed(cluster: Any, small, small_reference, ray_folder):
     """``transkit translate --cluster`` killed mid-run; ``--resume`` sends only what is missing."""
     import os
     import signal
@@ -198,7 +208,6 @@ def test_driver_killed_and_resumed(cluster: Any, inputs, reference, ray_folder):
 
     while len(cluster.nodes) < 1:
         cluster.add_node()
-    small = inputs[:1] + inputs[-2:]
     out = ray_folder / "resumed"
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
 
@@ -220,7 +229,7 @@ def test_driver_killed_and_resumed(cluster: Any, inputs, reference, ray_folder):
     journal = Journal(out / JOURNAL_NAME)
     done = journal.committed()
     journal.close()
-    local = {f.path: f.document for f in reference[1].files}
+    local = {f.path: f.document for f in small_reference[1].files}
     missing = {
         dedup_key(seg)
         for name in small
@@ -234,7 +243,6 @@ def test_driver_killed_and_resumed(cluster: Any, inputs, reference, ray_folder):
     assert again.returncode == 0, stderr
     resent = [line for line in attempts(ray_folder / "second.log") if line[1] == "attempt"]
     assert len(resent) == len(missing)  # only what the journal lacked, each once
-    local_out = reference[0]
-    assert_same_outputs(local_out, out, small)
+    assert_same_outputs(small_reference[0], out)
     assert not (out / JOURNAL_NAME).exists()
     assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]

@@ -182,6 +182,9 @@ def run_cluster_translate(
     if index is not None and pages:
         from transkit.review import write_index
 
+        place_of = {name: k for k, name in enumerate(inputs)}
+        pages.sort(key=lambda page: place_of.get(page[0], len(place_of)))  # input order
+
         write_index(pages, index, model=model_label, glossaries=glossary_files)
     return TranslateRun(
         files=tuple(results),
