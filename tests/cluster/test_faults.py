@@ -27,7 +27,7 @@ from conftest import (
 
 pytestmark = pytest.mark.slow
 
-GENERATED = 800
+GENERATED = 600
 
 
 @pytest.fixture(scope="module")
