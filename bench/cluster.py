@@ -76,7 +76,11 @@ def main() -> None:
     import ray
 
     started = time.perf_counter()
-    cluster = LocalCluster(folder, 2)
+    try:
+        cluster = LocalCluster(folder, 2)
+    except Exception:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
     ray.init(
         address=cluster.address,
         logging_level="WARNING",
