@@ -47,13 +47,48 @@ def _commit_rate(documents: list, folder: Path, batch: int = 32) -> tuple[float,
     return len(rows) / seconds, 1e6 * seconds / len(rows)
 
 
+def _driver_only(count: int) -> None:
+    """`Journal.commit` alone on prepared segments of the generated corpus."""
+    from dataclasses import replace
+
+    from corpus import write_corpus
+
+    from transkit.pipeline import load_glossary, prepare_document
+
+    folder = Path(tempfile.mkdtemp(prefix="tkb", dir="/tmp"))
+    try:
+        matcher, _, _ = load_glossary([REPO / "glossary"])
+        paths = write_corpus(folder / "in", count, matcher=matcher)
+        documents = []
+        for path in paths:
+            doc = prepare_document(str(path), path.read_text(encoding="utf-8"), matcher)
+            segments = tuple(replace(s, target=s.source, method="nbest") for s in doc.segments)
+            documents.append(replace(doc, segments=segments))
+        total = sum(len(d.segments) for d in documents)
+        rate, cost = _commit_rate(documents, folder)
+        print(
+            f"driver Journal.commit alone, {total} segments: {rate:,.0f} segments/s, "
+            f"{cost:.0f} us/segment"
+        )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--segments", type=int, default=3000)
     parser.add_argument(
         "--model", default=str(REPO / "tests" / "data" / "translate-de_en-tiny.argosmodel")
     )
+    parser.add_argument(
+        "--driver-only",
+        action="store_true",
+        help="only the driver's commit rate (segments prepared, targets copied from sources)",
+    )
     args = parser.parse_args()
+    if args.driver_only:
+        _driver_only(args.segments)
+        return
 
     folder = Path(tempfile.mkdtemp(prefix="tkb", dir="/tmp"))
     from raycluster import LocalCluster, ray_environment
