@@ -17,7 +17,86 @@ from transkit.data import Segment
 from transkit.enforce.parts import join_parts, split_long_segments
 from transkit.engine.base import Engine
 
-__all__ = ["translate_segments", "pending_parts"]
+__all__ = [
+    "BATCH_SEGMENTS",
+    "dedup_key",
+    "plan_batches",
+    "planned_parts",
+    "translate_planned",
+    "translate_segments",
+    "pending_parts",
+]
+
+#: Unique segments per `translate_segments` call in `translate_planned`.  The
+#: engine's scores depend (in the last digits) on which sentences share a
+#: batch, and enforcement acts on scores, so a run is reproducible only if
+#: every way of running forms the same batches: the local run and a cluster.
+BATCH_SEGMENTS = 32
+
+
+def dedup_key(segment: Segment) -> Segment:
+    """What a translation depends on: the segment without its place in the document."""
+    return replace(segment, id="", leading="", start=0, end=0)
+
+
+def plan_batches(
+    segments: Sequence[Segment], size: int = BATCH_SEGMENTS
+) -> tuple[list[list[Segment]], dict[Segment, list[int]]]:
+    """The batches every runner translates: unique segments without a target,
+    sorted by length (then text), ``size`` to a batch; and each unique
+    segment's positions in ``segments``.  Identical sources are translated once."""
+    where: dict[Segment, list[int]] = {}
+    for i, seg in enumerate(segments):
+        if seg.target is None:
+            where.setdefault(dedup_key(seg), []).append(i)
+    order = sorted(where, key=lambda key: (len(key.source), key.source))
+    return [order[i : i + size] for i in range(0, len(order), size)], where
+
+
+def place(result: Segment, original: Segment) -> Segment:
+    """A deduplicated translation put back at one of its segments' places."""
+    return replace(
+        result, id=original.id, leading=original.leading, start=original.start, end=original.end
+    )
+
+
+def planned_parts(segments: Sequence[Segment], size: int = BATCH_SEGMENTS) -> int:
+    """How many units of progress `translate_planned` reports for ``segments``."""
+    batches, _ = plan_batches(segments, size)
+    return sum(pending_parts(batch) for batch in batches)
+
+
+def translate_planned(
+    segments: Sequence[Segment],
+    engine: Engine,
+    *,
+    glossary: Any | None = None,
+    num_hypotheses: int = 4,
+    progress: Callable[[int], None] | None = None,
+    batch_segments: int = BATCH_SEGMENTS,
+) -> list[Segment]:
+    """`translate_segments` over the batches of `plan_batches`, results put back in place.
+
+    The local pipeline runs this; a cluster sends the same batches to its
+    workers, so both produce the same bytes.
+    """
+    batches, where = plan_batches(segments, batch_segments)
+    out = list(segments)
+    done = 0
+    for batch in batches:
+
+        def tick(n: int, base: int = done) -> None:
+            if progress is not None:
+                progress(base + n)
+
+        results = translate_segments(
+            batch, engine, glossary=glossary, num_hypotheses=num_hypotheses, progress=tick
+        )
+        done += pending_parts(batch)
+        for key, result in zip(batch, results, strict=True):
+            for i in where[key]:
+                out[i] = place(result, segments[i])
+    return out
 
 
 def pending_parts(segments: Sequence[Segment]) -> int:

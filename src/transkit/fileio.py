@@ -22,6 +22,7 @@ import stat
 import tempfile
 import threading
 from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 
 from transkit.errors import InputError, OutputError
@@ -37,6 +38,7 @@ __all__ = [
     "read_limited",
     "MAX_INPUT_BYTES",
     "max_input_bytes",
+    "creation_time",
 ]
 
 TEMP_SUFFIX = ".tmp"
@@ -148,6 +150,18 @@ def terminate_cleanly() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, old)
+
+
+def creation_time() -> datetime:
+    """The time stamped into written files: ``SOURCE_DATE_EPOCH`` when set (as
+    reproducible builds do, so two runs compare byte for byte), else now."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return datetime.fromtimestamp(int(epoch), UTC)
+        except (ValueError, OverflowError, OSError):
+            pass  # not a number of seconds: ignored, as reproducible-builds.org says tools may
+    return datetime.now(UTC)
 
 
 def atomic_write_set(files: Mapping[str | os.PathLike[str], bytes]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import struct
 from pathlib import Path
@@ -35,7 +36,7 @@ def _ct2_binary_version() -> int:
 
 
 def check_model_bin(
-    path: Path, *, shown: str | None = None, scalars: dict[str, int] | None = None
+    path: Path | bytes, *, shown: str | None = None, scalars: dict[str, int] | None = None
 ) -> None:
     """Walk the structure of a CTranslate2 ``model.bin`` without loading it.
 
@@ -45,17 +46,18 @@ def check_model_bin(
     length.  A damaged or foreign file is a `ModelError` naming it, at
     install time rather than as an engine error at the first translation.
     ``scalars``, when given, receives the integer scalar variables (the
-    spec's flags, such as ``decoder/start_from_zero_embedding``).
+    spec's flags, such as ``decoder/start_from_zero_embedding``).  ``path``
+    may also be the file's bytes (a model shipped to a cluster worker).
     """
 
-    where = shown or str(path)
+    where = shown or ("<model.bin in memory>" if isinstance(path, bytes) else str(path))
 
     def bad(why: str) -> ModelError:
         return ModelError(f"model/model.bin is not a usable CTranslate2 model ({why})", file=where)
 
     try:
-        size = path.stat().st_size
-        with path.open("rb") as f:
+        size = len(path) if isinstance(path, bytes) else path.stat().st_size
+        with io.BytesIO(path) if isinstance(path, bytes) else path.open("rb") as f:
 
             def take(n: int) -> bytes:
                 data = f.read(n)
@@ -121,7 +123,7 @@ def check_model_bin(
         raise bad("truncated") from None
 
 
-def model_bin_scalars(path: Path) -> dict[str, int]:
+def model_bin_scalars(path: Path | bytes) -> dict[str, int]:
     """The integer scalar variables of a ``model.bin`` (the spec's flags), read
     from its headers without loading the weights; empty for older formats."""
     found: dict[str, int] = {}

@@ -43,6 +43,7 @@ __all__ = [
     "fetch_index",
     "remove_package",
     "missing_model_message",
+    "package_files",
 ]
 
 DEFAULT_INDEX_URL = "https://raw.githubusercontent.com/argosopentech/argospm-index/main/"
@@ -141,6 +142,22 @@ def read_package(path: Path) -> ModelPackage:
         to_name=str(metadata.get("to_name", "")),
         target_prefix=str(metadata.get("target_prefix", "")),
     )
+
+
+def package_files(package: ModelPackage) -> dict[str, bytes]:
+    """What an engine loads, read into memory: every file under ``model/`` and
+    ``sentencepiece.model``, keyed by their path in the package (POSIX).  A
+    cluster ships these to workers that cannot see the package's folder."""
+    root = package.path
+    files: dict[str, bytes] = {}
+    try:
+        for path in sorted((root / "model").rglob("*")):
+            if path.is_file():
+                files[path.relative_to(root).as_posix()] = path.read_bytes()
+        files["sentencepiece.model"] = (root / "sentencepiece.model").read_bytes()
+    except OSError as err:
+        raise ModelError(f"cannot read the package: {err}", file=str(root)) from None
+    return files
 
 
 def installed_packages(directory: Path | None = None) -> list[ModelPackage]:

@@ -32,6 +32,11 @@ __all__ = [
     "translate_file",
     "output_paths",
     "run_translate",
+    "prepare_inputs",
+    "load_glossary",
+    "apply_memory",
+    "review_plan",
+    "write_document_outputs",
     "split_long_segments",
     "join_parts",
 ]
@@ -165,12 +170,14 @@ def translate_documents(
     matched with) tells enforcement the deprecated renderings and every
     forbidden term.  ``progress`` gets the number of parts done (see
     `split_long_segments`: one per segment, or more for an over-long one).
+    Identical segments are translated once, in the batches of
+    `transkit.batch.plan_batches` (the batches a cluster run forms too).
     """
-    from transkit.batch import translate_segments
+    from transkit.batch import translate_planned
     from transkit.enforce.report import annotate
 
     flat = [seg for doc in documents for seg in doc.segments]
-    translated = translate_segments(
+    translated = translate_planned(
         flat, engine, glossary=glossary, num_hypotheses=num_hypotheses, progress=progress
     )
     out = []
@@ -194,15 +201,15 @@ def translate_with_progress(
     """`translate_documents` with a progress bar (``progress_factory(total)``) when one is given.
 
     The total counts what `translate_documents` reports: the parts of the
-    segments still to translate (see `split_long_segments`).
+    unique segments still to translate (see `transkit.batch.planned_parts`).
     """
     if progress_factory is None:
         return translate_documents(
             documents, engine, num_hypotheses=num_hypotheses, glossary=glossary
         )
-    from transkit.batch import pending_parts
+    from transkit.batch import planned_parts
 
-    with progress_factory(pending_parts([s for d in documents for s in d.segments])) as bar:
+    with progress_factory(planned_parts([s for d in documents for s in d.segments])) as bar:
         last = [0]
 
         def tick(done: int) -> None:
@@ -220,11 +227,11 @@ def _glossary_of(matcher: Any | None) -> Any | None:
 
 
 def _load_matcher(glossary_paths: Sequence[Path]) -> tuple[Any | None, tuple[tuple[str, int], ...]]:
-    matcher, files, _ = _load_glossary(glossary_paths)
+    matcher, files, _ = load_glossary(glossary_paths)
     return matcher, files
 
 
-def _load_glossary(
+def load_glossary(
     glossary_paths: Sequence[Path],
 ) -> tuple[Any | None, tuple[tuple[str, int], ...], Any | None]:
     """Matcher, (file, entries) pairs and the `Glossary` itself (for review pages)."""
@@ -297,7 +304,7 @@ def output_paths(source: str, out_dir: Path, formats: Sequence[str]) -> dict[str
     return {fmt: out_dir / names[fmt] for fmt in formats}
 
 
-def _write_outputs(
+def write_document_outputs(
     document: Document,
     paths: dict[str, Path],
     xliff_version: str,
@@ -305,7 +312,7 @@ def _write_outputs(
     pages: list[tuple[str, Path, dict[str, int]]] | None = None,
     glossary_paths: Sequence[Path] = (),
 ) -> tuple[str, ...]:
-    """Write one input's outputs: its files as one set, all new or all old (`atomic_write_set`).
+    """Write one finished input's outputs as one set, all new or all old (`atomic_write_set`).
 
     ``review`` holds `transkit.review.write_page` keywords; the page is added
     to ``pages`` (name, path, totals) for the index.  An OmegaT project is a
@@ -358,24 +365,17 @@ def translate_file(
     return result
 
 
-def run_translate(
+def prepare_inputs(
     inputs: Sequence[str],
     options: TranslateOptions,
-    *,
+    matcher: Any | None,
     stdin_text: str | bytes | None = None,
-    engine: Engine | None = None,
-    progress_factory: Callable[[int], Any] | None = None,
-) -> TranslateRun:
-    """Translate every input file; bad files are reported, the rest still done.
+) -> list[tuple[str, Document | None, str | None]]:
+    """Read, segment and match every input: (name, document, None) or (name, None, error).
 
-    ``progress_factory(total)`` returns a context manager with ``update(n)``
-    (e.g. a click progress bar), or is None for no progress display.
-    Raises only for problems that stop the whole run: no model, bad glossary.
+    Refuses (as that file's error) two inputs whose outputs would collide.
     """
     from transkit.text.reading import read_document
-
-    started = time.perf_counter()
-    matcher, glossary_files, glossary = _load_glossary(options.glossary_paths)
 
     prepared: list[tuple[str, Document | None, str | None]] = []
     seen_outputs: dict[Path, str] = {}
@@ -404,10 +404,31 @@ def run_translate(
         except InputError as err:
             prepared.append((name, None, err.one_line()))
 
+    return prepared
+
+
+def run_translate(
+    inputs: Sequence[str],
+    options: TranslateOptions,
+    *,
+    stdin_text: str | bytes | None = None,
+    engine: Engine | None = None,
+    progress_factory: Callable[[int], Any] | None = None,
+) -> TranslateRun:
+    """Translate every input file; bad files are reported, the rest still done.
+
+    ``progress_factory(total)`` returns a context manager with ``update(n)``
+    (e.g. a click progress bar), or is None for no progress display.
+    Raises only for problems that stop the whole run: no model, bad glossary.
+    """
+
+    started = time.perf_counter()
+    matcher, glossary_files, glossary = load_glossary(options.glossary_paths)
+    prepared = prepare_inputs(inputs, options, matcher, stdin_text)
     documents = [doc for _, doc, _ in prepared if doc is not None]
     memory = None
     if documents and options.tm_path is not None:
-        documents = _leverage(documents, options)
+        documents = apply_memory(documents, options)
         memory = str(options.tm_path)
     model_label = None
     translated: list[Document] = []
@@ -432,7 +453,7 @@ def run_translate(
 
     results = []
     by_doc = iter(translated)
-    review, pages, index = _review_plan(inputs, options, glossary, glossary_files, model_label)
+    review, pages, index = review_plan(inputs, options, glossary, glossary_files, model_label)
     for name, doc, error in prepared:
         if doc is None:
             results.append(FileResult(path=name, error=error))
@@ -443,7 +464,7 @@ def run_translate(
             continue
         try:
             paths = output_paths(name, options.out_dir, options.formats)
-            outputs = _write_outputs(
+            outputs = write_document_outputs(
                 done, paths, options.xliff_version, review, pages, options.glossary_paths
             )
             results.append(FileResult(path=name, document=done, outputs=outputs))
@@ -464,7 +485,7 @@ def run_translate(
     )
 
 
-def _review_plan(
+def review_plan(
     inputs: Sequence[str],
     options: TranslateOptions,
     glossary: Any | None,
@@ -481,7 +502,7 @@ def _review_plan(
     return review, [], index
 
 
-def _leverage(documents: list[Document], options: TranslateOptions) -> list[Document]:
+def apply_memory(documents: list[Document], options: TranslateOptions) -> list[Document]:
     """Exact matches from the memory replace MT; fuzzy ones travel with the segments."""
     from transkit.tm.leverage import leverage_documents
     from transkit.tm.memory import TranslationMemory

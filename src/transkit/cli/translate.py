@@ -141,6 +141,33 @@ def _progress_factory(quiet: bool):
 @click.option("--strict", is_flag=True, help=f"Exit {EXIT_STRICT_TERMS} if any term failed.")
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar, no summary lines.")
+@click.option(
+    "--cluster",
+    "cluster_address",
+    metavar="auto|HOST:PORT",
+    help="Translate on a Ray cluster (auto: the one this job runs in); needs transkit[cluster].",
+)
+@click.option("--resume", is_flag=True, help="--cluster: continue a crashed run from its journal.")
+@click.option(
+    "--workers",
+    "cluster_workers",
+    type=click.IntRange(1, 100000),
+    default=None,
+    help="--cluster: worker actors (default: one per CPU of the cluster).",
+)
+@click.option(
+    "--model-transport",
+    type=click.Choice(["object-store", "shared"]),
+    default="object-store",
+    show_default=True,
+    help="--cluster: ship the model's bytes, or load it from a path every node sees.",
+)
+@click.option(
+    "--attempts-log",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="--cluster: workers append a line per segment attempt here (shared storage).",
+)
 def translate(
     files: tuple[str, ...],
     out_dir: Path,
@@ -162,6 +189,11 @@ def translate(
     strict: bool,
     as_json: bool,
     quiet: bool,
+    cluster_address: str | None,
+    resume: bool,
+    cluster_workers: int | None,
+    model_transport: str,
+    attempts_log: Path | None,
 ) -> None:
     """Translate German FILES to English (use - for stdin -> stdout).
 
@@ -200,13 +232,27 @@ def translate(
             from transkit.text.reading import read_stdin_bytes
 
             stdin_bytes = read_stdin_bytes()
-        run = translate_any(
-            list(files),
-            options,
-            overwrite=overwrite,
-            stdin_text=stdin_bytes,
-            progress_factory=_progress_factory(quiet),
-        )
+        if cluster_address is not None:
+            run = _translate_on_cluster(
+                list(files),
+                options,
+                cluster_address,
+                resume,
+                cluster_workers,
+                model_transport,
+                quiet,
+                attempts_log,
+            )
+        else:
+            if resume:
+                raise click.UsageError("--resume continues a --cluster run; add --cluster")
+            run = translate_any(
+                list(files),
+                options,
+                overwrite=overwrite,
+                stdin_text=stdin_bytes,
+                progress_factory=_progress_factory(quiet),
+            )
         if report is not None:
             from transkit.enforce.report import build_report
             from transkit.fileio import atomic_write_text
@@ -232,6 +278,38 @@ def translate(
             f"transkit: {summary['terms_failed']} glossary term(s) failed (--strict)", err=True
         )
         sys.exit(EXIT_STRICT_TERMS)
+
+
+def _translate_on_cluster(
+    files: list[str],
+    options: Any,
+    address: str,
+    resume: bool,
+    workers: int | None,
+    transport: str,
+    quiet: bool,
+    attempts_log: Path | None = None,
+) -> Any:
+    """`transkit.cluster.run_cluster_translate` for text files (XLIFF input runs locally)."""
+    from transkit.cluster.connect import ClusterUnavailable, check_address, require_ray
+    from transkit.cluster.driver import ClusterOptions, run_cluster_translate
+    from transkit.pretranslate import is_xliff_path
+
+    check_address(address)
+    require_ray()
+    xliffs = [name for name in files if is_xliff_path(name)]
+    if xliffs:
+        raise ClusterUnavailable(
+            f"--cluster translates text files; pre-translate XLIFF locally: {xliffs[0]}"
+        )
+    cluster = ClusterOptions(
+        address=address,
+        workers=workers,
+        resume=resume,
+        model_transport=transport,
+        attempts_log=attempts_log.resolve() if attempts_log else None,
+    )
+    return run_cluster_translate(files, options, cluster, progress_factory=_progress_factory(quiet))
 
 
 def _print_summary(run: Any, *, err: bool) -> None:

@@ -7,7 +7,7 @@ sentence splitter, which transkit replaces with `transkit.text.segment`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -47,8 +47,18 @@ class EngineOptions:
 class ArgosEngine:
     """An `Engine` over one unpacked Argos package (see `transkit.models`)."""
 
-    def __init__(self, package: ModelPackage, options: EngineOptions | None = None) -> None:
+    def __init__(
+        self,
+        package: ModelPackage,
+        options: EngineOptions | None = None,
+        *,
+        files: Mapping[str, bytes] | None = None,
+    ) -> None:
+        """``files`` holds the package's files in memory (``model/model.bin``,
+        ``model/...``, ``sentencepiece.model``; see `transkit.models.package_files`),
+        as a cluster worker receives them; the package path then only names it."""
         self.package = package
+        self._files = dict(files) if files is not None else None
         self.options = options or EngineOptions()
         self.name = package.label
         self._translator: Any = None
@@ -71,19 +81,34 @@ class ArgosEngine:
 
         opts = self.options
         compute_type = opts.compute_type or ("int8" if opts.device == "cpu" else "default")
+        files = self._files
         try:
+            model_files = None
+            if files is not None:
+                model_files = {
+                    name[len("model/") :]: data
+                    for name, data in files.items()
+                    if name.startswith("model/")
+                }
             self._translator = ctranslate2.Translator(
                 str(self.package.path / "model"),
                 device=opts.device,
                 compute_type=compute_type,
                 inter_threads=1,
                 intra_threads=opts.threads,
+                files=model_files,
             )
-            self._sp = sentencepiece.SentencePieceProcessor(
-                model_file=str(self.package.path / "sentencepiece.model")
-            )
-            self._alternatives = _alternatives_safe(self.package.path / "model" / "model.bin")
-        except (RuntimeError, ValueError, OSError) as err:
+            if files is not None:
+                self._sp = sentencepiece.SentencePieceProcessor(
+                    model_proto=files["sentencepiece.model"]
+                )
+                self._alternatives = _alternatives_safe(files["model/model.bin"])
+            else:
+                self._sp = sentencepiece.SentencePieceProcessor(
+                    model_file=str(self.package.path / "sentencepiece.model")
+                )
+                self._alternatives = _alternatives_safe(self.package.path / "model" / "model.bin")
+        except (RuntimeError, ValueError, OSError, KeyError) as err:
             raise ModelError(f"cannot load model: {err}", file=str(self.package.path)) from None
 
     def tokenize(self, text: str) -> list[str]:
@@ -389,7 +414,7 @@ class ArgosEngine:
         return results
 
 
-def _alternatives_safe(model_bin: Path) -> bool:
+def _alternatives_safe(model_bin: Path | bytes) -> bool:
     """True when CTranslate2's alternatives mode reads a forced prefix
     correctly for this model.  Its one-step prefix skips the embedding scale
     and zeroes the whole prefix for a decoder that starts from a zero

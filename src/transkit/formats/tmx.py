@@ -34,7 +34,7 @@ from lxml import etree
 import transkit
 from transkit.data import Document, Segment
 from transkit.errors import FormatError
-from transkit.fileio import atomic_write_bytes
+from transkit.fileio import atomic_write_bytes, creation_time
 from transkit.formats import parse_xml, parse_xml_bytes, read_xml_bytes, xml_runs
 
 __all__ = [
@@ -220,7 +220,7 @@ def tmx_bytes(
     so are MT segments nobody approved.
     """
     src, tgt = _languages(items, source_lang, target_lang)
-    date = _basic_date(now or datetime.now(UTC))
+    date = _basic_date(now or creation_time())
     root = etree.Element("tmx")
     root.set("version", "1.4")
     header = etree.SubElement(root, "header")
@@ -407,7 +407,7 @@ def plan_tmx_append(
     """
     name = os.fspath(path)
     src, tgt = _languages(items, source_lang, target_lang)
-    now = now or datetime.now(UTC)
+    now = now or creation_time()
     root = None
     raw = b""
     lang_attr = XML_LANG

@@ -52,7 +52,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from lxml import etree
@@ -60,7 +60,7 @@ from lxml import etree
 import transkit
 from transkit.data import Document
 from transkit.errors import FormatError
-from transkit.fileio import atomic_write_bytes
+from transkit.fileio import atomic_write_bytes, creation_time
 from transkit.formats import parse_xml
 from transkit.formats.xliff2 import (
     build_2,
@@ -121,7 +121,7 @@ def xliff_bytes(
     `FormatError` for an unknown version or text XML cannot carry at all
     (lone surrogates).
     """
-    now = now or datetime.now(UTC)
+    now = now or creation_time()
     try:
         if version == "1.2":
             root = build_12(documents, tool_version, now)

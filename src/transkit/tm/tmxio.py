@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from transkit.errors import FormatError
+from transkit.fileio import creation_time
 from transkit.formats.tmx import seg_text
 from transkit.tm.units import TMUnit, primary_lang
 
@@ -64,7 +65,7 @@ class ImportCounts:
 
 def tmx_date(now: datetime | None = None) -> str:
     """``20250102T030405Z``: TMX's ISO 8601 basic UTC date."""
-    return (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return (now or creation_time()).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def _date(*values: str | None) -> str:
