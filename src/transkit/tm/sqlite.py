@@ -202,7 +202,11 @@ class SQLiteStore:
         except BaseException:
             if self._depth == 1:
                 self._bulk = None
-                self._db.execute("ROLLBACK")
+                # SQLite ends a transaction itself on some errors (disk full): then
+                # a ROLLBACK would fail and hide the real error.
+                if self._db.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        self._db.execute("ROLLBACK")
             raise
         finally:
             self._depth -= 1
