@@ -497,7 +497,7 @@ def read_limited(path: str | os.PathLike[str], limit: int | None = None) -> byte
     name = str(path)
     try:
         with open(path, "rb") as handle:
-            data = handle.read(limit + 1)
+            data = _read_up_to(handle, limit + 1)
     except FileNotFoundError:
         raise InputError("no such file", file=name) from None
     except IsADirectoryError:
@@ -515,6 +515,19 @@ def read_limited(path: str | os.PathLike[str], limit: int | None = None) -> byte
             file=name,
         )
     return data
+
+
+def _read_up_to(handle: IO[bytes], most: int) -> bytes:
+    """At most ``most`` bytes, read in pieces (``read(most)`` would allocate them all)."""
+    parts: list[bytes] = []
+    left = most
+    while left > 0:
+        part = handle.read(min(left, 1 << 24))
+        if not part:
+            break
+        parts.append(part)
+        left -= len(part)
+    return b"".join(parts)
 
 
 def max_input_bytes() -> int:

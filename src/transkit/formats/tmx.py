@@ -23,7 +23,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,6 +43,7 @@ __all__ = [
     "lang_matches",
     "plan_tmx_append",
     "read_tmx",
+    "rewrite_tmx",
     "seg_text",
     "tmx_bytes",
     "write_tmx",
@@ -353,6 +354,45 @@ def read_tmx(path: str | os.PathLike[str]) -> list[TranslationUnit]:
     return _read_units(parse_xml(name, "TMX"), name)
 
 
+def rewrite_tmx(
+    path: str | os.PathLike[str],
+    edit: Callable[[Any], int],
+    *,
+    limit: int | None = None,
+) -> int:
+    """Change a TMX file in place in its own conventions; return ``edit``'s count.
+
+    The one way every writer rewrites an existing memory (``tm remove``,
+    ``tm import``'s appends, ``merge --tmx``): ``edit(root)`` changes the
+    parsed tree and says how many units it changed; when that is not 0 the
+    file is written back with its XML declaration, encoding and byte order
+    mark (UTF-16 stays UTF-16), DOCTYPE (internal entities expanded, so the
+    file stays well-formed with or without it), comments and layout, through
+    `transkit.fileio`'s policy (a symlink is followed: the shared file
+    changes).  ``limit`` (bytes) overrides the input size limit.
+    """
+    name = os.fspath(path)
+    root, raw = load_tmx_tree(name, limit=limit)
+    changed = edit(root)
+    if changed:
+        atomic_write_bytes(name, _serialise_like(root, raw))
+    return changed
+
+
+def load_tmx_tree(path: str | os.PathLike[str], *, limit: int | None = None) -> tuple[Any, bytes]:
+    """The parsed root of a TMX file (checked: ``<header>`` and ``<body>``) and its bytes."""
+    name = os.fspath(path)
+    if limit is None:
+        raw = read_xml_bytes(name, "TMX")
+    else:
+        from transkit.fileio import read_limited
+
+        raw = read_limited(name, limit)
+    root = parse_xml_bytes(raw, name, "TMX")
+    _check_root(root, name)
+    return root, raw
+
+
 def add_to_tmx(
     path: str | os.PathLike[str],
     items: Sequence[Document | Segment],
@@ -379,7 +419,7 @@ def add_to_tmx(
         now=now,
     )
     if added:
-        atomic_write_bytes(os.fspath(path), data)
+        atomic_write_bytes(os.fspath(path), data)  # `plan_tmx_append` kept its conventions
     return added
 
 
@@ -413,8 +453,7 @@ def plan_tmx_append(
     lang_attr = XML_LANG
     seen: set[tuple[str, str]] = set()
     if Path(name).exists():
-        raw = read_xml_bytes(name, "TMX")
-        root = parse_xml_bytes(raw, name, "TMX")
+        root, raw = load_tmx_tree(name)
         header, body = _check_root(root, name)
         srclang = header.get("srclang") or ""
         if srclang not in ("", "*all*") and not _compatible(srclang, src):
