@@ -18,7 +18,8 @@ from typing import Any
 from transkit.data import Document
 from transkit.engine.argos import EngineOptions
 from transkit.engine.base import Engine
-from transkit.errors import InputError, TranskitError
+from transkit.errors import InputError, OutputError, TranskitError
+from transkit.fileio import OutputClaims
 from transkit.terms.parts import join_parts, split_long_segments
 
 __all__ = [
@@ -365,8 +366,12 @@ def run_translate(
     stdin_text: str | bytes | None = None,
     engine: Engine | None = None,
     progress_factory: Callable[[int], Any] | None = None,
+    claims: OutputClaims | None = None,
 ) -> TranslateRun:
     """Translate every input file; bad files are reported, the rest still done.
+
+    ``claims`` holds the outputs of the whole run (XLIFF inputs' too): an
+    output that is an input, or another input's output, refuses that input.
 
     ``progress_factory(total)`` returns a context manager with ``update(n)``
     (e.g. a click progress bar), or is None for no progress display.
@@ -378,7 +383,10 @@ def run_translate(
     matcher, glossary_files, glossary = _load_glossary(options.glossary_paths)
 
     prepared: list[tuple[str, Document | None, str | None]] = []
-    seen_outputs: dict[Path, str] = {}
+    if claims is None:
+        from transkit.fileio import OutputClaims
+
+        claims = OutputClaims([*inputs, *options.glossary_paths])
     for name in inputs:
         try:
             if name == "-":
@@ -394,14 +402,9 @@ def run_translate(
             else:
                 text = read_document(name)
                 for out in output_paths(name, options.out_dir, options.formats).values():
-                    if out in seen_outputs:
-                        raise InputError(
-                            f"would overwrite {out}, also written for {seen_outputs[out]}",
-                            file=name,
-                        )
-                    seen_outputs[out] = name
+                    claims.claim(out, owner=name)
             prepared.append((name, prepare_document(name, text, matcher), None))
-        except InputError as err:
+        except (InputError, OutputError) as err:
             prepared.append((name, None, err.one_line()))
 
     documents = [doc for _, doc, _ in prepared if doc is not None]
