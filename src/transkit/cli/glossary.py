@@ -357,6 +357,14 @@ def export_command(
     notes: list[str] = []
     with user_errors():
         loaded = _load(glossary_paths)
+        from transkit.fileio import OutputClaims, preflight
+
+        # Exporting onto a glossary being read would drop its comments and layout.
+        claims = OutputClaims(source.path for source in loaded.files)
+        for path in _files(glossary_paths):
+            claims.add_input(path)
+        claims.claim(output)
+        preflight(output)
         if kind == "tbx":
             if tbx_version == "2008":
                 from transkit.formats.tbx2008 import write_tbx2008 as write_tbx
