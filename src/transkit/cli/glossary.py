@@ -372,14 +372,17 @@ def export_command(
                 from transkit.formats.tbx import write_tbx
 
             write_tbx(loaded.entries, output)
+            written = len(loaded)
         else:
             from transkit.formats.termcsv import write_term_csv
 
-            write_term_csv(loaded.entries, output, kind, problems=notes)
+            written = write_term_csv(loaded.entries, output, kind, problems=notes)
     for note in notes:
         click.echo(f"left out: {note}", err=True)
     what = f"tbx {tbx_version}" if kind == "tbx" else kind
-    click.echo(f"exported {len(loaded)} entries ({what}) to {output}")
+    left = len(loaded) - written
+    tail = f"; {left} of {len(loaded)} left out (the format cannot hold them)" if left > 0 else ""
+    click.echo(f"exported {written} entries ({what}) to {output}{tail}")
 
 
 @glossary.command("suggest")
