@@ -23,12 +23,8 @@ use SQLite's WAL snapshots and never wait.
 from __future__ import annotations
 
 import contextlib
-import errno
-import functools
 import hashlib
-import logging
 import os
-import shutil
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -37,6 +33,14 @@ from pathlib import Path
 from typing import Any
 
 from transkit.errors import OutputError, TranskitError
+from transkit.tm.damage import (
+    IndexDamaged,
+    discard_index_files,
+    healing,
+    index_failure,
+    is_temp,
+    write_failure,
+)
 from transkit.tm.lock import exclusive, try_exclusive
 from transkit.tm.store import FileState, StoreStats, TMStore
 from transkit.tm.tmxio import ImportCounts, TMXWriter, append_tus, iter_tmx, make_tu, tmx_date
@@ -65,57 +69,6 @@ DEFAULT_THRESHOLD = 75.0
 #: How many index candidates are scored exactly for a fuzzy lookup.
 CANDIDATES = 600
 _CHUNK = 20_000
-_log = logging.getLogger("transkit.tm")
-#: Index files besides the database itself (SQLite's write-ahead log and its index).
-_INDEX_SIDECARS = ("", "-wal", "-shm", "-journal")
-
-
-class IndexDamaged(Exception):
-    """The index cannot be read; it is a cache, so it is rebuilt from the TMX files."""
-
-
-def _index_failure(err: BaseException, index: Path) -> Exception:
-    """What an error from the index means: damage (rebuild), or a full/read-only disk."""
-    text = str(err).lower()
-    if isinstance(err, sqlite3.OperationalError) and "full" in text:
-        return OutputError("cannot write the memory's index: disk full", file=str(index))
-    if isinstance(err, sqlite3.OperationalError) and "readonly" in text:
-        return OutputError("cannot write the memory's index: read-only", file=str(index))
-    if isinstance(err, OSError) and err.errno in (errno.ENOSPC, errno.EDQUOT):
-        return OutputError("cannot write the memory's index: disk full", file=str(index))
-    if isinstance(err, sqlite3.OperationalError) and "locked" in text:
-        return OutputError("the memory's index is locked by another program", file=str(index))
-    return IndexDamaged(str(err) or type(err).__name__)
-
-
-def _healing(method: Callable[..., Any]) -> Callable[..., Any]:
-    """Run a memory operation; on a damaged index, rebuild it from the TMX files and retry once."""
-
-    @functools.wraps(method)
-    def run(self: TranslationMemory, *args: Any, **kwargs: Any) -> Any:
-        if self._healing_depth:
-            return method(self, *args, **kwargs)
-        self._healing_depth += 1
-        try:
-            for attempt in (1, 2):
-                try:
-                    return method(self, *args, **kwargs)
-                except (sqlite3.DatabaseError, IsADirectoryError, NotADirectoryError) as err:
-                    failure = _index_failure(err, self.index_path)
-                    if not isinstance(failure, IndexDamaged):
-                        raise failure from None
-                    if attempt == 2:
-                        raise OutputError(
-                            f"index damaged and could not be rebuilt ({failure})",
-                            file=str(self.index_path),
-                        ) from None
-                    self._discard_index(str(failure))
-                    self.refresh()
-            raise AssertionError("unreachable")
-        finally:
-            self._healing_depth -= 1
-
-    return run
 
 
 @dataclass(frozen=True)
@@ -160,20 +113,6 @@ def _writable(folder: Path) -> bool:
     return os.access(folder, os.W_OK)
 
 
-def _write_failure(err: OSError, path: Path) -> Exception:
-    """A failed write in the memory folder as one line (disk full, read-only...)."""
-    if err.errno in (errno.ENOSPC, errno.EDQUOT):
-        return OutputError("cannot write: disk full (the memory is unchanged)", file=str(path))
-    if err.errno in (errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO, errno.EFBIG):
-        return OutputError(f"cannot write: {err.strerror}", file=str(path))
-    return err
-
-
-def _is_temp(name: str) -> bool:
-    """A hidden temporary file of a memory writer (``.x.tmx.abc123.tmp``)."""
-    return name.startswith(".") and name.endswith(".tmp") and (".tmx." in name or ".old" in name)
-
-
 class TranslationMemory:
     """The project's memory: TMX files in ``folder``, searched through a `TMStore`."""
 
@@ -216,7 +155,7 @@ class TranslationMemory:
             try:
                 self._store = SQLiteStore(self.index_path)
             except (sqlite3.DatabaseError, IsADirectoryError, NotADirectoryError) as err:
-                failure = _index_failure(err, self.index_path)
+                failure = index_failure(err, self.index_path)
                 if not isinstance(failure, IndexDamaged):
                     raise failure from None
                 self._discard_index(str(failure))
@@ -229,31 +168,14 @@ class TranslationMemory:
             with contextlib.suppress(Exception):
                 self._store.close()
             self._store = None
-        for suffix in _INDEX_SIDECARS:
-            path = Path(f"{self.index_path}{suffix}")
-            try:
-                if path.is_dir() and not path.is_symlink():
-                    aside = Path(f"{path}.damaged")
-                    shutil.rmtree(aside, ignore_errors=True)
-                    path.rename(aside)  # a folder is never deleted, only moved aside
-                elif path.exists() or path.is_symlink():
-                    path.unlink()
-            except OSError as err:
-                raise OutputError(
-                    f"damaged index cannot be removed ({err.strerror})", file=str(path)
-                ) from None
-        _log.warning(
-            "transkit: note: %s: damaged index (%s); rebuilt from the TMX files",
-            self.index_path,
-            " ".join(why.split()),
-        )
+        discard_index_files(self.index_path, why)
 
     def _sweep_temps(self) -> None:
         """Remove hidden temporary files a killed writer left, unless a writer is at work."""
         if self._swept or not self.folder.is_dir() or not _writable(self.folder):
             return
         self._swept = True
-        if not any(_is_temp(p.name) for p in self.folder.iterdir()):
+        if not any(is_temp(p.name) for p in self.folder.iterdir()):
             return
         with try_exclusive(self.lock_path) as locked:
             if locked:  # else a writer holds the lock: its temporary files are live
@@ -263,7 +185,7 @@ class TranslationMemory:
         """Remove writers' temporary files; only with the lock held (no writer is at work)."""
         self._swept = True
         for path in self.folder.iterdir():
-            if _is_temp(path.name):
+            if is_temp(path.name):
                 with contextlib.suppress(OSError):
                     path.unlink()
 
@@ -309,7 +231,7 @@ class TranslationMemory:
             for n, st in disk.items()
         )
 
-    @_healing
+    @healing
     def refresh(self) -> bool:
         """Re-read TMX files that changed since they were indexed; True if any were."""
         if not self._stale():
@@ -365,7 +287,7 @@ class TranslationMemory:
             n += 1
         return candidate
 
-    @_healing
+    @healing
     def import_tmx(self, path: str | os.PathLike[str]) -> ImportResult:
         """Add the approved de->en units of a TMX file (any version/encoding) to the memory."""
         import transkit
@@ -382,7 +304,7 @@ class TranslationMemory:
             try:
                 fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=f".{dest.name}.", suffix=".tmp")
             except OSError as err:
-                raise _write_failure(err, self.folder) from None
+                raise write_failure(err, self.folder) from None
             try:
                 with store.transaction():
                     with os.fdopen(fd, "wb") as handle:
@@ -417,7 +339,7 @@ class TranslationMemory:
                 if writer.written:
                     os.replace(tmp, dest)
             except OSError as err:
-                raise _write_failure(err, dest) from None
+                raise write_failure(err, dest) from None
             finally:
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(tmp)
@@ -456,7 +378,7 @@ class TranslationMemory:
         store.add(dest.name, new)
         return duplicates
 
-    @_healing
+    @healing
     def add_units(self, units: Sequence[TMUnit]) -> int:
         """Store approved units (e.g. from ``transkit merge``) in ``approved.tmx``.
 
@@ -486,7 +408,7 @@ class TranslationMemory:
                 self._record(store, path)
             return len(fresh)
 
-    @_healing
+    @healing
     def remove(self, source: str, target: str | None = None) -> int:
         """Delete the units with this source (and target) from the TMX files and the index."""
         from transkit.tm.tmxio import rewrite_without
@@ -514,7 +436,7 @@ class TranslationMemory:
                         store.drop_file(name)
             return removed
 
-    @_healing
+    @healing
     def export(self, path: str | os.PathLike[str]) -> int:
         """Write every distinct unit (newest copy of each pair) to one TMX 1.4 file."""
         import transkit
@@ -549,7 +471,7 @@ class TranslationMemory:
         return writer.written
 
     # ------------------------------------------------------------------ reading
-    @_healing
+    @healing
     def stats(self) -> StoreStats:
         """Units, distinct sources, files and index size."""
         self.refresh()
@@ -607,7 +529,7 @@ class TranslationMemory:
                 matches.append(TMMatch(unit, round(score, 1), "fuzzy", unit.target))
         return matches
 
-    @_healing
+    @healing
     def lookup(
         self,
         source: str,
