@@ -341,9 +341,11 @@ def test_read_only_folder_is_refused_before_writing(tmp_path: Path) -> None:
             preflight(folder / "new.txt")
         with pytest.raises(OutputError, match=r"old\.txt"):
             atomic_write_bytes(folder / "old.txt", b"new")
-        with pytest.raises(OutputError, match=r"x\.tmx"):
-            with open_output(folder / "x.tmx") as handle:
-                handle.write(b"data")
+        with (
+            pytest.raises(OutputError, match=r"x\.tmx"),
+            open_output(folder / "x.tmx") as handle,
+        ):
+            handle.write(b"data")
         assert (folder / "old.txt").read_bytes() == b"old" and _leftovers(folder) == []
 
 
@@ -352,9 +354,11 @@ def test_full_disk_leaves_the_old_file_and_no_temp(tmp_path: Path) -> None:
         (disk / "x.txt").write_bytes(b"old")
         with pytest.raises(OutputError, match=r"x\.txt: cannot write: disk full"):
             atomic_write_bytes(disk / "x.txt", b"y" * 1_000_000)
-        with pytest.raises(OutputError, match=r"y\.tmx: cannot write: disk full"):
-            with open_output(disk / "y.tmx") as handle:
-                for _ in range(100):
-                    handle.write(b"z" * 10_000)
+        with (
+            pytest.raises(OutputError, match=r"y\.tmx: cannot write: disk full"),
+            open_output(disk / "y.tmx") as handle,
+        ):
+            for _ in range(100):
+                handle.write(b"z" * 10_000)
         assert (disk / "x.txt").read_bytes() == b"old"
         assert sorted(p.name for p in disk.iterdir()) == ["x.txt"]
