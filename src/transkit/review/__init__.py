@@ -162,8 +162,7 @@ def write_index(
 
     index = Path(path)
     entries = [
-        IndexEntry(name, relative_href(page, index.parent), totals)
-        for name, page, totals in pages
+        IndexEntry(name, relative_href(page, index.parent), totals) for name, page, totals in pages
     ]
     context = review_context(model=model, glossaries=glossaries)
     atomic_write_text(index, render_index(entries, context))
