@@ -332,3 +332,37 @@ def test_kill_9_at_random_moments_of_an_import(tmp_path: Path) -> None:
         tm.close()
         for extra in folder.glob("big*.tmx"):
             extra.unlink()  # try again from the same start
+
+
+WRITER = """
+import sys
+from transkit.tm.memory import TranslationMemory
+from transkit.tm.units import TMUnit
+tm = TranslationMemory(sys.argv[1])
+tag = sys.argv[2]
+for i in range(int(sys.argv[3])):
+    tm.add_units([TMUnit(f"Satz {tag} {i}.", f"Sentence {tag} {i}.", date="20240101T000000Z")])
+"""
+
+
+def test_concurrent_writers_and_a_killed_one_lose_nothing(tmp_path: Path) -> None:
+    folder = tmp_path / "tm"
+    TranslationMemory(folder).import_tmx(plain_tmx(tmp_path / "client.tmx"))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    procs = {
+        tag: subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(folder), tag, "5000" if tag == "victim" else "25"],
+            env=env,
+        )
+        for tag in ("a", "b", "c", "victim")
+    }
+    time.sleep(1.5)
+    procs["victim"].send_signal(signal.SIGKILL)
+    for tag, proc in procs.items():
+        assert proc.wait(120) == (-signal.SIGKILL if tag == "victim" else 0), tag
+    tm = TranslationMemory(folder)
+    _consistent(tm)
+    for tag in ("a", "b", "c"):
+        for i in range(25):
+            assert tm.lookup_exact(f"Satz {tag} {i}.")[0].target == f"Sentence {tag} {i}."
+    tm.close()
