@@ -201,9 +201,18 @@ def _check_writable(shown: str, target: Path) -> int | None:
         raise OutputError("cannot write: is a directory", file=shown)
     if not stat.S_ISREG(st.st_mode):
         raise OutputError("cannot write: not a regular file, device or FIFO", file=shown)
+    if not os.access(target, os.W_OK) and _read_only_mount(target):
+        raise OutputError("cannot write: read-only file system", file=shown)
     if not st.st_mode & 0o222 or not os.access(target, os.W_OK):
         raise OutputError("read-only file, not overwritten (make it writable first)", file=shown)
     return st.st_mode & 0o777
+
+
+def _read_only_mount(path: Path) -> bool:
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):
+        return False
 
 
 def _write_temp(shown: str, target: Path, data: bytes) -> str:
