@@ -221,6 +221,10 @@ def private_env(base: Path) -> dict[str, str]:
 
 # No per-example deadline: CI machines are shared and timing varies; the
 # properties, not their speed, are under test here.
+# Fixtures of the cluster and serve tests, as plugins: a conftest.py in their folders
+# would shadow this one for ``from conftest import …``.
+pytest_plugins = ["cluster_fixtures", "serve_fixtures"]
+
 _hypothesis_settings.register_profile("transkit", deadline=None)
 _hypothesis_settings.load_profile("transkit")
 

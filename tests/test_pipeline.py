@@ -111,7 +111,7 @@ def test_output_collisions_are_refused(tmp_path: Path) -> None:
         engine=WordEngine(),
     )
     assert run.files[0].error is None
-    assert "would overwrite" in run.files[1].error
+    assert "would be written twice" in run.files[1].error
 
 
 def test_output_paths() -> None:

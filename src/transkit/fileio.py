@@ -1,5 +1,17 @@
 """File writing that never leaves a half-written file, or a half-written set, behind.
 
+The output-path policy (one for every writer, `docs/robustness-writes.md`):
+
+* a regular file (or a path that does not exist yet) is written atomically:
+  a temporary file beside it, then a rename; a symlink to one is followed
+  and its target replaced;
+* a device, a FIFO, or a ``/dev/stdout``-style link (``/proc/self/fd/N``,
+  ``/dev/fd/N``) is written in place, never replaced;
+* a directory, socket or read-only file is refused, naming the file;
+* `OutputClaims` refuses an output that is an input of the same run, or
+  that another output of the same run already claimed, before anything is
+  written; `preflight` checks that a folder takes new files at all.
+
 * `atomic_write_bytes` writes a temporary file beside the target and renames
   it over; a symlink is followed (the shared file changes, not the link), a
   read-only file is refused, and every failure names the real file.
@@ -17,18 +29,25 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import signal
 import stat
 import tempfile
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import IO
 
 from transkit.errors import InputError, OutputError
 
 __all__ = [
+    "OutputClaims",
     "TEMP_SUFFIX",
+    "open_output",
+    "preflight",
+    "is_stream",
+    "same_file",
     "atomic_write_bytes",
     "atomic_write_text",
     "atomic_write_set",
@@ -52,7 +71,119 @@ def real_target(path: str | os.PathLike[str]) -> Path:
     return Path(os.path.realpath(path))
 
 
+_FD_LINK = re.compile(r"^/(?:proc/(?:self|thread-self|\d+)/fd|dev/fd)/(\d+)$")
+
+
+def _stream_fd(path: str | os.PathLike[str]) -> int | None:
+    """The descriptor number when ``path`` names one of this process's (``/dev/stdout`` -> 1)."""
+    hop = os.path.abspath(path)
+    for _ in range(40):
+        found = _FD_LINK.match(hop)
+        if found:
+            owner = hop.split("/")[2]
+            if hop.startswith("/dev/fd/") or owner in ("self", "thread-self", str(os.getpid())):
+                return int(found.group(1))
+        if not os.path.islink(hop):
+            return None
+        hop = os.path.normpath(os.path.join(os.path.dirname(hop), os.readlink(hop)))
+    return None
+
+
+def is_stream(path: str | os.PathLike[str]) -> bool:
+    """True for outputs written in place: devices, FIFOs, ``/dev/stdout``-style links."""
+    if _stream_fd(path) is not None:
+        return True
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return stat.S_ISCHR(mode) or stat.S_ISBLK(mode) or stat.S_ISFIFO(mode)
+
+
+def _identities(path: str | os.PathLike[str]) -> set[object]:
+    """What makes two paths the same file: the resolved name, and the inode if it exists."""
+    keys: set[object] = {str(real_target(path))}
+    with contextlib.suppress(OSError):
+        st = os.stat(path)
+        if stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode):
+            keys.add((st.st_dev, st.st_ino))
+    return keys
+
+
+def same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
+    """True when writing ``a`` would change ``b`` (links, hard links, ``..`` resolved)."""
+    return bool(_identities(a) & _identities(b))
+
+
+class OutputClaims:
+    """The outputs of one run, claimed before the first write.
+
+    An output that is one of the run's inputs, or one that another output of
+    the run already claimed, is refused with an `OutputError` naming it.
+    Streams (devices, FIFOs, ``/dev/stdout``) can be claimed any number of
+    times: writing twice to ``/dev/null`` loses nothing.
+    """
+
+    def __init__(self, inputs: Iterable[str | os.PathLike[str]] = ()):
+        self._inputs: dict[object, str] = {}
+        self._outputs: dict[object, str] = {}
+        for name in inputs:
+            if str(name) != "-":
+                self.add_input(name)
+
+    def add_input(self, path: str | os.PathLike[str]) -> None:
+        """Count ``path`` as read by this run (never to be written)."""
+        if not is_stream(path):
+            for key in _identities(path):
+                self._inputs.setdefault(key, str(path))
+
+    def claim(self, path: str | os.PathLike[str], owner: str | None = None) -> None:
+        """Reserve ``path`` for ``owner``; refuse an input or an output claimed before."""
+        shown = str(path)
+        if is_stream(path):
+            return
+        keys = _identities(path)
+        for key in keys:
+            if key in self._inputs:
+                raise OutputError(
+                    f"is an input of this run ({self._inputs[key]}); not overwritten", file=shown
+                )
+            if key in self._outputs and self._outputs[key] != owner:
+                raise OutputError(
+                    f"would be written twice (also the output for {self._outputs[key]})",
+                    file=shown,
+                )
+        for key in keys:
+            self._outputs[key] = owner or shown
+
+
+def preflight(path: str | os.PathLike[str]) -> None:
+    """Refuse now, before anything is written, an output that cannot be written.
+
+    A directory, a read-only file, or a folder that takes no new file
+    (read-only mount, no permission, no space for even an empty file) is an
+    `OutputError` naming ``path``.  Streams are left to the write itself.
+    """
+    shown = str(path)
+    if is_stream(path):
+        return
+    target = real_target(path)
+    _check_writable(shown, target)
+    folder = target.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".transkit-check.", suffix=TEMP_SUFFIX)
+    except OSError as err:
+        raise OutputError(f"cannot write: {_why(err)} ({folder})", file=shown) from None
+    os.close(fd)
+    with contextlib.suppress(OSError):
+        os.unlink(tmp)
+
+
 def _why(err: OSError) -> str:
+    if err.errno == errno.EROFS:
+        return "read-only file system"
     if err.errno == errno.ENOSPC:
         return "disk full"
     if err.errno == errno.EDQUOT:
@@ -70,9 +201,20 @@ def _check_writable(shown: str, target: Path) -> int | None:
         raise OutputError(f"cannot write: {_why(err)}", file=shown) from None
     if stat.S_ISDIR(st.st_mode):
         raise OutputError("cannot write: is a directory", file=shown)
+    if not stat.S_ISREG(st.st_mode):
+        raise OutputError("cannot write: not a regular file, device or FIFO", file=shown)
+    if not os.access(target, os.W_OK) and _read_only_mount(target):
+        raise OutputError("cannot write: read-only file system", file=shown)
     if not st.st_mode & 0o222 or not os.access(target, os.W_OK):
         raise OutputError("read-only file, not overwritten (make it writable first)", file=shown)
     return st.st_mode & 0o777
+
+
+def _read_only_mount(path: Path) -> bool:
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):
+        return False
 
 
 def _write_temp(shown: str, target: Path, data: bytes) -> str:
@@ -165,27 +307,108 @@ def creation_time() -> datetime:
 
 
 def atomic_write_set(files: Mapping[str | os.PathLike[str], bytes]) -> None:
-    """Replace several files together: all of them new, or (on any failure) all old.
+    """Write several outputs together, by the output-path policy.
 
-    SIGINT and SIGTERM are held back while this runs, so Ctrl-C or ``kill``
-    takes effect just after it, with every file new and no temporary file
-    left.  Every temporary file is written and synced before the first
+    Regular files are replaced together: all of them new, or (on any failure)
+    all old.  SIGINT and SIGTERM are held back while this runs, so Ctrl-C or
+    ``kill`` takes effect just after it, with every file new and no temporary
+    file left.  Every temporary file is written and synced before the first
     rename; a failure there (disk full) removes them and leaves the old
     files.  Should a rename fail, the files already replaced are put back
-    from hard links of the old versions.
+    from hard links of the old versions.  Streams (devices, FIFOs,
+    ``/dev/stdout``) are written in place after every temporary file is
+    ready and before the renames.
     """
     with _signals_held():
         plan: list[tuple[str, Path, str]] = []
+        streams = [(path, data) for path, data in files.items() if is_stream(path)]
         try:
             for path, data in files.items():
+                if is_stream(path):
+                    continue
                 shown, target = str(path), real_target(path)
                 plan.append((shown, target, _write_temp(shown, target, data)))
+            for path, data in streams:
+                _write_in_place(str(path), path, data)
         except BaseException:
             for _, _, tmp in plan:
                 with contextlib.suppress(OSError):
                     os.unlink(tmp)
             raise
         _rename_all(plan)
+
+
+def _open_in_place(shown: str, path: str | os.PathLike[str]) -> int:
+    """A descriptor to write a stream output to (ours duplicated, else opened)."""
+    number = _stream_fd(path)
+    try:
+        if number is not None:
+            return os.dup(number)  # keeps the shell's ``>>`` and pipes as they are
+        return os.open(path, os.O_WRONLY | os.O_NOCTTY)
+    except OSError as err:
+        raise OutputError(f"cannot write: {_why(err)}", file=shown) from None
+
+
+def _write_in_place(shown: str, path: str | os.PathLike[str], data: bytes) -> None:
+    fd = _open_in_place(shown, path)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    except OSError as err:
+        raise OutputError(f"cannot write: {_why(err)}", file=shown) from None
+    finally:
+        os.close(fd)
+
+
+#: Errors of a write that say the output, not the program, is at fault.
+_OUTPUT_ERRNOS = frozenset(
+    (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS, errno.EPIPE, errno.EACCES)
+)
+
+
+@contextlib.contextmanager
+def open_output(path: str | os.PathLike[str]) -> Iterator[IO[bytes]]:
+    """A binary handle for a streamed output (a big TMX), by the output-path policy.
+
+    A regular file is written to a temporary file beside it, synced and
+    renamed over when the block ends without error; on any error the
+    temporary file is removed and the old file stays.  A stream is written in
+    place.  Disk full and the like become an `OutputError` naming ``path``.
+    """
+    shown = str(path)
+    if is_stream(path):
+        handle = os.fdopen(_open_in_place(shown, path), "wb")
+        try:
+            with handle:
+                yield handle
+        except OSError as err:
+            if err.errno not in _OUTPUT_ERRNOS:
+                raise
+            raise OutputError(f"cannot write: {_why(err)}", file=shown) from None
+        return
+    target = real_target(path)
+    mode = _check_writable(shown, target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=TEMP_SUFFIX)
+    except OSError as err:
+        raise OutputError(f"cannot write: {_why(err)}", file=shown) from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644 if mode is None else mode)
+        with _signals_held():
+            os.replace(tmp, target)
+    except OSError as err:
+        if err.errno not in _OUTPUT_ERRNOS:
+            raise
+        raise OutputError(f"cannot write: {_why(err)}", file=shown) from None
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
 
 
 def _rename_all(plan: list[tuple[str, Path, str]]) -> None:
@@ -297,7 +520,7 @@ def read_limited(path: str | os.PathLike[str], limit: int | None = None) -> byte
     name = str(path)
     try:
         with open(path, "rb") as handle:
-            data = handle.read(limit + 1)
+            data = _read_up_to(handle, limit + 1)
     except FileNotFoundError:
         raise InputError("no such file", file=name) from None
     except IsADirectoryError:
@@ -315,6 +538,19 @@ def read_limited(path: str | os.PathLike[str], limit: int | None = None) -> byte
             file=name,
         )
     return data
+
+
+def _read_up_to(handle: IO[bytes], most: int) -> bytes:
+    """At most ``most`` bytes, read in pieces (``read(most)`` would allocate them all)."""
+    parts: list[bytes] = []
+    left = most
+    while left > 0:
+        part = handle.read(min(left, 1 << 24))
+        if not part:
+            break
+        parts.append(part)
+        left -= len(part)
+    return b"".join(parts)
 
 
 def max_input_bytes() -> int:

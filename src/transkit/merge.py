@@ -30,8 +30,10 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import Any
 
 from transkit.data import Document, Segment
 from transkit.enforce.recheck import TermFailure, recheck_segment, term_failures
@@ -138,6 +140,24 @@ class MergeResult:
     def untranslated(self) -> int:
         """Units that kept their source text (no or empty target, translate=no)."""
         return sum(d.untranslated for d in self.documents)
+
+
+def _check_outputs(
+    source: Path,
+    outputs: Sequence[Path],
+    tmx: str | os.PathLike[str] | None,
+    glossary_paths: Sequence[Any],
+) -> None:
+    """Claim every output of the merge and check it can be written, before the first write."""
+    from transkit.fileio import OutputClaims, preflight
+
+    claims = OutputClaims([source, *glossary_paths])
+    for output in outputs:
+        claims.claim(output)
+        preflight(output)
+    if tmx is not None:
+        claims.claim(tmx)
+        preflight(tmx)
 
 
 def default_output(xliff_path: str | os.PathLike[str], target_lang: str) -> Path:
@@ -308,10 +328,12 @@ def merge_xliff(
     if tmx is not None:
         # Build the memory's new content first: a refusal leaves nothing written.
         tmx_plan = plan_tmx_append(tmx, [_for_memory(d) for d in documents])
+    _check_outputs(source, outputs, tmx, glossary_paths)
     if memory is not None:
         from transkit.tm.memory import TranslationMemory
 
         with TranslationMemory(memory) as tm:
+            tm.check_writable()  # a read-only memory is refused before --out is written
             tm.refresh()  # fail on a malformed memory file before writing anything
     texts = [merged_text(doc) for doc in documents]
     for output, text in zip(outputs, texts, strict=True):

@@ -514,5 +514,23 @@ def remove_package(code: str, directory: Path | None = None) -> ModelPackage:
     package = find_installed(code, directory)
     if package is None:
         raise ModelError(f"no installed model called {code!r} (see `transkit models list`)")
-    shutil.rmtree(package.path)
+    path = package.path
+    try:
+        if path.is_symlink():
+            path.unlink()  # the install is the link; the folder it points to is someone's
+            return package
+        # Renamed aside first: a read-only folder fails here, with nothing removed,
+        # and a failure halfway leaves no half package under the real name.
+        aside = path.with_name(f".{path.name}.removing")
+        shutil.rmtree(aside, ignore_errors=True)
+        os.rename(path, aside)
+    except OSError as err:
+        raise ModelError(f"cannot remove: {err.strerror or err}", file=str(path)) from None
+    try:
+        shutil.rmtree(aside)
+    except OSError as err:
+        raise ModelError(
+            f"removed from the model list, but some files stay ({err.strerror or err})",
+            file=str(aside),
+        ) from None
     return package

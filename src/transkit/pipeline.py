@@ -19,7 +19,8 @@ from transkit.data import Document
 from transkit.enforce.parts import join_parts, split_long_segments
 from transkit.engine.argos import EngineOptions
 from transkit.engine.base import Engine
-from transkit.errors import InputError, TranskitError
+from transkit.errors import InputError, OutputError, TranskitError
+from transkit.fileio import OutputClaims
 
 __all__ = [
     "FORMATS",
@@ -370,15 +371,19 @@ def prepare_inputs(
     options: TranslateOptions,
     matcher: Any | None,
     stdin_text: str | bytes | None = None,
+    claims: OutputClaims | None = None,
 ) -> list[tuple[str, Document | None, str | None]]:
     """Read, segment and match every input: (name, document, None) or (name, None, error).
 
-    Refuses (as that file's error) two inputs whose outputs would collide.
+    ``claims`` holds the outputs of the whole run (XLIFF inputs' too): an
+    output that is an input, or another input's output, refuses that input
+    (as that file's error).
     """
     from transkit.text.reading import read_document
 
     prepared: list[tuple[str, Document | None, str | None]] = []
-    seen_outputs: dict[Path, str] = {}
+    if claims is None:
+        claims = OutputClaims([*inputs, *options.glossary_paths])
     for name in inputs:
         try:
             if name == "-":
@@ -394,14 +399,9 @@ def prepare_inputs(
             else:
                 text = read_document(name)
                 for out in output_paths(name, options.out_dir, options.formats).values():
-                    if out in seen_outputs:
-                        raise InputError(
-                            f"would overwrite {out}, also written for {seen_outputs[out]}",
-                            file=name,
-                        )
-                    seen_outputs[out] = name
+                    claims.claim(out, owner=name)
             prepared.append((name, prepare_document(name, text, matcher), None))
-        except InputError as err:
+        except (InputError, OutputError) as err:
             prepared.append((name, None, err.one_line()))
 
     return prepared
@@ -414,9 +414,11 @@ def run_translate(
     stdin_text: str | bytes | None = None,
     engine: Engine | None = None,
     progress_factory: Callable[[int], Any] | None = None,
+    claims: OutputClaims | None = None,
 ) -> TranslateRun:
     """Translate every input file; bad files are reported, the rest still done.
 
+    ``claims``: see `prepare_inputs`.
     ``progress_factory(total)`` returns a context manager with ``update(n)``
     (e.g. a click progress bar), or is None for no progress display.
     Raises only for problems that stop the whole run: no model, bad glossary.
@@ -424,7 +426,7 @@ def run_translate(
 
     started = time.perf_counter()
     matcher, glossary_files, glossary = load_glossary(options.glossary_paths)
-    prepared = prepare_inputs(inputs, options, matcher, stdin_text)
+    prepared = prepare_inputs(inputs, options, matcher, stdin_text, claims)
     documents = [doc for _, doc, _ in prepared if doc is not None]
     memory = None
     if documents and options.tm_path is not None:

@@ -24,9 +24,10 @@ from typing import Any
 from transkit.data import Document, Segment
 from transkit.engine.base import Engine
 from transkit.errors import InputError, TranskitError
+from transkit.fileio import OutputClaims
 from transkit.pipeline import FileResult, TranslateOptions, TranslateRun
 
-__all__ = ["align_pairs", "is_xliff_path", "run_pretranslate", "translate_any"]
+__all__ = ["align_pairs", "is_xliff_path", "planned_outputs", "run_pretranslate", "translate_any"]
 
 
 def is_xliff_path(name: str) -> bool:
@@ -50,6 +51,28 @@ def _output_for(name: str, out_dir: Path) -> Path:
             f"--out {out_dir} would overwrite the input; choose another folder", file=name
         )
     return output
+
+
+def planned_outputs(inputs: Sequence[str], options: TranslateOptions) -> dict[Path, str]:
+    """Every file a translate run of ``inputs`` would write -> the input it is for.
+
+    For checks before anything is written (``--report`` must not be one of them).
+    """
+    from transkit.pipeline import output_paths
+
+    planned: dict[Path, str] = {}
+    for name in inputs:
+        if name == "-":
+            continue
+        if is_xliff_path(name):
+            planned.setdefault(options.out_dir / Path(name).name, name)
+        else:
+            for out in output_paths(name, options.out_dir, options.formats).values():
+                planned.setdefault(out, name)
+    texts = [n for n in inputs if n != "-" and not is_xliff_path(n)]
+    if "html" in options.formats and len(texts) > 1:
+        planned.setdefault(options.out_dir / "index.html", "the review index")
+    return planned
 
 
 def _plan_job(key: str, text: str, matcher: Any) -> tuple[list[Segment], str] | None:
@@ -261,6 +284,7 @@ def run_pretranslate(
     overwrite: bool = False,
     engine: Engine | None = None,
     progress_factory: Callable[[int], Any] | None = None,
+    claims: OutputClaims | None = None,
 ) -> TranslateRun:
     """Pre-translate every XLIFF in ``inputs`` into ``options.out_dir``.
 
@@ -272,15 +296,12 @@ def run_pretranslate(
     started = time.perf_counter()
     matcher, glossary_files = _load_matcher(options.glossary_paths)
     prepared: list[tuple[str, _Prepared | None, str | None]] = []
-    outputs: dict[Path, str] = {}
+    if claims is None:
+        claims = OutputClaims([*inputs, *options.glossary_paths])
     for name in inputs:
         try:
             output = _output_for(name, options.out_dir)
-            if output in outputs:
-                raise InputError(
-                    f"would overwrite {output}, also written for {outputs[output]}", file=name
-                )
-            outputs[output] = name
+            claims.claim(output, owner=name)
             prep = _prepare(name, len(prepared), options, overwrite, matcher)
             prepared.append((name, prep, None))
         except TranskitError as err:
@@ -360,15 +381,28 @@ def translate_any(
     stdin_text: str | bytes | None = None,
     engine: Engine | None = None,
     progress_factory: Callable[[int], Any] | None = None,
+    claims: OutputClaims | None = None,
 ) -> TranslateRun:
-    """`run_translate` for text inputs and `run_pretranslate` for XLIFF ones, one engine."""
+    """`run_translate` for text inputs and `run_pretranslate` for XLIFF ones, one engine.
+
+    One set of ``claims`` spans both: a text input and an XLIFF input whose
+    outputs share a name cannot both be written.
+    """
     from transkit.pipeline import run_translate
+
+    if claims is None:
+        claims = OutputClaims([*inputs, *options.glossary_paths])
 
     xliffs = [name for name in inputs if name != "-" and is_xliff_path(name)]
     texts = [name for name in inputs if name not in xliffs]
     if not xliffs:
         return run_translate(
-            texts, options, stdin_text=stdin_text, engine=engine, progress_factory=progress_factory
+            texts,
+            options,
+            stdin_text=stdin_text,
+            engine=engine,
+            progress_factory=progress_factory,
+            claims=claims,
         )
     started = time.perf_counter()
     if engine is None:
@@ -384,11 +418,17 @@ def translate_any(
                 stdin_text=stdin_text,
                 engine=engine,
                 progress_factory=progress_factory,
+                claims=claims,
             )
         )
     runs.append(
         run_pretranslate(
-            xliffs, options, overwrite=overwrite, engine=engine, progress_factory=progress_factory
+            xliffs,
+            options,
+            overwrite=overwrite,
+            engine=engine,
+            progress_factory=progress_factory,
+            claims=claims,
         )
     )
     by_name = {f.path: f for run in runs for f in run.files}

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from conftest import (
+from cluster_fixtures import (
     assert_same_outputs,
     attempts,
     inputs_for,
@@ -202,7 +202,7 @@ def test_driver_killed_and_resumed(cluster: Any, small, small_reference, ray_fol
     import subprocess
     import sys
 
-    from conftest import GLOSSARY, MODEL, REPO
+    from cluster_fixtures import GLOSSARY, MODEL, REPO
     from transkit.batch import dedup_key
     from transkit.cluster.journal import JOURNAL_NAME, Journal
 

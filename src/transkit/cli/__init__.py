@@ -13,6 +13,7 @@ from __future__ import annotations
 import click
 
 from transkit import __version__
+from transkit.cli.errors import GuardedGroup
 from transkit.cli.glossary import glossary
 from transkit.cli.merge import merge
 from transkit.cli.models import models
@@ -25,7 +26,7 @@ from transkit.cli.translate import segment, translate
 __all__ = ["main"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=GuardedGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="transkit")
 def main() -> None:
     """Offline German->English translation that obeys your glossary.

@@ -357,6 +357,14 @@ def export_command(
     notes: list[str] = []
     with user_errors():
         loaded = _load(glossary_paths)
+        from transkit.fileio import OutputClaims, preflight
+
+        # Exporting onto a glossary being read would drop its comments and layout.
+        claims = OutputClaims(source.path for source in loaded.files)
+        for path in _files(glossary_paths):
+            claims.add_input(path)
+        claims.claim(output)
+        preflight(output)
         if kind == "tbx":
             if tbx_version == "2008":
                 from transkit.formats.tbx2008 import write_tbx2008 as write_tbx
@@ -364,14 +372,17 @@ def export_command(
                 from transkit.formats.tbx import write_tbx
 
             write_tbx(loaded.entries, output)
+            written = len(loaded)
         else:
             from transkit.formats.termcsv import write_term_csv
 
-            write_term_csv(loaded.entries, output, kind, problems=notes)
+            written = write_term_csv(loaded.entries, output, kind, problems=notes)
     for note in notes:
         click.echo(f"left out: {note}", err=True)
     what = f"tbx {tbx_version}" if kind == "tbx" else kind
-    click.echo(f"exported {len(loaded)} entries ({what}) to {output}")
+    left = len(loaded) - written
+    tail = f"; {left} of {len(loaded)} left out (the format cannot hold them)" if left > 0 else ""
+    click.echo(f"exported {written} entries ({what}) to {output}{tail}")
 
 
 @glossary.command("suggest")

@@ -227,6 +227,7 @@ def translate(
             formats=chosen,
             xliff_version=xliff_version,
         )
+        claims = _claim_outputs(files, options, report)
         stdin_bytes = None
         if "-" in files:
             from transkit.text.reading import read_stdin_bytes
@@ -252,6 +253,7 @@ def translate(
                 overwrite=overwrite,
                 stdin_text=stdin_bytes,
                 progress_factory=_progress_factory(quiet),
+                claims=claims,
             )
         if report is not None:
             from transkit.enforce.report import build_report
@@ -310,6 +312,32 @@ def _translate_on_cluster(
         attempts_log=attempts_log.resolve() if attempts_log else None,
     )
     return run_cluster_translate(files, options, cluster, progress_factory=_progress_factory(quiet))
+
+
+def _claim_outputs(files: tuple[str, ...], options: Any, report: Path | None) -> Any:
+    """The run's outputs, claimed before anything is written; ``--report`` checked first.
+
+    A ``--report`` that is an input, or one of the files the run writes, is
+    refused (one line, exit 1) before the model is even loaded.
+    """
+    from contextlib import suppress
+
+    from transkit.errors import OutputError
+    from transkit.fileio import OutputClaims, preflight
+    from transkit.pretranslate import planned_outputs
+
+    claims = OutputClaims([*files, *options.glossary_paths])
+    if options.tm_path is not None and options.tm_path.is_dir():
+        for tmx in options.tm_path.glob("*.tmx"):
+            claims.add_input(tmx)
+    if report is None:
+        return claims
+    for out, owner in planned_outputs(list(files), options).items():
+        with suppress(OutputError):  # collisions between inputs are refused per file later
+            claims.claim(out, owner=owner)
+    claims.claim(report, owner="--report")
+    preflight(report)
+    return claims
 
 
 def _print_summary(run: Any, *, err: bool) -> None:

@@ -21,6 +21,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -169,7 +170,17 @@ def write_omegat_project(
     stem = name.rsplit(".", 1)[0] if "." in name.strip(".") else name
     atomic_write_text(root / "source" / name, document.source_text)
     atomic_write_bytes(root / "tm" / "auto" / f"{stem}.de-en.tmx", tmx_bytes([document]))
-    write_term_csv(entries, root / "glossary" / "glossary.txt", "omegat")
+    glossary = root / "glossary" / "glossary.txt"
+    left_out: list[str] = []
+    write_term_csv(entries, glossary, "omegat", problems=left_out)
+    if left_out:  # OmegaT's glossary format has no escape for a tab or line break
+        logging.getLogger("transkit.formats").warning(
+            "transkit: note: %s: %d glossary entr%s not exported to OmegaT: %s",
+            glossary,
+            len(left_out),
+            "y" if len(left_out) == 1 else "ies",
+            "; ".join(" ".join(n.split()) for n in left_out),
+        )
     atomic_write_bytes(root / "omegat" / "filters.xml", filters_xml(name))
     atomic_write_bytes(
         root / "omegat" / "segmentation.conf", segmentation_conf(boundary_rules(document))

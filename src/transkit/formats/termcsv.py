@@ -236,31 +236,36 @@ def write_term_csv(
     dialect: str,
     *,
     problems: list[str] | None = None,
-) -> None:
-    """Write ``entries`` in ``dialect`` to ``path``, atomically.
+) -> int:
+    """Write ``entries`` in ``dialect`` to ``path``, atomically; return how many rows.
 
-    Entries the dialect cannot carry are left out; when ``problems`` is a
-    list, each left-out entry the user might not expect to lose (a DeepL
-    rejection, a second DeepL target) is described there.
+    Entries the dialect cannot carry are left out (DeepL and OmegaT have no
+    escape for a tab or line break in a term, nor a place for forbidden
+    terms); when ``problems`` is a list, each left-out entry the user might
+    not expect to lose (a term with a tab or line break, a DeepL rejection, a
+    second DeepL target) is described there.  The count returned is the
+    number of entries actually written, so a caller can say how many were not.
     """
     _check_dialect(dialect)
     notes: list[str] = []
+    rows: list[list[str]]
     if dialect == "deepl":
         tab = os.fspath(path).lower().endswith((".tsv", ".tab", ".txt"))
+        rows = _deepl_rows(entries, notes)
         text = _csv_text(
-            _deepl_rows(entries, notes),
+            rows,
             "\t" if tab else ",",
             quoting=csv.QUOTE_NONE if tab else csv.QUOTE_MINIMAL,
             lineterminator="\n",
         )
     elif dialect == "omegat":
-        text = _csv_text(
-            _omegat_rows(entries, notes), "\t", quoting=csv.QUOTE_NONE, lineterminator="\n"
-        )
+        rows = _omegat_rows(entries, notes)
+        text = _csv_text(rows, "\t", quoting=csv.QUOTE_NONE, lineterminator="\n")
     else:
         # CRLF so that a field holding a bare CR or LF is always quoted.
+        rows = _full_rows(entries)[1:]
         text = _csv_text(
-            _full_rows(entries),
+            [list(COLUMNS), *rows],
             "," if dialect == "csv" else "\t",
             quoting=csv.QUOTE_MINIMAL,
             lineterminator="\r\n",
@@ -268,6 +273,7 @@ def write_term_csv(
     atomic_write_text(path, text)
     if problems is not None:
         problems.extend(notes)
+    return len(rows)
 
 
 # --------------------------------------------------------------- reading

@@ -18,7 +18,7 @@ the plain text gets a space there, so the engine sees two words.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -90,9 +90,20 @@ def parse_inline(el: Any, *, skip: Any = None) -> Inline:
         parts.append(text)
         length += len(text)
 
-    def walk(node: Any, parent: int) -> None:
-        add(node.text or "")
-        for child in node:
+    def walk(root: Any) -> None:
+        # An explicit stack, not recursion: 1,000 nested <g> must not overflow Python's.
+        add(root.text or "")
+        stack: list[tuple[Iterator[Any], int, Any]] = [(iter(root), -1, None)]
+        while stack:
+            children, parent, container = stack[-1]
+            child = next(children, None)
+            if child is None:
+                stack.pop()
+                if container is not None:
+                    code, start, _, par = raw[parent]
+                    raw[parent] = (code, start, length, par)
+                    add(container.tail or "")
+                continue
             if not isinstance(child.tag, str) or (skip is not None and skip(child)):
                 add(child.tail or "")
                 continue
@@ -105,15 +116,15 @@ def parse_inline(el: Any, *, skip: Any = None) -> Inline:
                 index = len(raw)
                 raw.append((Code(child, "container", order=next(counter)), length, length, parent))
                 glue[0] = False
-                walk(child, index)
-                code, start, _, par = raw[index]
-                raw[index] = (code, start, length, par)
+                add(child.text or "")
+                stack.append((iter(child), index, child))
+                continue  # its tail follows its content
             else:
                 raw.append((Code(child, "point", order=next(counter)), length, length, parent))
                 glue[0] = True
             add(child.tail or "")
 
-    walk(el, -1)
+    walk(el)
     text = "".join(parts)
     return _pair_points(text, raw)
 
@@ -164,22 +175,27 @@ def _copy_into(parent: Any, el: Any, *, shell: bool = False) -> Any:
     """Append a copy of ``el`` under ``parent`` (text and children unless ``shell``).
 
     Built with SubElement so the copy reuses the namespace declarations in
-    scope instead of repeating them.
+    scope instead of repeating them; walked with a stack, so any depth copies.
     """
-    copy = etree.SubElement(parent, el.tag, attrib=dict(el.attrib))
+    top = etree.SubElement(parent, el.tag, attrib=dict(el.attrib))
     if shell:
-        return copy
-    copy.text = el.text
-    for child in el:
-        if isinstance(child.tag, str):
-            sub = _copy_into(copy, child)
+        return top
+    top.text = el.text
+    stack: list[tuple[Any, Iterator[Any]]] = [(top, iter(el))]
+    while stack:
+        copy, children = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+        elif isinstance(child.tag, str):
+            sub = etree.SubElement(copy, child.tag, attrib=dict(child.attrib))
+            sub.text, sub.tail = child.text, child.tail
+            stack.append((sub, iter(child)))
         elif isinstance(child, etree._Comment):
             sub = etree.Comment(child.text)
             copy.append(sub)
-        else:
-            continue
-        sub.tail = child.tail
-    return copy
+            sub.tail = child.tail
+    return top
 
 
 def _append_text(el: Any, text: str) -> None:
@@ -218,25 +234,34 @@ def render_inline(target: Any, text: str, inline: Inline, placements: Sequence[P
         else:
             items.append((where.start, 0, code.order, i, "point"))
 
-    def emit(el: Any, parent: int, lo: int, hi: int) -> None:
-        cursor = lo
-        for pos, _, _, i, what in sorted(children.get(parent, []), key=lambda t: t[:3]):
-            pos = min(max(pos, cursor), hi)
-            _append_text(el, text[cursor:pos])
-            cursor = pos
-            code = inline.codes[i]
-            if what == "open":
-                end = min(max(placements[i].end, pos), hi)
-                shell = _copy_into(el, code.element, shell=True)
-                emit(shell, i, pos, end)
-                cursor = end
-            elif what == "end":
-                _copy_into(el, code.end_element)
-            else:
-                _copy_into(el, code.element)
-        _append_text(el, text[cursor:hi])
+    def items(parent: int) -> Iterator[tuple[int, int, int, int, str]]:
+        return iter(sorted(children.get(parent, []), key=lambda t: t[:3]))
 
-    emit(target, -1, 0, len(text))
+    # Frames of [element, its code's range end, text cursor, its items]: a stack, not
+    # recursion, so codes nested 1,000 deep render too.
+    frames: list[list[Any]] = [[target, len(text), 0, items(-1)]]
+    while frames:
+        frame = frames[-1]
+        el, hi, cursor, todo = frame
+        item = next(todo, None)
+        if item is None:
+            _append_text(el, text[cursor:hi])
+            frames.pop()
+            continue
+        pos, _, _, i, what = item
+        pos = min(max(pos, cursor), hi)
+        _append_text(el, text[cursor:pos])
+        frame[2] = pos
+        code = inline.codes[i]
+        if what == "open":
+            end = min(max(placements[i].end, pos), hi)
+            shell = _copy_into(el, code.element, shell=True)
+            frame[2] = end
+            frames.append([shell, end, pos, items(i)])
+        elif what == "end":
+            _copy_into(el, code.end_element)
+        else:
+            _copy_into(el, code.element)
 
 
 def code_signature(el: Any) -> list[tuple[str, str]]:

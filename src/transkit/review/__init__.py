@@ -21,6 +21,7 @@ from transkit.data import Document
 
 __all__ = [
     "page_name",
+    "relative_href",
     "render_review",
     "review_page",
     "review_context",
@@ -116,7 +117,7 @@ def review_page(
     target = Path(path)
     href = None
     if index is not None:
-        href = os.path.relpath(Path(index), target.parent).replace(os.sep, "/")
+        href = relative_href(index, target.parent)
     context = review_context(model=model, glossaries=glossaries, subtitle=subtitle, index_href=href)
     view = document_view(document, _concepts(document, glossary))
     return render_page(view, context), dict(view.totals)
@@ -135,6 +136,19 @@ def write_page(
     return totals
 
 
+def relative_href(page: str | os.PathLike[str], base: str | os.PathLike[str]) -> str:
+    """A link from folder ``base`` to ``page`` that opens it whatever its name.
+
+    Every path segment is percent-encoded (``:`` too, so ``javascript:x.html``
+    can never be read as a scheme; ``#``, ``?``, ``%`` and spaces stay part of
+    the name): with no ``:`` left, a relative link cannot start with a scheme.
+    """
+    from urllib.parse import quote
+
+    relative = os.path.relpath(Path(page), Path(base)).replace(os.sep, "/")
+    return "/".join(quote(part, safe="") for part in relative.split("/"))
+
+
 def write_index(
     pages: Sequence[tuple[str, str | os.PathLike[str], dict[str, int]]],
     path: str | os.PathLike[str],
@@ -148,8 +162,7 @@ def write_index(
 
     index = Path(path)
     entries = [
-        IndexEntry(name, os.path.relpath(Path(page), index.parent).replace(os.sep, "/"), totals)
-        for name, page, totals in pages
+        IndexEntry(name, relative_href(page, index.parent), totals) for name, page, totals in pages
     ]
     context = review_context(model=model, glossaries=glossaries)
     atomic_write_text(index, render_index(entries, context))

@@ -85,6 +85,12 @@ def review_xliff(
     else:
         pages = [_page_for(entry.parent, d) for d in checked]
         index = entry
+    from transkit.fileio import OutputClaims, is_stream, preflight
+
+    if index is not None and is_stream(index):
+        raise TranskitError(
+            "holds several documents: their pages need a folder, not a device", file=str(index)
+        )
     targets = [*pages, *([index] if index else [])]
     if len({p.resolve() for p in targets}) != len(targets):
         raise TranskitError(
@@ -93,6 +99,10 @@ def review_xliff(
         )
     if any(p.resolve() == source.resolve() for p in targets):
         raise TranskitError("refusing to overwrite the XLIFF with a review page", file=str(source))
+    claims = OutputClaims([source, *(path for path, _ in files)])
+    for target in targets:
+        claims.claim(target)
+        preflight(target)
 
     model = _model_label(checked)
     how = (

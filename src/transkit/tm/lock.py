@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["exclusive"]
+__all__ = ["exclusive", "try_exclusive"]
 
 
 @contextlib.contextmanager
@@ -42,6 +42,33 @@ def exclusive(path: str | os.PathLike[str]) -> Iterator[None]:
         fcntl.flock(fd, fcntl.LOCK_EX)
         try:
             yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def try_exclusive(path: str | os.PathLike[str]) -> Iterator[bool]:
+    """Take the lock only if nobody holds it; yield whether it was taken."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: never sure nobody writes, so never taken
+        yield False
+        return
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:
+        yield False
+        return
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            yield False
+            return
+        try:
+            yield True
         finally:
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:

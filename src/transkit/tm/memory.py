@@ -25,14 +25,23 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import sqlite3
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from transkit.errors import TranskitError
-from transkit.tm.lock import exclusive
+from transkit.errors import OutputError, TranskitError
+from transkit.tm.damage import (
+    IndexDamaged,
+    discard_index_files,
+    healing,
+    index_failure,
+    is_temp,
+    write_failure,
+)
+from transkit.tm.lock import exclusive, try_exclusive
 from transkit.tm.store import FileState, StoreStats, TMStore
 from transkit.tm.tmxio import ImportCounts, TMXWriter, append_tus, iter_tmx, make_tu, tmx_date
 from transkit.tm.units import (
@@ -119,6 +128,8 @@ class TranslationMemory:
         self.source_lang = source_lang
         self.target_lang = target_lang
         self._store = store
+        self._healing_depth = 0
+        self._swept = False
         if self.folder.exists() and not self.folder.is_dir():
             raise TranskitError(
                 "translation memory must be a folder of TMX files", file=str(folder)
@@ -140,8 +151,54 @@ class TranslationMemory:
         if self._store is None:
             from transkit.tm.sqlite import SQLiteStore
 
-            self._store = SQLiteStore(self.index_path)
+            self._sweep_temps()
+            try:
+                self._store = SQLiteStore(self.index_path)
+            except (sqlite3.DatabaseError, IsADirectoryError, NotADirectoryError) as err:
+                failure = index_failure(err, self.index_path)
+                if not isinstance(failure, IndexDamaged):
+                    raise failure from None
+                self._discard_index(str(failure))
+                self._store = SQLiteStore(self.index_path)
         return self._store
+
+    def _discard_index(self, why: str) -> None:
+        """Drop a damaged index (a cache); the next access rebuilds it from the TMX files."""
+        if self._store is not None:
+            with contextlib.suppress(Exception):
+                self._store.close()
+            self._store = None
+        discard_index_files(self.index_path, why)
+
+    def _sweep_temps(self) -> None:
+        """Remove hidden temporary files a killed writer left, unless a writer is at work."""
+        if self._swept or not self.folder.is_dir() or not _writable(self.folder):
+            return
+        self._swept = True
+        if not any(is_temp(p.name) for p in self.folder.iterdir()):
+            return
+        with try_exclusive(self.lock_path) as locked:
+            if locked:  # else a writer holds the lock: its temporary files are live
+                self._remove_temps()
+
+    def _remove_temps(self) -> None:
+        """Remove writers' temporary files; only with the lock held (no writer is at work)."""
+        self._swept = True
+        for path in self.folder.iterdir():
+            if is_temp(path.name):
+                with contextlib.suppress(OSError):
+                    path.unlink()
+
+    def check_writable(self) -> None:
+        """Refuse, before anything is written, a memory folder that takes no new file."""
+        from transkit.fileio import preflight
+
+        try:
+            preflight(self.folder / APPROVED_FILE)
+        except OutputError as err:
+            raise OutputError(
+                f"memory folder cannot be written ({err.message})", file=str(self.folder)
+            ) from None
 
     def close(self) -> None:
         """Close the index."""
@@ -157,8 +214,10 @@ class TranslationMemory:
 
     @contextlib.contextmanager
     def _writing(self) -> Iterator[TMStore]:
+        self.check_writable()
         self.folder.mkdir(parents=True, exist_ok=True)
         with exclusive(self.lock_path):
+            self._remove_temps()
             self._sync_locked()
             yield self.store
 
@@ -172,6 +231,7 @@ class TranslationMemory:
             for n, st in disk.items()
         )
 
+    @healing
     def refresh(self) -> bool:
         """Re-read TMX files that changed since they were indexed; True if any were."""
         if not self._stale():
@@ -210,8 +270,8 @@ class TranslationMemory:
         store.add(path.name, chunk)
         store.set_file_state(FileState(path.name, st.st_size, st.st_mtime_ns, 0))
 
-    def _record(self, store: TMStore, path: Path) -> None:
-        st = path.stat()
+    def _record(self, store: TMStore, path: Path, written: Path | None = None) -> None:
+        st = (written or path).stat()
         store.set_file_state(FileState(path.name, st.st_size, st.st_mtime_ns, 0))
 
     # ------------------------------------------------------------------ writing
@@ -227,6 +287,7 @@ class TranslationMemory:
             n += 1
         return candidate
 
+    @healing
     def import_tmx(self, path: str | os.PathLike[str]) -> ImportResult:
         """Add the approved de->en units of a TMX file (any version/encoding) to the memory."""
         import transkit
@@ -240,7 +301,10 @@ class TranslationMemory:
                 raise TranskitError(
                     "already in the memory's folder (it is indexed as it is)", file=str(source)
                 )
-            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=f".{dest.name}.", suffix=".tmp")
+            try:
+                fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=f".{dest.name}.", suffix=".tmp")
+            except OSError as err:
+                raise write_failure(err, self.folder) from None
             try:
                 with store.transaction():
                     with os.fdopen(fd, "wb") as handle:
@@ -270,8 +334,12 @@ class TranslationMemory:
                         os.fsync(handle.fileno())
                     if writer.written:
                         os.chmod(tmp, 0o644)
-                        os.replace(tmp, dest)
-                        self._record(store, dest)
+                        # the index records the file as it will be; renamed in once committed
+                        self._record(store, dest, Path(tmp))
+                if writer.written:
+                    os.replace(tmp, dest)
+            except OSError as err:
+                raise write_failure(err, dest) from None
             finally:
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(tmp)
@@ -310,6 +378,7 @@ class TranslationMemory:
         store.add(dest.name, new)
         return duplicates
 
+    @healing
     def add_units(self, units: Sequence[TMUnit]) -> int:
         """Store approved units (e.g. from ``transkit merge``) in ``approved.tmx``.
 
@@ -339,6 +408,7 @@ class TranslationMemory:
                 self._record(store, path)
             return len(fresh)
 
+    @healing
     def remove(self, source: str, target: str | None = None) -> int:
         """Delete the units with this source (and target) from the TMX files and the index."""
         from transkit.tm.tmxio import rewrite_without
@@ -366,6 +436,7 @@ class TranslationMemory:
                         store.drop_file(name)
             return removed
 
+    @healing
     def export(self, path: str | os.PathLike[str]) -> int:
         """Write every distinct unit (newest copy of each pair) to one TMX 1.4 file."""
         import transkit
@@ -376,34 +447,31 @@ class TranslationMemory:
             key = pair_key(unit.source, unit.target)
             if unit.date >= newest.get(key, ""):
                 newest[key] = unit.date
-        target = Path(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                with TMXWriter(
-                    handle, source_lang=self.source_lang, tool_version=transkit.__version__
-                ) as writer:
-                    for name in _tmx_files(self.folder):
-                        for unit, tu in iter_tmx(
-                            self.folder / name,
-                            source_lang=self.source_lang,
-                            target_lang=self.target_lang,
-                        ):
-                            key = pair_key(unit.source, unit.target)
-                            if key in newest and unit.date == newest[key]:
-                                del newest[key]
-                                writer.write(tu)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, target)
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
+        from transkit.fileio import OutputClaims, open_output
+
+        claims = OutputClaims(self.folder / name for name in _tmx_files(self.folder))
+        claims.add_input(self.index_path)
+        claims.claim(path)
+        with (
+            open_output(path) as handle,
+            TMXWriter(
+                handle, source_lang=self.source_lang, tool_version=transkit.__version__
+            ) as writer,
+        ):
+            for name in _tmx_files(self.folder):
+                for unit, tu in iter_tmx(
+                    self.folder / name,
+                    source_lang=self.source_lang,
+                    target_lang=self.target_lang,
+                ):
+                    key = pair_key(unit.source, unit.target)
+                    if key in newest and unit.date == newest[key]:
+                        del newest[key]
+                        writer.write(tu)
         return writer.written
 
     # ------------------------------------------------------------------ reading
+    @healing
     def stats(self) -> StoreStats:
         """Units, distinct sources, files and index size."""
         self.refresh()
@@ -461,6 +529,7 @@ class TranslationMemory:
                 matches.append(TMMatch(unit, round(score, 1), "fuzzy", unit.target))
         return matches
 
+    @healing
     def lookup(
         self,
         source: str,

@@ -150,6 +150,7 @@ class SQLiteStore:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA temp_store=MEMORY")
         self._db.execute("PRAGMA cache_size=-65536")
+        self._check_size()
         version = None
         with contextlib.suppress(sqlite3.OperationalError):
             row = self._db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
@@ -165,6 +166,17 @@ class SQLiteStore:
         self._cache_version = -1
 
     # ------------------------------------------------------------------ admin
+    def _check_size(self) -> None:
+        """Refuse a truncated file: SQLite would only notice at the first missing page."""
+        wal = Path(f"{self.path}-wal")
+        if wal.exists() and wal.stat().st_size:
+            return  # pages may live in the write-ahead log
+        pages = self._db.execute("PRAGMA page_count").fetchone()[0]
+        size = self._db.execute("PRAGMA page_size").fetchone()[0]
+        if pages * size > self.path.stat().st_size:
+            self._db.close()
+            raise sqlite3.DatabaseError("index file truncated")
+
     def _reset(self) -> None:
         drops = "".join(
             f"DROP TABLE IF EXISTS {t};"
@@ -202,7 +214,11 @@ class SQLiteStore:
         except BaseException:
             if self._depth == 1:
                 self._bulk = None
-                self._db.execute("ROLLBACK")
+                # SQLite ends a transaction itself on some errors (disk full): then
+                # a ROLLBACK would fail and hide the real error.
+                if self._db.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        self._db.execute("ROLLBACK")
             raise
         finally:
             self._depth -= 1

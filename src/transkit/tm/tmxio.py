@@ -17,12 +17,10 @@ Language codes match on their primary subtag (``DE-DE`` is ``de``); TMX 1.1's
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import os
 import re
 import sys
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -155,14 +153,18 @@ def iter_tmx(
             if not handle.read(4096).strip(b" \t\r\n\x00\xff\xfe\xef\xbb\xbf"):
                 raise FormatError("empty file, not TMX", file=name)
             handle.seek(0)
+            entities = _declared_entities(handle, name)
+            handle.seek(0)
+            # Internal entities (<!ENTITY co "ACME">) are expanded within libxml2's
+            # amplification limits (huge_tree would lift them), so their text is indexed.
             events = etree.iterparse(
                 handle,
                 events=("end",),
                 tag=("header", "tu"),
-                resolve_entities=False,
+                resolve_entities="internal" if entities else False,
                 no_network=True,
                 load_dtd=False,
-                huge_tree=True,
+                huge_tree=not entities,
                 strip_cdata=True,
                 remove_comments=True,
             )
@@ -198,6 +200,37 @@ def iter_tmx(
                 f"not a TMX file (root element <{root.tag}>)", file=name, line=root.sourceline
             )
         raise FormatError("TMX without <header>", file=name)
+
+
+def _declared_entities(handle: IO[bytes], name: str) -> bool:
+    """True when the file's DTD declares internal entities; refuse external ones.
+
+    Reads only up to the root element's start tag, whatever the encoding.
+    """
+    from lxml import etree
+
+    events = etree.iterparse(
+        handle, events=("start",), resolve_entities=False, no_network=True, load_dtd=False
+    )
+    try:
+        for _event, elem in events:
+            dtd = elem.getroottree().docinfo.internalDTD
+            break
+        else:
+            return False
+    except etree.XMLSyntaxError:
+        return False  # the real pass reports it with its line
+    if dtd is None:
+        return False
+    declared = {e.name: e.content is not None and not e.system_url for e in dtd.iterentities()}
+    external = sorted(n for n, internal in declared.items() if not internal)
+    if external:
+        raise FormatError(
+            f"TMX file declares external entities ({', '.join(external)}); refusing to read them",
+            file=name,
+            line=1,
+        )
+    return bool(declared)
 
 
 def _check_root(elem: Any, name: str) -> None:
@@ -340,20 +373,14 @@ _END = re.compile(rb"</body>\s*</tmx>\s*$")
 
 def _new_file(path: Path, tus: Sequence[Any], source_lang: str) -> None:
     import transkit
+    from transkit.fileio import open_output
 
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            with TMXWriter(handle, source_lang=source_lang, tool_version=transkit.__version__) as w:
-                for tu in tus:
-                    w.write(tu)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+    with (
+        open_output(path) as handle,
+        TMXWriter(handle, source_lang=source_lang, tool_version=transkit.__version__) as writer,
+    ):
+        for tu in tus:
+            writer.write(tu)
 
 
 def append_tus(
@@ -362,13 +389,14 @@ def append_tus(
     """Append ``<tu>`` elements to a TMX file (created when missing), atomically.
 
     A UTF-8 file that ends in ``</body></tmx>`` gets the units spliced in
-    before ``</body>`` without re-parsing it (fast for big memories); any
-    other TMX is parsed and rewritten with lxml.
+    before ``</body>`` without re-parsing it (fast for big memories, and every
+    byte of it kept); any other TMX is rewritten in its own conventions
+    (`transkit.formats.tmx.rewrite_tmx`).
     """
     from lxml import etree
 
     from transkit.fileio import atomic_write_bytes
-    from transkit.formats import parse_xml
+    from transkit.formats.tmx import rewrite_tmx
 
     target = Path(path)
     if not target.exists():
@@ -386,15 +414,18 @@ def append_tus(
         added = b"".join(etree.tostring(tu, encoding="UTF-8") for tu in tus)
         atomic_write_bytes(target, data[: end.start()] + added + data[end.start() :])
         return
-    root = parse_xml(target, "TMX")
-    body = root.find("body")
-    if body is None:
-        raise FormatError("TMX without <body>", file=str(target), line=root.sourceline)
-    for tu in tus:
-        body.append(tu)
-    tree = root.getroottree()
-    encoding = tree.docinfo.encoding or "UTF-8"
-    atomic_write_bytes(target, etree.tostring(tree, xml_declaration=True, encoding=encoding))
+
+    def append(root: Any) -> int:
+        body = root.find("body")
+        for tu in tus:
+            body.append(tu)
+        return len(tus)
+
+    rewrite_tmx(target, append, limit=_NO_LIMIT)
+
+
+#: Memory files are the user's own data, not a stranger's input: no size limit.
+_NO_LIMIT = 1 << 62
 
 
 def rewrite_without(
@@ -406,77 +437,38 @@ def rewrite_without(
 ) -> int:
     """Rewrite a TMX file without the ``<tu>``s whose unit ``drop`` selects; return how many.
 
-    Everything else (header, other languages, notes, inline codes) is copied
-    as it is; the result is UTF-8.  A file left without units is deleted.
+    Everything else is kept in the file's own conventions
+    (`transkit.formats.tmx.rewrite_tmx`: encoding, DOCTYPE, comments, layout;
+    a symlink is followed).  A file left without units is deleted (a symlink:
+    its shared file is kept, with an empty body).
     """
-    from lxml import etree
+    from transkit.formats.tmx import rewrite_tmx
 
     name = os.fspath(path)
-    target = Path(name)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    removed = kept = 0
-    counts = ImportCounts()
     want_src, want_tgt = primary_lang(source_lang), primary_lang(target_lang)
-    try:
-        with os.fdopen(fd, "wb") as handle, open(name, "rb") as source:
-            with etree.xmlfile(handle, encoding="UTF-8") as xf:
-                xf.write_declaration()
-                events = etree.iterparse(
-                    source,
-                    events=("start", "end"),
-                    resolve_entities=False,
-                    no_network=True,
-                    load_dtd=False,
-                    huge_tree=True,
-                )
-                srclang = ""
-                root_ctx = body_ctx = None
-                try:
-                    for event, elem in events:
-                        if event == "start":
-                            if root_ctx is None:
-                                root_ctx = xf.element(elem.tag, dict(elem.attrib))
-                                root_ctx.__enter__()
-                                xf.write("\n")
-                            elif elem.tag == "body":
-                                body_ctx = xf.element("body", dict(elem.attrib))
-                                body_ctx.__enter__()
-                                xf.write("\n")
-                            continue
-                        if elem.tag == "header":
-                            srclang = elem.get("srclang") or ""
-                            elem.tail = "\n"
-                            xf.write(elem)
-                        elif elem.tag == "tu":
-                            found = _unit(elem, name, srclang, want_src, want_tgt, counts, True)
-                            units = [found[0]] if found else []
-                            if units and any(drop(u) for u in units):
-                                removed += 1
-                            else:
-                                kept += 1
-                                elem.tail = "\n"
-                                xf.write(elem)
-                            elem.clear(keep_tail=False)
-                            parent = elem.getparent()
-                            if parent is not None:
-                                while elem.getprevious() is not None:
-                                    del parent[0]
-                    if body_ctx is not None:
-                        body_ctx.__exit__(None, None, None)
-                    if root_ctx is not None:
-                        root_ctx.__exit__(None, None, None)
-                except etree.XMLSyntaxError as err:
-                    raise _syntax_error(name, err) from None
-            handle.write(b"\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        if removed:
-            if kept:
-                os.chmod(tmp, target.stat().st_mode & 0o777)
-                os.replace(tmp, target)
+    left = [0]
+
+    def remove(root: Any) -> int:
+        header = root.find("header")
+        srclang = (header.get("srclang") if header is not None else "") or ""
+        counts = ImportCounts()
+        removed = 0
+        for tu in list(root.iter("tu")):
+            found = _unit(tu, name, srclang, want_src, want_tgt, counts, True)
+            if found is not None and drop(found[0]):
+                parent = tu.getparent()
+                previous = tu.getprevious()
+                if previous is not None:
+                    previous.tail = tu.tail
+                else:
+                    parent.text = tu.tail if parent.text is None else parent.text
+                parent.remove(tu)
+                removed += 1
             else:
-                target.unlink()
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+                left[0] += 1
+        return removed
+
+    removed = rewrite_tmx(name, remove, limit=_NO_LIMIT)
+    if removed and not left[0] and not os.path.islink(name):
+        os.unlink(name)
     return removed

@@ -1,5 +1,8 @@
 """Fixtures for the cluster tests: a loopback Ray cluster per module, inputs, a local reference.
 
+A plugin of tests/conftest.py, not tests/cluster/conftest.py: a second
+conftest.py would shadow the root one's ``from conftest import …``.
+
 Ray is an optional extra; `ray_cluster` skips, saying so, without it.  The
 cluster lives in a short folder under /tmp of its own (Ray's socket paths
 must stay short), with ``HOME`` and Ray's temp folder inside; it is stopped
@@ -18,7 +21,7 @@ from typing import Any
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 MODEL = REPO / "tests" / "data" / "translate-de_en-tiny.argosmodel"
 GLOSSARY = REPO / "glossary"
 EPOCH = "1767225600"  # 2026-01-01: SOURCE_DATE_EPOCH for byte-for-byte comparisons
@@ -39,7 +42,7 @@ def ray_folder() -> Iterator[Path]:
 
     if importlib.util.find_spec("ray") is None:
         pytest.skip("Ray is not installed: pip install 'transkit[cluster]'")
-    sys.path.insert(0, str(Path(__file__).parent))
+    sys.path.insert(0, str(Path(__file__).parent / "cluster"))
     from raycluster import ray_environment
 
     folder = Path(tempfile.mkdtemp(prefix="tkc", dir="/tmp"))

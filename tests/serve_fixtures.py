@@ -1,22 +1,38 @@
-"""Servers shared by the serve tests (one per kind for the whole session)."""
+"""Servers shared by the serve tests (one per kind for the whole session).
+
+A plugin of tests/conftest.py rather than tests/serve/conftest.py: a second
+conftest.py would shadow the root one's ``from conftest import …``.
+"""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
-pytest.importorskip("starlette", reason="the serve extra (starlette) is not installed")
-pytest.importorskip("uvicorn", reason="the serve extra (uvicorn) is not installed")
 
-from serving import EN_DE_MODEL, MODEL, Server, server_env, start_server, stop_server  # noqa: E402
+def _serving() -> Any:
+    """tests/serve/serving.py, once the serve extra is known to be there."""
+    pytest.importorskip("starlette", reason="the serve extra (starlette) is not installed")
+    pytest.importorskip("uvicorn", reason="the serve extra (uvicorn) is not installed")
+    folder = str(Path(__file__).parent / "serve")
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    import serving
+
+    return serving
 
 
 @pytest.fixture(scope="session")
-def open_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def open_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """No keys; de->en, and en->de when the test model is there."""
+    serving = _serving()
+    MODEL, EN_DE_MODEL = serving.MODEL, serving.EN_DE_MODEL  # noqa: N806
+    start_server, stop_server = serving.start_server, serving.stop_server
     models = (MODEL, EN_DE_MODEL) if EN_DE_MODEL.is_file() else (MODEL,)
     server = start_server(
         tmp_path_factory.mktemp("open"),
@@ -35,8 +51,14 @@ def open_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 @pytest.fixture(scope="session")
 def keyed_server(
     tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[tuple[Server, dict[str, str]]]:
+) -> Iterator[tuple[Any, dict[str, str]]]:
     """API keys (one with tiny limits), mounted under /mt."""
+    serving = _serving()
+    server_env, start_server, stop_server = (
+        serving.server_env,
+        serving.start_server,
+        serving.stop_server,
+    )
     base = tmp_path_factory.mktemp("keyed")
     keys_file = base / "keys.tsv"
     keys = {}
