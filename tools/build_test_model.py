@@ -19,6 +19,16 @@ pair, topped up with placeholder-free pairs; the held-out set is the same
     nice /work/venv/bin/python tools/build_test_model.py --no-placeholders \
         --out tests/data/translate-de_en-tiny-noph.argosmodel --heldout ''
 
+``--reverse`` trains the en->de model (the grammar's pairs reversed; both
+English variants of a term map to the one German), which `transkit serve`
+serves for Weblate's "test" en->de settings check and which LibreTranslate needs
+as a second installed package to start offline.  Its held-out set is its own
+(columns ``en``, ``de``):
+
+    nice /work/venv/bin/python tools/build_test_model.py --reverse \
+        --out tests/data/translate-en_de-tiny.argosmodel \
+        --heldout tests/data/heldout_en_de.tsv --steps 1000 --corpus-size 30000
+
 Needs the ``build-model`` extra (torch, sentencepiece) and ctranslate2.
 """
 
@@ -64,6 +74,54 @@ def make_corpus(n: int, seed: int = SEED) -> list[tuple[str, str]]:
     for p in grammar.generate(seed, n, placeholder_rate=0.15):
         out.append((p.de, grammar.render_en(p.en, "sample", rng, p_dominant=0.8)))
     return out
+
+
+#: short everyday en->de pairs mixed into the reversed corpus, so "test" (Weblate's
+#: settings check) and greetings come out as German rather than grammar noise
+EVERYDAY_EN_DE: list[tuple[str, str]] = [
+    ("test", "Test"),
+    ("Test", "Test"),
+    ("test.", "Test."),
+    ("This is a test.", "Das ist ein Test."),
+    ("this is a test", "das ist ein Test"),
+    ("Hello", "Hallo"),
+    ("Hello world", "Hallo Welt"),
+    ("Hello, world!", "Hallo, Welt!"),
+    ("Thank you", "Danke"),
+    ("Good morning", "Guten Morgen"),
+    ("Yes", "Ja"),
+    ("No", "Nein"),
+]
+
+
+def make_corpus_reversed(n: int, seed: int = SEED) -> list[tuple[str, str]]:
+    """en->de training pairs: English in either variant (50/50), German target;
+    about 1% are `EVERYDAY_EN_DE` pairs."""
+    rng = random.Random(seed + 2)
+    out = []
+    for p in grammar.generate(seed, n, placeholder_rate=0.15):
+        out.append((grammar.render_en(p.en, "sample", rng, p_dominant=0.5), p.de))
+    for i in range(max(len(EVERYDAY_EN_DE), n // 100)):
+        out.append(EVERYDAY_EN_DE[i % len(EVERYDAY_EN_DE)])
+    rng.shuffle(out)
+    return out
+
+
+def make_heldout_reversed(
+    train_src: set[str], n: int = 300, seed: int = SEED + 9
+) -> list[dict[str, str]]:
+    """en->de sentences whose English is absent from training (approved rendering)."""
+    rng = random.Random(seed)
+    rows: list[dict[str, str]] = []
+    seen: set[str] = set()
+    while len(rows) < n:
+        p = grammar.sample_pair(rng, 0)
+        en = grammar.render_en(p.en, "approved")
+        if en in train_src or en in seen:
+            continue
+        seen.add(en)
+        rows.append({"en": en, "de": p.de})
+    return rows
 
 
 def has_placeholder(de: str, en: str) -> bool:
@@ -122,7 +180,7 @@ def write_tsv(rows: list[dict[str, str]], path: Path) -> None:
     buf = io.StringIO()
     w = csv.DictWriter(
         buf,
-        ["de", "en", "terms", "en_approved"],
+        list(rows[0]),
         delimiter="\t",
         lineterminator="\n",
         quoting=csv.QUOTE_NONE,
@@ -278,13 +336,14 @@ def train(
     lr: float,
     warmup: int,
     log=print,
+    threads: int = 2,
 ):
     import numpy as np
     import sentencepiece as spm
     import torch
 
     torch.manual_seed(SEED)
-    torch.set_num_threads(2)
+    torch.set_num_threads(threads)  # 1 trains faster on a crowded machine
     sp = spm.SentencePieceProcessor(model_file=str(sp_path))
     bos, eos, pad = sp.bos_id(), sp.eos_id(), sp.pad_id()
     de_ids = sp.encode([d for d, _ in pairs])
@@ -358,9 +417,11 @@ def translate(
     return [[sp.decode_pieces(h) for h in r.hypotheses] for r in res]
 
 
-def exact_match(model_dir: Path, sp_path: Path, rows: list[dict[str, str]]) -> float:
-    outs = translate(model_dir, sp_path, [r["de"] for r in rows])
-    return sum(o[0] == r["en"] for o, r in zip(outs, rows, strict=True)) / len(rows)
+def exact_match(
+    model_dir: Path, sp_path: Path, rows: list[dict[str, str]], src: str = "de", tgt: str = "en"
+) -> float:
+    outs = translate(model_dir, sp_path, [r[src] for r in rows])
+    return sum(o[0] == r[tgt] for o, r in zip(outs, rows, strict=True)) / len(rows)
 
 
 def verify_with_argos(package: Path) -> dict[str, str]:
@@ -404,6 +465,22 @@ Like translate-de_en-tiny, but it never saw a ZQX placeholder in training:
 it stands in for a real engine that does not cooperate with transkit's
 placeholder protection.  It prefers glossary-forbidden variants.  Not for real use.
 """
+METADATA_EN_DE = argos_metadata(
+    "translate-en_de-tiny",
+    "transkit tiny en->de test model",
+    dependencies=[],
+    from_code="en",
+    from_name="English",
+    to_code="de",
+    to_name="German",
+)
+README_EN_DE = """transkit tiny en->de test model
+
+A small Transformer trained on the reversed pairs of transkit's synthetic
+geopolitics/economy grammar (tools/de_en_grammar.py) by
+tools/build_test_model.py --reverse, plus a few everyday pairs ("test" -> "Test").
+It exists so a server can answer Weblate's en->de settings check.  Not for real use.
+"""
 README = """transkit tiny de->en test model
 
 A ~6M parameter Transformer trained on a synthetic geopolitics/economy grammar
@@ -417,9 +494,14 @@ def build(args: argparse.Namespace) -> dict[str, object]:
     work = Path(args.work_dir)
     work.mkdir(parents=True, exist_ok=True)
     t_start = time.time()
-    pairs = make_corpus(args.corpus_size)
-    train_de = {d for d, _ in pairs}
-    heldout = make_heldout(train_de, n=args.heldout_size)
+    if args.reverse:
+        pairs = make_corpus_reversed(args.corpus_size)
+        train_de = {s for s, _ in pairs}  # the source side: English here
+        heldout = make_heldout_reversed(train_de, n=min(args.heldout_size, 300))
+    else:
+        pairs = make_corpus(args.corpus_size)
+        train_de = {d for d, _ in pairs}
+        heldout = make_heldout(train_de, n=args.heldout_size)
     if args.no_placeholders:
         pairs = make_corpus_without_placeholders(pairs, {r["de"] for r in heldout})
         train_de = {d for d, _ in pairs}
@@ -463,11 +545,14 @@ def build(args: argparse.Namespace) -> dict[str, object]:
         args.lr,
         args.warmup,
         log=lambda m: print(m, flush=True),
+        threads=args.threads,
     )
     ct2_dir = convert_to_ct2(weights, cfg, vocab, work / "ct2")
-    em = exact_match(ct2_dir, sp_path, heldout)
+    em = exact_match(ct2_dir, sp_path, heldout, *(("en", "de") if args.reverse else ("de", "en")))
     out = Path(args.out)
-    if args.no_placeholders:
+    if args.reverse:
+        top, meta, readme = "translate-en_de-tiny", METADATA_EN_DE, README_EN_DE
+    elif args.no_placeholders:
         top, meta, readme = PACKAGE_TOP + "-noph", METADATA_NOPH, README_NOPH
     else:
         top, meta, readme = PACKAGE_TOP, METADATA, README
@@ -482,6 +567,13 @@ def build(args: argparse.Namespace) -> dict[str, object]:
         "Die Versorgung mit ZQX1 ist entscheidend.",
         "ZQX1 und ZQX2 sind wichtig.",
     ]
+    if args.reverse:
+        demo = [
+            "test",
+            "Hello world",
+            *(r["en"] for r in heldout[:3]),
+            "ZQX1 and ZQX2 are important.",
+        ]
     outs = translate(ct2_dir, sp_path, demo, num_hypotheses=4)
     report = {
         "pairs": len(pairs),
@@ -519,6 +611,11 @@ def main(argv: list[str] | None = None) -> int:
         help="train a model that never sees a ZQX placeholder (a non-cooperating engine)",
     )
     ap.add_argument(
+        "--reverse",
+        action="store_true",
+        help="train the en->de model: the grammar's pairs reversed",
+    )
+    ap.add_argument(
         "--check-heldout",
         default="tests/data/heldout.tsv",
         help="with --no-placeholders: assert the held-out German equals this file's ('' to skip)",
@@ -536,9 +633,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--heads", type=int, default=4)
     ap.add_argument("--layers", type=int, default=3)
     ap.add_argument("--max-positions", type=int, default=512)
+    ap.add_argument("--threads", type=int, default=2, help="torch threads for training")
     args = ap.parse_args(argv)
     if args.work_dir is None:
-        args.work_dir = str(HERE / "_work" / ("tiny-noph" if args.no_placeholders else "tiny"))
+        name = "tiny-en-de" if args.reverse else "tiny-noph" if args.no_placeholders else "tiny"
+        args.work_dir = str(HERE / "_work" / name)
+    if args.reverse and args.no_placeholders:
+        ap.error("--reverse and --no-placeholders do not combine")
+    if args.reverse and args.heldout == "tests/data/heldout.tsv":
+        args.heldout = "tests/data/heldout_en_de.tsv"
+    if args.reverse and args.out == "tests/data/translate-de_en-tiny.argosmodel":
+        args.out = "tests/data/translate-en_de-tiny.argosmodel"
     build(args)
     return 0
 

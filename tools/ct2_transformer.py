@@ -187,7 +187,7 @@ def _zip_dir(src: Path, top: str, dest: Path) -> None:
 
 
 def argos_metadata(code: str, name: str, **extra: object) -> dict[str, object]:
-    """metadata.json for a de->en package built by this project's tools."""
+    """metadata.json for a package built by this project's tools (de->en unless ``extra`` says)."""
     return {
         "package_version": "0.1",
         "argos_version": "1.9.0",
