@@ -26,7 +26,7 @@ from transkit.engine.base import Engine
 from transkit.errors import InputError, TranskitError
 from transkit.pipeline import FileResult, TranslateOptions, TranslateRun
 
-__all__ = ["is_xliff_path", "run_pretranslate", "translate_any"]
+__all__ = ["align_pairs", "is_xliff_path", "run_pretranslate", "translate_any"]
 
 
 def is_xliff_path(name: str) -> bool:
@@ -134,8 +134,11 @@ def _code_label(code: Any) -> str:
     return f"<{local_name(el)}{f' id={ident}' if ident else ''}>"
 
 
-def _align(engine: Engine, pairs: list[tuple[str, str]]) -> list[Any]:
-    """The engine's attention alignment of each pair; a guess where it has none."""
+def align_pairs(engine: Engine, pairs: list[tuple[str, str]]) -> list[Any]:
+    """The engine's attention alignment of each pair; a guess where it has none.
+
+    Public: the server places HTML tags with it (`transkit.serve.markup`).
+    """
     from transkit.text.align import alignment_from_words, guess_alignment
 
     aligner = getattr(engine, "align_batch", None)
@@ -196,7 +199,7 @@ def _finish(prepared: _Prepared, translated: dict[str, Segment], engine: Engine)
         joined[key] = ("".join(parts), spans, done)
         if jobs[key].inline.has_codes:
             pairs.extend((s, t) for _, _, s, t in spans if s.strip() and t.strip())
-    alignments = _align(engine, pairs)
+    alignments = align_pairs(engine, pairs)
     by_pair = iter(alignments)
     fills: dict[str, Fill] = {}
     all_sentences: list[Segment] = []

@@ -1,7 +1,7 @@
 """The transkit command line: parses options, calls the library, prints.
 
 One module per command group (`translate`, `models`, `qa`, `glossary`,
-`merge`, `review`, `tm`); this module only builds the ``transkit`` group and attaches
+`merge`, `review`, `tm`, `serve`); this module only builds the ``transkit`` group and attaches
 them.
 Every library error (`transkit.errors.TranskitError`) becomes one line on
 stderr and a non-zero exit code (`transkit.cli.errors`); the library modules
@@ -18,6 +18,7 @@ from transkit.cli.merge import merge
 from transkit.cli.models import models
 from transkit.cli.qa import eval_, qa
 from transkit.cli.review import review
+from transkit.cli.serve import api_key, serve
 from transkit.cli.tm import tm
 from transkit.cli.translate import segment, translate
 
@@ -34,5 +35,17 @@ def main() -> None:
     """
 
 
-for _command in (translate, segment, models, qa, eval_, glossary, merge, review, tm):
+for _command in (
+    translate,
+    segment,
+    models,
+    qa,
+    eval_,
+    glossary,
+    merge,
+    review,
+    tm,
+    serve,
+    api_key,
+):
     main.add_command(_command)
