@@ -125,9 +125,14 @@ def transkit_server(args: argparse.Namespace, extra: Sequence[str] = ()) -> Serv
         "--model",
         str(DE_EN),
         "--model",
-        str(EN_DE),
+        str(args.en_de),
         "--glossary",
         str(GLOSSARY),
+        "--no-tm",
+        "--threads",
+        str(args.threads),
+        "--data",
+        str(WORK / "serve-data"),
         *shlex.split(args.transkit_args),
         *extra,
     ]
@@ -137,7 +142,7 @@ def transkit_server(args: argparse.Namespace, extra: Sequence[str] = ()) -> Serv
 
 
 def libretranslate_server(args: argparse.Namespace) -> Server:
-    env = lt_environment(LT_VENV, [DE_EN, EN_DE], pip_log=WORK / "lt-pip.log")
+    env = lt_environment(LT_VENV, [DE_EN, args.en_de], pip_log=WORK / "lt-pip.log")
     port = free_port()
     argv = [
         str(LT_VENV / "bin" / "libretranslate"),
@@ -180,14 +185,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-libretranslate", action="store_true")
     parser.add_argument("--no-soak", action="store_true")
     parser.add_argument("--no-faults", action="store_true")
-    parser.add_argument("--threads", type=int, default=2, help="CTranslate2 threads, offline")
+    parser.add_argument(
+        "--threads", type=int, default=2, help="CTranslate2 threads, offline and served"
+    )
     parser.add_argument("--lt-threads", type=int, default=4, help="LibreTranslate --threads")
+    parser.add_argument("--en-de", type=Path, default=EN_DE, help="the en->de package served too")
     parser.add_argument(
         "--transkit-args", default="", help="extra `transkit serve` options (one string)"
     )
     parser.add_argument(
         "--queue-option",
-        default="--max-queue",
+        default="--queue-size",
         help="the `transkit serve` option that bounds the queue (the fault test sets it low)",
     )
     args = parser.parse_args(argv)

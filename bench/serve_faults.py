@@ -145,7 +145,13 @@ def _sigterm_under_load(server: Server, sentences: Sequence[str], clients: int) 
     async def scenario() -> tuple[object, float, int | None]:
         load = asyncio.create_task(
             run_load(
-                server.url, sentences, clients=clients, requests=10**6, deadline_s=25, timeout_s=30
+                server.url,
+                sentences,
+                clients=clients,
+                requests=10**6,
+                deadline_s=25,
+                timeout_s=30,
+                stop_when_refused=True,
             )
         )
         await asyncio.sleep(3)

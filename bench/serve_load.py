@@ -74,12 +74,15 @@ async def run_load(
     timeout_s: float = 120.0,
     on_done: Callable[[int], None] | None = None,
     deadline_s: float | None = None,
+    stop_when_refused: bool = False,
 ) -> LoadResult:
     """``clients`` concurrent clients send ``requests`` LibreTranslate
     ``POST /translate`` requests in all, one sentence each, cycling ``sentences``.
 
     ``on_done(n)`` is called after the n-th finished request (the soak reads
-    the server's memory there).  Stops early at ``deadline_s`` if given.
+    the server's memory there).  Stops early at ``deadline_s`` if given; with
+    ``stop_when_refused`` a client stops once a connection is refused (the
+    server has closed its socket).
     """
     import httpx
 
@@ -105,6 +108,9 @@ async def run_load(
                 response = await http.post("/translate", json=body)
             except httpx.HTTPError as exc:
                 result.errors[type(exc).__name__] += 1
+                if stop_when_refused and isinstance(exc, httpx.ConnectError):
+                    finished += 1
+                    return
             else:
                 result.latencies.append(time.perf_counter() - started)
                 result.statuses[response.status_code] += 1
