@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -248,18 +249,20 @@ def lt_environment(venv: Path, packages: Sequence[Path], *, pip_log: Path) -> di
         "LANG": "C.UTF-8",
     }
     home.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(home / "packages", ignore_errors=True)  # exactly ``packages``, fresh
     install = (
         "import sys, pathlib, argostranslate.package as p\n"
-        "have = {(k.from_code, k.to_code) for k in p.get_installed_packages()}\n"
         "for path in sys.argv[1:]:\n"
         "    p.install_from_path(pathlib.Path(path))\n"
         "print(sorted((k.from_code, k.to_code) for k in p.get_installed_packages()))\n"
     )
-    subprocess.run(
-        [str(python), "-c", install, *map(str, packages)],
+    done = subprocess.run(
+        [str(python), "-c", install, *(str(Path(p).resolve()) for p in packages)],
         env=env,
         cwd=home,
-        check=True,
         capture_output=True,
+        text=True,
     )
+    if done.returncode != 0:
+        raise RuntimeError(f"installing the packages for LibreTranslate failed:\n{done.stderr}")
     return env
