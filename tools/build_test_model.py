@@ -25,9 +25,13 @@ serves for Weblate's "test" en->de settings check and which LibreTranslate needs
 as a second installed package to start offline.  Its held-out set is its own
 (columns ``en``, ``de``):
 
-    nice /work/venv/bin/python tools/build_test_model.py --reverse \
+    nice -n 5 /work/venv/bin/python tools/build_test_model.py --reverse \
         --out tests/data/translate-en_de-tiny.argosmodel \
-        --heldout tests/data/heldout_en_de.tsv --steps 1000 --corpus-size 30000
+        --heldout tests/data/heldout_en_de.tsv --steps 800 --corpus-size 30000 \
+        --d-model 96 --ffn 384 --layers 2 --batch-tokens 1600 --lr 4e-3 --threads 1
+
+(the committed one: 21 minutes on a crowded 2-core machine, 0.81 exact match on
+its 300 held-out rows, 0.95 MB).
 
 Needs the ``build-model`` extra (torch, sentencepiece) and ctranslate2.
 """
@@ -513,7 +517,8 @@ def build(args: argparse.Namespace) -> dict[str, object]:
             same = on_disk == [r["de"] for r in heldout]
             assert same, f"held-out set differs from {args.check_heldout}"
     print(
-        f"corpus: {len(pairs)} pairs ({len(train_de)} distinct German); held-out {len(heldout)}",
+        f"corpus: {len(pairs)} pairs ({len(train_de)} distinct "
+        f"{'English' if args.reverse else 'German'}); held-out {len(heldout)}",
         flush=True,
     )
     sp_path = train_sentencepiece(
