@@ -43,6 +43,7 @@ def keyed_server(
     for name, requests, chars in (
         ("main", "", ""),
         ("tight", "3/minute", ""),
+        ("tight-lt", "3/minute", ""),
         ("small", "", "40/day"),
     ):
         made = subprocess.run(

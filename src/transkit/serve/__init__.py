@@ -62,8 +62,26 @@ def run(config: ServeConfig) -> None:
             server_header=False,
         )
     )
+    _after_shutdown_signals_are_done()
     server.run()
     if not server.started:
         from transkit.errors import TranskitError
 
         raise TranskitError(f"the server could not start on {config.host}:{config.port}")
+
+
+def _after_shutdown_signals_are_done() -> None:
+    """Make SIGTERM/SIGINT end in exit 0 once uvicorn has drained.
+
+    uvicorn catches the signal, shuts down gracefully, restores the handler
+    it found and raises the signal again, which by default kills the
+    process (exit -15).  The handler it finds here does nothing: the drain
+    already happened, so returning normally is the right end.
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda signum, frame: None)

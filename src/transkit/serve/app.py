@@ -11,6 +11,7 @@ the API's own error shape with no traceback or path in it.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -86,21 +87,41 @@ class Guard:
             if not message.get("more_body"):
                 break
         replayed = False
+        gone = asyncio.Event()
 
         async def replay() -> Any:
             nonlocal replayed
             if not replayed:
                 replayed = True
                 return {"type": "http.request", "body": bytes(body), "more_body": False}
-            return await receive()
+            await gone.wait()
+            return {"type": "http.disconnect"}
 
+        async def watch() -> None:
+            while (await receive())["type"] != "http.disconnect":
+                pass
+            gone.set()
+
+        # A client that hangs up cancels its request: its queued job is dropped
+        # before it reaches the model instead of being translated for no one.
+        answer = asyncio.ensure_future(self.app(scope, replay, send_with_id))
+        watcher = asyncio.ensure_future(watch())
+        await asyncio.wait({answer, watcher}, return_when=asyncio.FIRST_COMPLETED)
+        if not answer.done():
+            answer.cancel()
+            with contextlib.suppress(BaseException):
+                await answer
+            log.info("client went away; request cancelled")
+            return
+        watcher.cancel()
         try:
-            await self.app(scope, replay, send_with_id)
+            answer.result()
         except Exception:
+            if started:  # the app's own handler answered (and logged) already
+                return
             log.exception("unexpected error answering %s", path)
-            if not started:
-                response = _json_error(path, 500, "Internal server error")
-                await response(scope, replay, send_with_id)
+            response = _json_error(path, 500, "Internal server error")
+            await response(scope, replay, send_with_id)
 
     async def _too_large(self, scope: Any, receive: Any, send: Any, path: str) -> None:
         message = f"Request body too large (the limit is {self.body_limit} bytes)"

@@ -48,6 +48,7 @@ class Job:
     payload: Any = None  # what the worker needs to finish the job
     future: asyncio.Future[Any] | None = None
     queued: float = field(default_factory=time.perf_counter)
+    request_id: str = "-"  # for the log lines the batch writes
 
 
 #: Runs one batch in a replica's thread: (replica, key, jobs) -> one result per job.
@@ -122,6 +123,9 @@ class Batcher:
             raise QueueFull(f"the translation queue is full ({self._max_queue} requests waiting)")
         if self._pair_of(job.key) not in self._replicas:
             raise KeyError(job.key)
+        from transkit.serve.logs import REQUEST_ID
+
+        job.request_id = REQUEST_ID.get()
         job.future = asyncio.get_running_loop().create_future()
         self._pending.append(job)
         assert self._wake is not None
@@ -186,7 +190,8 @@ class Batcher:
         error = fut.exception() if not fut.cancelled() else asyncio.CancelledError()
         results = None if error else fut.result()
         if error:
-            log.error("batch of %d requests failed: %r", len(jobs), error)
+            ids = ",".join(job.request_id for job in jobs)
+            log.error("batch of requests [%s] failed: %r", ids, error)
         for k, job in enumerate(jobs):
             if job.future is None or job.future.done():
                 continue

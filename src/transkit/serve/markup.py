@@ -183,14 +183,20 @@ def _unit(run: list[tuple[str, str]], xml: bool) -> Unit | str:
     stack: list[tuple[int, str]] = []  # (anchor index, tag name)
     starts: dict[int, int] = {}
 
+    glue = [False]
+
     def point(raw: str) -> None:
         unit.anchors.append(Anchor(length, length, stack[-1][0] if stack else -1, point=True))
         unit.opens.append(raw)
         unit.closes.append("")
+        glue[0] = True
 
     for kind, raw in run:
         if kind == "text":
             plain = html.unescape(raw)
+            if glue[0] and parts and parts[-1][-1:].isalnum() and plain[:1].isalnum():
+                plain = " " + plain  # "Regel<br>gilt": two words, as in XLIFF's codes
+            glue[0] = False
             parts.append(plain)
             length += len(plain)
             continue

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Hashable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -30,6 +31,9 @@ __all__ = ["TextResult", "TranslationService", "Pair"]
 log = logging.getLogger("transkit.serve")
 
 Pair = tuple[str, str]
+
+#: How often the memory looks for TMX files changed by `merge` or `tm import`.
+MEMORY_REFRESH_SECONDS = 1.0
 
 
 @dataclass
@@ -79,6 +83,7 @@ class TranslationService:
         self._extra: dict[str, Terminology] = {}
         self._memory: Any = None
         self._memory_pool: ThreadPoolExecutor | None = None
+        self._refreshed = float("-inf")
         self.batcher: Batcher | None = None
 
     # ------------------------------------------------------------------ set-up
@@ -113,6 +118,22 @@ class TranslationService:
 
             self._memory_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="memory")
             self._memory = TranslationMemory(config.tm_path)
+        self._warm_up()
+
+    def _warm_up(self) -> None:
+        """One sentence per pair through the batch step, so no client pays the first-use costs."""
+        from transkit.batch import translate_segments
+        from transkit.pipeline import prepare_document
+
+        for pair, engines in self.engines.items():
+            terminology = self.terminology(pair)
+            text = "Test."
+            if terminology is not None and terminology.glossary.concepts():
+                text = f"{terminology.glossary.concepts()[0].de[0]}."
+            matcher = terminology.matcher if terminology is not None else None
+            segments = prepare_document("warm-up", text, matcher).segments
+            glossary = terminology.glossary if terminology is not None else None
+            translate_segments(segments, engines[0], glossary=glossary)
 
     def start(self) -> None:
         """Start the batcher on the running loop."""
@@ -235,7 +256,10 @@ class TranslationService:
         threshold = self.config.tm_threshold
 
         def lookup() -> list[tuple[list[Document], Markup | None]]:
-            memory.refresh()
+            now = time.monotonic()
+            if now - self._refreshed > MEMORY_REFRESH_SECONDS:
+                memory.refresh()  # what `merge` approved a moment ago serves now
+                self._refreshed = now
             return [
                 (leverage_documents(docs, memory, threshold=threshold), m) for docs, m in prepared
             ]
