@@ -30,12 +30,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
-import json
 import os
 import shlex
 import sys
 import time
-from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -89,13 +87,17 @@ class Offline:
             for i, s in enumerate(sentences)
         ]
 
-    def translate(self, sentences: Sequence[str]) -> float:
-        """Seconds to translate and enforce ``sentences`` in one batch."""
+    def translate(self, sentences: Sequence[str], *, glossary: bool = True) -> float:
+        """Seconds to translate (and enforce) ``sentences`` in one batch."""
+        from dataclasses import replace
+
         from transkit.batch import translate_segments
 
         segments = self.segments(sentences)
+        if not glossary:
+            segments = [replace(s, terms=()) for s in segments]
         started = time.perf_counter()
-        translate_segments(segments, self.engine, glossary=self.glossary)
+        translate_segments(segments, self.engine, glossary=self.glossary if glossary else None)
         return time.perf_counter() - started
 
     def one_by_one(self, sentences: Sequence[str]) -> list[float]:
@@ -111,8 +113,13 @@ class Offline:
         return times
 
 
+_STARTED: list[int] = []
+
+
 def transkit_server(args: argparse.Namespace, extra: Sequence[str] = ()) -> Server:
     port = free_port()
+    _STARTED.append(port)
+    name = "transkit-serve" if len(_STARTED) == 1 else f"transkit-serve-{len(_STARTED)}"
     argv = [
         sys.executable,
         "-m",
@@ -138,7 +145,7 @@ def transkit_server(args: argparse.Namespace, extra: Sequence[str] = ()) -> Serv
     ]
     env = dict(os.environ)
     env["PYTHONPATH"] = str(ROOT / "src") + os.pathsep + env.get("PYTHONPATH", "")
-    return Server("transkit-serve", argv, port=port, env=env, cwd=WORK)
+    return Server(name, argv, port=port, env=env, cwd=WORK)
 
 
 def libretranslate_server(args: argparse.Namespace) -> Server:
@@ -180,7 +187,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small counts: a sanity run")
     parser.add_argument("--clients", type=int, default=32)
-    parser.add_argument("--cycles", type=int, default=3, help="passes over the sentences")
+    parser.add_argument("--cycles", type=int, default=2, help="passes over the sentences")
     parser.add_argument("--soak-requests", type=int, default=20_000)
     parser.add_argument("--no-libretranslate", action="store_true")
     parser.add_argument("--no-soak", action="store_true")
@@ -219,9 +226,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         offline.translate(sentences[:16])  # load the model
         t_batch = offline.translate(batch)
         offline_rate = len(batch) / t_batch
+        plain_rate = len(batch) / offline.translate(batch, glossary=False)
         direct = offline.one_by_one(sentences[: 30 if args.quick else 80])
         direct_p50 = percentile(direct, 0.5)
         print(f"offline, one batch (transkit.batch):   {offline_rate:8.1f} sent/s", flush=True)
+        print(f"  the same without a glossary (context): {plain_rate:8.1f} sent/s", flush=True)
         print(f"direct library call, one sentence:     p50 {direct_p50 * 1000:7.1f} ms", flush=True)
 
         tk = transkit_server(args)
@@ -252,13 +261,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             lt.stop()
             servers.remove(lt)
 
-        soak = None
-        if not args.no_soak:
-            soak = run_soak(tk, sentences, args.clients, args.soak_requests)
         faults = None
         if not args.no_faults:
             faults = run_faults(tk, sentences, args, transkit_server)
-        print_targets(offline_rate, direct_p50, tk_one, tk_many, lt_one, lt_many, soak, faults)
+        print_targets(offline_rate, direct_p50, tk_one, tk_many, lt_one, lt_many, faults)
+        if not args.no_soak:  # last: the longest part
+            print_soak(run_soak(tk, sentences, args.clients, args.soak_requests))
     finally:
         for server in servers:
             server.stop()
@@ -269,11 +277,18 @@ def run_soak(server: Server, sentences: Sequence[str], clients: int, requests: i
     """``requests`` from ``clients``; RSS after the first quarter and at the end."""
     marks = {requests // 4: 0, requests: 0}
 
+    started = time.perf_counter()
+
     def on_done(n: int) -> None:
         if n in marks:
             marks[n] = server.rss_bytes()
+        if n % 2500 == 0:
+            print(
+                f"  soak: {n} requests, {time.perf_counter() - started:.0f} s, RSS "
+                f"{server.rss_bytes() / 2**20:.1f} MiB",
+                flush=True,
+            )
 
-    started = time.perf_counter()
     result = asyncio.run(
         run_load(server.url, sentences, clients=clients, requests=requests, on_done=on_done)
     )
@@ -297,7 +312,6 @@ def print_targets(
     tk_many: LoadResult,
     lt_one: LoadResult | None,
     lt_many: LoadResult | None,
-    soak: dict | None,
     faults: dict | None,
 ) -> None:
     print("\nTargets")
@@ -324,18 +338,19 @@ def print_targets(
         f"  batching window: 1 client p50 {tk_one.p(0.5) * 1000:.1f} ms vs direct call "
         f"{direct_p50 * 1000:.1f} ms = {window:.2f}x (target <= 1.2x: {verdict(window <= 1.2)})"
     )
-    if soak is not None:
-        r: LoadResult = soak["result"]
-        ok = r.unexpected() == 0 and soak["growth"] < 0.10
-        print(
-            f"  soak: {r.requests} requests, {r.unexpected()} unexpected errors, RSS growth "
-            f"{soak['growth'] * 100:+.1f}% from request {soak['first']} to {soak['last']} "
-            f"(target 0 errors, < 10%: {verdict(ok)})"
-        )
     if faults is not None:
         for name, line in faults.items():
             print(f"  faults, {name}: {line}")
-    print(json.dumps({"counts": dict(Counter(tk_many.statuses))}))
+
+
+def print_soak(soak: dict) -> None:
+    r: LoadResult = soak["result"]
+    ok = r.unexpected() == 0 and soak["growth"] < 0.10
+    print(
+        f"  soak: {r.requests} requests, {r.unexpected()} unexpected errors, RSS growth "
+        f"{soak['growth'] * 100:+.1f}% from request {soak['first']} to {soak['last']} "
+        f"(target 0 errors, < 10%: {verdict(ok)})"
+    )
 
 
 if __name__ == "__main__":
