@@ -46,6 +46,13 @@ def test_weblate_settings_check_en_de(open_server) -> None:
     )
     assert status == 200, body
     assert isinstance(body["translatedText"][0], str) and body["translatedText"][0].strip()
+    status, languages = open_server.get("languages")
+    assert "de" in next(x for x in languages if x["code"] == "en")["targets"]
+    status, body, _ = open_server.post(
+        "translate",
+        {"q": "The government in Beijing has new rules.", "source": "en", "target": "de"},
+    )
+    assert status == 200 and "Regierung" in body["translatedText"]  # a real en->de model
 
 
 def test_omegat_plugin_get_request(open_server) -> None:

@@ -133,7 +133,7 @@ def create_app(config: ServeConfig, *, service: Any = None) -> Any:
     """The ASGI app for ``config`` (``service``: an already loaded `TranslationService`)."""
     from starlette.applications import Starlette
     from starlette.exceptions import HTTPException
-    from starlette.routing import Mount, Route
+    from starlette.routing import Mount
 
     from transkit.serve import deepl, libre
     from transkit.serve.batcher import QueueFull
@@ -197,7 +197,6 @@ def create_app(config: ServeConfig, *, service: Any = None) -> Any:
             Exception: unexpected,
         },
     )
-    _ = Route  # routes are built by the API modules
     return Guard(app, config.body_limit)
 
 

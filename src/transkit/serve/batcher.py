@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 import time
 from collections import deque
@@ -27,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from transkit.data import Segment
+from transkit.serve.logs import REQUEST_ID
 
 __all__ = ["Batcher", "Job", "QueueFull"]
 
@@ -104,7 +106,7 @@ class Batcher:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         if self._running:
-            await asyncio.wait(self._running, timeout=10)
+            await asyncio.wait(self._running, timeout=1)  # SIGTERM: exit within 10 s
         while self._pending:
             job = self._pending.popleft()
             if job.future is not None and not job.future.done():
@@ -123,8 +125,6 @@ class Batcher:
             raise QueueFull(f"the translation queue is full ({self._max_queue} requests waiting)")
         if self._pair_of(job.key) not in self._replicas:
             raise KeyError(job.key)
-        from transkit.serve.logs import REQUEST_ID
-
         job.request_id = REQUEST_ID.get()
         job.future = asyncio.get_running_loop().create_future()
         self._pending.append(job)
@@ -154,8 +154,11 @@ class Batcher:
             self.batched_jobs += len(jobs)
             loop = asyncio.get_running_loop()
             engine = self._replicas[pair][replica]
+            # Log lines written while the batch runs carry the ids of its requests.
+            context = contextvars.copy_context()
+            context.run(REQUEST_ID.set, ",".join(job.request_id for job in jobs))
             done = loop.run_in_executor(
-                self._threads[(pair, replica)], self._worker, engine, head.key, jobs
+                self._threads[(pair, replica)], context.run, self._worker, engine, head.key, jobs
             )
             self._running.add(done)
             done.add_done_callback(

@@ -104,12 +104,13 @@ async def translate(request: Any) -> Any:
     sources = sorted({s for s, _ in service.pairs})
     if source_param:
         source = _base(source_param, "source_lang")
-    else:
+    else:  # detected among the languages that translate into the target
         from transkit.serve.detect import detect_languages
 
-        source = detect_languages(texts, sources)[0]["language"]
-        if source not in sources:
-            source = sources[0]
+        into = sorted({s for s, t in service.pairs if t == target}) or sources
+        source = detect_languages(texts, into)[0]["language"]
+        if source not in into:
+            source = into[0]
     if (source, target) not in service.packages:
         if source not in sources:
             raise ApiError(400, "Value for 'source_lang' not supported.")
@@ -124,9 +125,10 @@ async def translate(request: Any) -> Any:
     if str(split) not in ("0", "1", "nonewlines"):
         raise ApiError(400, "Value for 'split_sentences' not supported.")
     if glossary_id:
-        info = service.store.info(glossary_id) if _exists(service, glossary_id) else None
-        if info is None:
-            raise ApiError(400, "Invalid glossary_id.")
+        try:
+            info = service.store.info(glossary_id)
+        except ApiError:
+            raise ApiError(400, "Invalid glossary_id.") from None
         if (info["source_lang"], info["target_lang"]) != (source, target):
             raise ApiError(
                 400, "The glossary's languages do not match source_lang and target_lang."
@@ -159,14 +161,6 @@ async def translate(request: Any) -> Any:
             ]
         }
     )
-
-
-def _exists(service: Any, glossary_id: str) -> bool:
-    try:
-        service.store.info(glossary_id)
-    except ApiError:
-        return False
-    return True
 
 
 async def languages(request: Any) -> Any:

@@ -101,7 +101,8 @@ async def translate(request: Any) -> Any:
     if source == "auto":
         from transkit.serve.detect import detect_languages
 
-        sources = {s for s, _ in service.pairs}
+        # detected among the languages that translate into the target
+        sources = {s for s, t in service.pairs if t == target} or {s for s, _ in service.pairs}
         detected = detect_languages(texts, sources)[0]
         if detected["language"] not in sources:
             detected = {"confidence": detected["confidence"], "language": sorted(sources)[0]}
