@@ -1,0 +1,103 @@
+"""Which memory a ``--tm`` value (or ``TRANSKIT_TM_URL``) names: a folder or a server URL.
+
+A value with a scheme (``name://``) is a URL, never a folder: ``postgresql://``
+and ``postgres://`` open a `transkit.tm.pgmemory.PostgresMemory`; any other
+scheme is refused (exit 2), so a typo cannot silently create a local folder
+named ``postgresql:``.  Everything else is a folder of TMX files
+(`transkit.tm.memory.TranslationMemory`).  The CLI, the server and the
+cluster workers all open their memory through `open_memory`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from transkit.errors import TranskitError
+
+__all__ = [
+    "ENV_URL",
+    "MemorySpecError",
+    "is_url",
+    "memory_url",
+    "open_memory",
+    "redact_url",
+]
+
+#: Environment variable naming the memory when ``--tm`` is not given.
+ENV_URL = "TRANSKIT_TM_URL"
+#: Schemes that select the PostgreSQL memory.
+POSTGRES_SCHEMES = ("postgresql", "postgres")
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+
+
+class MemorySpecError(TranskitError):
+    """A ``--tm`` URL with a scheme transkit does not know: a usage error (exit 2)."""
+
+    exit_code = 2
+
+
+def is_url(spec: str | os.PathLike[str]) -> bool:
+    """True when ``spec`` has a scheme (``name://...``), i.e. is not a folder."""
+    return _SCHEME.match(os.fspath(spec)) is not None
+
+
+def redact_url(url: str) -> str:
+    """The URL with its password (in the user part or ``?password=``) replaced by ``***``."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return _SCHEME.sub(r"\1://", url).split("@")[-1]
+    netloc = parts.netloc
+    if "@" in netloc:
+        user, host = netloc.rsplit("@", 1)
+        if ":" in user:
+            user = user.split(":", 1)[0] + ":***"
+        netloc = f"{user}@{host}"
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        query = urlencode([(k, "***" if k.lower() == "password" else v) for k, v in pairs])
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def memory_url(spec: str | os.PathLike[str]) -> str | None:
+    """The PostgreSQL URL ``spec`` names, None for a folder; an unknown scheme is refused."""
+    text = os.fspath(spec)
+    found = _SCHEME.match(text)
+    if found is None:
+        return None
+    if found.group(1).lower() not in POSTGRES_SCHEMES:
+        raise MemorySpecError(
+            f"unknown translation memory URL scheme '{found.group(1)}://' "
+            f"(use postgresql://, or a folder path)",
+            file=redact_url(text),
+        )
+    return text
+
+
+def open_memory(
+    spec: str | os.PathLike[str],
+    *,
+    source_lang: str = "de",
+    target_lang: str = "en",
+    pool_size: int = 0,
+) -> Any:
+    """The memory ``spec`` names: `TranslationMemory` (folder) or `PostgresMemory` (URL).
+
+    ``pool_size`` > 0 gives the PostgreSQL memory a connection pool of that
+    many connections (for a server answering many requests at once).
+    """
+    url = memory_url(spec)
+    if url is not None:
+        from transkit.tm.pgmemory import PostgresMemory
+
+        return PostgresMemory(
+            url, source_lang=source_lang, target_lang=target_lang, pool_size=pool_size
+        )
+    from transkit.tm.memory import TranslationMemory
+
+    return TranslationMemory(Path(spec), source_lang=source_lang, target_lang=target_lang)
