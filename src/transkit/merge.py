@@ -121,7 +121,7 @@ class MergeResult:
     problems: tuple[str, ...] = ()
     #: Glossary terms the final targets miss (with ``glossary_paths``).
     failures: tuple[TermFailure, ...] = ()
-    memory: Path | None = None
+    memory: Path | str | None = None  # a folder, or a URL without its password
     memory_added: int = 0
 
     @property
@@ -227,7 +227,8 @@ def merge_xliff(
 ) -> MergeResult:
     """Rebuild the target documents of a post-edited XLIFF; optionally feed a TM.
 
-    ``memory`` is a translation-memory folder (`transkit.tm`): approved
+    ``memory`` is a translation-memory folder or ``postgresql://`` URL
+    (`transkit.tm.spec.open_memory`): approved
     segments go into it with their neighbours as context.  ``tmx`` is a
     single TMX file to add them to (an export, kept for other tools).
 
@@ -309,9 +310,9 @@ def merge_xliff(
         # Build the memory's new content first: a refusal leaves nothing written.
         tmx_plan = plan_tmx_append(tmx, [_for_memory(d) for d in documents])
     if memory is not None:
-        from transkit.tm.memory import TranslationMemory
+        from transkit.tm.spec import open_memory
 
-        with TranslationMemory(memory) as tm:
+        with open_memory(memory) as tm:  # a server memory must be reachable, too
             tm.refresh()  # fail on a malformed memory file before writing anything
     texts = [merged_text(doc) for doc in documents]
     for output, text in zip(outputs, texts, strict=True):
@@ -323,7 +324,8 @@ def merge_xliff(
             atomic_write_bytes(tmx, data)
     memory_added = 0
     if memory is not None:
-        from transkit.tm.memory import TranslationMemory, units_from_segments
+        from transkit.tm.memory import units_from_segments
+        from transkit.tm.spec import open_memory
 
         units = units_from_segments(
             documents,
@@ -331,7 +333,7 @@ def merge_xliff(
             accept=lambda seg: kept_source_reason(seg) is None,
         )
         if units:
-            with TranslationMemory(memory) as tm:
+            with open_memory(memory) as tm:
                 memory_added = tm.add_units(units)
     return MergeResult(
         documents=counts,
@@ -339,9 +341,18 @@ def merge_xliff(
         tmx_added=added,
         problems=tuple(problems),
         failures=tuple(term_failures(documents)) if rechecked else (),
-        memory=Path(memory) if memory is not None else None,
+        memory=_memory_label(memory),
         memory_added=memory_added,
     )
+
+
+def _memory_label(memory: str | os.PathLike[str] | None) -> Path | str | None:
+    """The memory as the summary names it: its folder, or its URL without the password."""
+    from transkit.tm.spec import is_url, redact_url
+
+    if memory is None:
+        return None
+    return redact_url(os.fspath(memory)) if is_url(memory) else Path(memory)
 
 
 def _for_memory(document: Document) -> Document:

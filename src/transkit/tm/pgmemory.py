@@ -20,10 +20,10 @@ from typing import Any
 
 from transkit.tm.lookup import DEFAULT_THRESHOLD, rank_exact, rank_fuzzy
 from transkit.tm.memory import APPROVED_FILE, ImportResult
-from transkit.tm.spec import redact_url
 from transkit.tm.store import StoreStats
 from transkit.tm.tmxio import ImportCounts, TMXWriter, iter_tmx
 from transkit.tm.units import TMMatch, TMUnit, normalize
+from transkit.tm.urls import redact_url
 
 __all__ = ["PostgresMemory"]
 

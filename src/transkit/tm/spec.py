@@ -11,12 +11,11 @@ cluster workers all open their memory through `open_memory`.
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from transkit.errors import TranskitError
+from transkit.tm.urls import SCHEME, is_url, redact_url
 
 __all__ = [
     "ENV_URL",
@@ -31,7 +30,6 @@ __all__ = [
 ENV_URL = "TRANSKIT_TM_URL"
 #: Schemes that select the PostgreSQL memory.
 POSTGRES_SCHEMES = ("postgresql", "postgres")
-_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 
 
 class MemorySpecError(TranskitError):
@@ -40,34 +38,10 @@ class MemorySpecError(TranskitError):
     exit_code = 2
 
 
-def is_url(spec: str | os.PathLike[str]) -> bool:
-    """True when ``spec`` has a scheme (``name://...``), i.e. is not a folder."""
-    return _SCHEME.match(os.fspath(spec)) is not None
-
-
-def redact_url(url: str) -> str:
-    """The URL with its password (in the user part or ``?password=``) replaced by ``***``."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return _SCHEME.sub(r"\1://", url).split("@")[-1]
-    netloc = parts.netloc
-    if "@" in netloc:
-        user, host = netloc.rsplit("@", 1)
-        if ":" in user:
-            user = user.split(":", 1)[0] + ":***"
-        netloc = f"{user}@{host}"
-    query = parts.query
-    if query:
-        pairs = parse_qsl(query, keep_blank_values=True)
-        query = urlencode([(k, "***" if k.lower() == "password" else v) for k, v in pairs])
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
-
-
 def memory_url(spec: str | os.PathLike[str]) -> str | None:
     """The PostgreSQL URL ``spec`` names, None for a folder; an unknown scheme is refused."""
     text = os.fspath(spec)
-    found = _SCHEME.match(text)
+    found = SCHEME.match(text)
     if found is None:
         return None
     if found.group(1).lower() not in POSTGRES_SCHEMES:
