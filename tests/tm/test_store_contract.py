@@ -94,7 +94,10 @@ def test_in_context_exact_ranks_first(memory: Any) -> None:
 def test_fuzzy_threshold_and_numbers(memory: Any) -> None:
     memory.add_units(
         [
-            U("Der Preis stieg im Jahr 2024 um 5 Prozent.", "In 2024, the price rose by 5 percent."),
+            U(
+                "Der Preis stieg im Jahr 2024 um 5 Prozent.",
+                "In 2024, the price rose by 5 percent.",
+            ),
             U("Die Regierung plant neue Zölle gegen China.", "The government plans new tariffs."),
         ]
     )
@@ -130,7 +133,7 @@ def test_export_writes_each_pair_once_with_inline_codes(
         'creationtool="x" creationtoolversion="1" segtype="sentence" o-tmf="x" adminlang="en" '
         'datatype="plaintext"/><body><tu creationdate="20240101T000000Z">'
         '<tuv xml:lang="de"><seg>Klicken Sie <bpt i="1">&lt;b&gt;</bpt>hier<ept i="1">'
-        "&lt;/b&gt;</ept>.</seg></tuv><tuv xml:lang=\"en\"><seg>Click <bpt i=\"1\">&lt;b&gt;"
+        '&lt;/b&gt;</ept>.</seg></tuv><tuv xml:lang="en"><seg>Click <bpt i="1">&lt;b&gt;'
         '</bpt>here<ept i="1">&lt;/b&gt;</ept>.</seg></tuv></tu></body></tmx>',
         encoding="utf-8",
     )
@@ -156,10 +159,36 @@ def test_a_malformed_tmx_stores_nothing(memory: Any, tmp_path: Path) -> None:
 
 
 def _sentences(rng: random.Random, n: int) -> list[str]:
-    words = (
-        "der die das Preis Regierung stieg plant neue Zölle gegen China Japan Markt Bank "
-        "Zinsen heute morgen schnell langsam sehr hoch niedrig im Jahr um Prozent und oder"
-    ).split()
+    words = [
+        "der",
+        "die",
+        "das",
+        "Preis",
+        "Regierung",
+        "stieg",
+        "plant",
+        "neue",
+        "Zölle",
+        "gegen",
+        "China",
+        "Japan",
+        "Markt",
+        "Bank",
+        "Zinsen",
+        "heute",
+        "morgen",
+        "schnell",
+        "langsam",
+        "sehr",
+        "hoch",
+        "niedrig",
+        "im",
+        "Jahr",
+        "um",
+        "Prozent",
+        "und",
+        "oder",
+    ]
     return [
         " ".join(rng.choice(words) for _ in range(rng.randint(4, 12))).capitalize() + "."
         for _ in range(n)
