@@ -96,10 +96,10 @@ def trigram_threshold(min_score: float) -> float:
 
     Trigram similarity falls faster than ``fuzz.ratio`` (one changed
     character breaks three trigrams), so the bar is well below the score:
-    at 75 it is 0.3, which keeps the brute-force best match (bench/tm.py
+    at 75 it is 0.4, which keeps the brute-force best match (bench/tm.py
     measures the recall) while leaving out most of a big memory.
     """
-    return round(min(0.6, max(0.1, (min_score - 45.0) / 100.0)), 3)
+    return round(min(0.6, max(0.1, (min_score - 35.0) / 100.0)), 3)
 
 
 def _unit(row: Sequence[Any], file: str = "") -> TMUnit:
