@@ -45,8 +45,8 @@ __all__ = ["SCHEMA_VERSION", "PostgresStore", "StoreConnectionError", "trigram_t
 WRITE_LOCK = 0x7472616E736B6974  # "transkit"
 #: Rows per page when streaming units out.
 PAGE = 20_000
-#: An import of this many units, and more than the memory holds, rebuilds the trigram
-#: index once instead of updating it row by row (readers wait for that import).
+#: An import of this many units, and more than the memory holds, builds the indexes
+#: once instead of updating them row by row (readers wait for that import).
 REBUILD_AT = 50_000
 
 _MIGRATIONS: tuple[str, ...] = (
@@ -74,7 +74,13 @@ _MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX tm_units_trgm ON tm_units USING gin (norm gin_trgm_ops);
     """,
 )
-_TRGM_INDEX = "CREATE INDEX tm_units_trgm ON tm_units USING gin (norm gin_trgm_ops)"
+#: The secondary indexes, dropped and built again around a big import.
+_INDEXES = {
+    "tm_units_src": "CREATE INDEX tm_units_src ON tm_units(src_key)",
+    "tm_units_pair": "CREATE INDEX tm_units_pair ON tm_units(pair_key)",
+    "tm_units_file": "CREATE INDEX tm_units_file ON tm_units(file_id)",
+    "tm_units_trgm": "CREATE INDEX tm_units_trgm ON tm_units USING gin (norm gin_trgm_ops)",
+}
 #: The schema this code writes; a database with a higher version is refused.
 SCHEMA_VERSION = len(_MIGRATIONS)
 
@@ -341,7 +347,7 @@ class PostgresStore:
             rebuild = total >= max(REBUILD_AT, held)
             if rebuild:  # a big load: one index build beats a million index insertions
                 conn.execute("SET LOCAL maintenance_work_mem = '512MB'")
-                conn.execute("DROP INDEX tm_units_trgm")
+                conn.execute(f"DROP INDEX {', '.join(_INDEXES)}")
             added = conn.execute(
                 f"INSERT INTO tm_units({_COPY_COLUMNS}) "
                 f"SELECT {_COPY_COLUMNS} FROM ("
@@ -352,7 +358,8 @@ class PostgresStore:
                 "ORDER BY seq"
             ).rowcount
             if rebuild:
-                conn.execute(_TRGM_INDEX)
+                for create in _INDEXES.values():
+                    conn.execute(create)
             conn.execute(
                 "UPDATE tm_files SET units=(SELECT count(*) FROM tm_units WHERE file_id=%s) "
                 "WHERE id=%s",
