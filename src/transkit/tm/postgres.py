@@ -360,6 +360,7 @@ class PostgresStore:
             if rebuild:
                 for create in _INDEXES.values():
                     conn.execute(create)
+                conn.execute("ANALYZE tm_units")  # the planner must know the new size
             conn.execute(
                 "UPDATE tm_files SET units=(SELECT count(*) FROM tm_units WHERE file_id=%s) "
                 "WHERE id=%s",
