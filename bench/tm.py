@@ -281,6 +281,16 @@ def reset_server(url: str) -> None:
         conn.execute("DROP TABLE IF EXISTS tm_units, tm_files, schema_version CASCADE")
 
 
+def server_units(url: str) -> int:
+    """How many units the server memory holds (0 when it has no transkit tables)."""
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        if conn.execute("SELECT to_regclass('tm_units')").fetchone()[0] is None:
+            return 0
+        return int(conn.execute("SELECT count(*) FROM tm_units").fetchone()[0])
+
+
 def parity(folder_tm: object, server_tops: list[list], qs: list[str]) -> tuple[bool, str]:
     """Same top fuzzy match (source, target) at the same score from both memories.
 
@@ -428,7 +438,9 @@ def main() -> int:
             f"index {size_mb:.0f} MB  {verdict(ok)}"
         )
 
-    if url is not None:
+    if url is not None and args.reuse_memory and server_units(url) == len(pairs):
+        print(f"import (postgresql): skipped, reusing {redact_url(url)} (--reuse-memory)")
+    elif url is not None:
         reset_server(url)
         import_into(url, f"postgresql {redact_url(url)}")
     if not (args.reuse_memory and folder.is_dir()):
