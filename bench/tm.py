@@ -20,7 +20,17 @@ are ``--units``.  Then, in one run, it measures against the issue's targets:
 * translating a document twice with the transformer-base-sized bench model
   (``--translate``): the second run takes every segment from the memory.
 
+With ``--store postgresql://...`` the same figures are measured on a
+PostgreSQL memory (`transkit.tm.pgmemory`), plus parity: the folder memory
+of the same units (imported too, if absent) and the server memory must give
+the same top match at the same score for >= 99% of the fuzzy queries; and 8
+processes import and merge into the server at once.  The URL must name a
+scratch database: its transkit tables are dropped first.  (``transkit
+serve`` with 32 clients on either memory is measured by the server's own
+bench: it opens its memory with ``transkit.tm.open_memory(spec, pool_size=N)``.)
+
     python bench/tm.py [--units 1000000] [--queries 1000] [--translate]
+    python bench/tm.py --store postgresql://user:pw@127.0.0.1:5432/scratch
 """
 
 from __future__ import annotations
@@ -47,6 +57,7 @@ TARGETS = {
     "fuzzy_p95_ms": 200.0,
     "recall": 0.99,
     "second_run_ratio": 0.3,
+    "parity": 0.99,
 }
 THRESHOLD = 75.0
 
@@ -171,14 +182,15 @@ def brute_force(qs: list[str], choices: list[str], cache: Path) -> list[float]:
 
 
 # ----------------------------------------------------------------- concurrency
-def _writer(args: tuple[str, int, int, int]) -> int:
+def _writer(args: tuple[str, int, int, int, str]) -> int:
     from transkit.data import Document, Segment
-    from transkit.tm.memory import TranslationMemory, units_from_segments
+    from transkit.tm.memory import units_from_segments
+    from transkit.tm.spec import open_memory
 
-    folder, worker, imports, merges = args
-    tm = TranslationMemory(folder)
-    scratch = Path(folder).parent / f"worker{worker}"
-    scratch.mkdir(exist_ok=True)
+    spec, worker, imports, merges, scratch_dir = args
+    tm = open_memory(spec)
+    scratch = Path(scratch_dir) / f"worker{worker}"
+    scratch.mkdir(parents=True, exist_ok=True)
     stored = 0
     for i in range(max(imports, merges)):
         if i < imports:
@@ -212,7 +224,7 @@ def concurrency(workdir: Path) -> tuple[bool, str]:
     folder = workdir / "concurrent" / "tm"
     shutil.rmtree(folder.parent, ignore_errors=True)
     folder.mkdir(parents=True)
-    jobs = [(str(folder), w, 4, 8) for w in range(4)]
+    jobs = [(str(folder), w, 4, 8, str(folder.parent)) for w in range(4)]
     with multiprocessing.get_context("spawn").Pool(4) as pool:
         stored = sum(pool.map(_writer, jobs))
     expected = 4 * (4 * 500 + 8 * 50)
@@ -231,6 +243,69 @@ def concurrency(workdir: Path) -> tuple[bool, str]:
     return ok, (
         f"4 processes x (4 imports of 500 + 8 merges of 50): stored {stored}/{expected}, "
         f"in TMX files {len(in_files)}, in index {len(indexed)}, rebuilt index {len(rebuilt)}"
+    )
+
+
+def concurrency_server(url: str, workdir: Path) -> tuple[bool, str]:
+    """8 processes importing and merging into the server memory at once: every unit kept."""
+    from transkit.tm.spec import open_memory
+
+    scratch = workdir / "concurrent-pg"
+    shutil.rmtree(scratch, ignore_errors=True)
+    jobs = [(url, w, 4, 8, str(scratch)) for w in range(8)]
+    started = time.perf_counter()
+    with multiprocessing.get_context("spawn").Pool(8) as pool:
+        stored = sum(pool.map(_writer, jobs))
+    seconds = time.perf_counter() - started
+    expected = [
+        (f"{kind} {w}-{i}-{k} Satz.", f"{kind} {w}-{i}-{k} sentence.")
+        for w in range(8)
+        for kind, rounds, size in (("Import", 4, 500), ("Merge", 8, 50))
+        for i in range(rounds)
+        for k in range(size)
+    ]
+    with open_memory(url) as tm:
+        kept = len(tm.store.pair_dates(expected))
+    ok = stored == kept == len(expected)
+    return ok, (
+        f"8 processes x (4 imports of 500 + 8 merges of 50) in {seconds:.1f} s: "
+        f"stored {stored}/{len(expected)}, in the database {kept}"
+    )
+
+
+def reset_server(url: str) -> None:
+    """Drop transkit's tables in the scratch database ``url`` (the bench starts empty)."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP TABLE IF EXISTS tm_units, tm_files, schema_version CASCADE")
+
+
+def server_units(url: str) -> int:
+    """How many units the server memory holds (0 when it has no transkit tables)."""
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        if conn.execute("SELECT to_regclass('tm_units')").fetchone()[0] is None:
+            return 0
+        return int(conn.execute("SELECT count(*) FROM tm_units").fetchone()[0])
+
+
+def parity(folder_tm: object, server_tops: list[list], qs: list[str]) -> tuple[bool, str]:
+    """Same top fuzzy match (source, target) at the same score from both memories.
+
+    ``server_tops`` are the server's answers from the timed fuzzy run, query by query.
+    """
+    same = with_match = 0
+    for q, top_b in zip(qs, server_tops, strict=True):
+        a = folder_tm.lookup_fuzzy(q, THRESHOLD, limit=1)  # type: ignore[attr-defined]
+        top_a = [(m.unit.source, m.target, m.score) for m in a]
+        with_match += bool(top_a or top_b)
+        same += top_a == top_b
+    share = same / len(qs)
+    return share >= TARGETS["parity"], (
+        f"{same}/{len(qs)} queries = {share:.2%} same top match at the same score "
+        f"({with_match} with a match in either; target >= {TARGETS['parity']:.0%})"
     )
 
 
@@ -296,6 +371,11 @@ def main() -> int:
     )
     parser.add_argument("--only-translate", action="store_true")
     parser.add_argument(
+        "--store",
+        default="folder",
+        help="folder (TMX folder + SQLite index) or a postgresql:// URL of a scratch database",
+    )
+    parser.add_argument(
         "--reuse-memory", action="store_true", help="skip the import if the memory exists"
     )
     args = parser.parse_args()
@@ -308,7 +388,11 @@ def main() -> int:
         return 0 if ok else 1
 
     from transkit.tm.memory import TranslationMemory
+    from transkit.tm.spec import memory_url, open_memory
     from transkit.tm.units import normalize
+    from transkit.tm.urls import redact_url
+
+    url = memory_url(args.store) if args.store != "folder" else None
 
     source = args.workdir / f"corpus-{args.units}.tmx"
     cache = source.with_suffix(".tsv")
@@ -333,28 +417,39 @@ def main() -> int:
         )
 
     folder = args.workdir / "memory" / "tm"
-    if not (args.reuse_memory and folder.is_dir()):
-        shutil.rmtree(folder.parent, ignore_errors=True)
-        tm = TranslationMemory(folder)
+
+    def import_into(spec: str, label: str) -> None:
+        tm = open_memory(spec)
         load = os.getloadavg()[0]
         started, cpu = time.perf_counter(), time.process_time()
         result = tm.import_tmx(source)
         import_s, import_cpu = time.perf_counter() - started, time.process_time() - cpu
+        size_mb = tm.stats().bytes / 1e6 if url and spec == url else 0.0
         tm.close()
+        if not size_mb:
+            size_mb = sum(p.stat().st_size for p in folder.glob(".transkit-index*")) / 1e6
         rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         ok = import_s <= TARGETS["import_s"] and result.added == len(pairs)
-        results.append(("import", ok))
-        index_mb = sum(p.stat().st_size for p in folder.glob(".transkit-index*")) / 1e6
+        results.append((f"import ({label})", ok))
         print(
-            f"import: {result.added} units in {import_s:.1f} s wall, {import_cpu:.1f} s CPU "
-            f"(target <= {TARGETS['import_s']:.0f} s; load average {load:.1f} on "
-            f"{os.cpu_count()} cores), peak RSS {rss_mb:.0f} MB, index {index_mb:.0f} MB  "
-            f"{verdict(ok)}"
+            f"import ({label}): {result.added} units in {import_s:.1f} s wall, "
+            f"{import_cpu:.1f} s CPU in this process (target <= {TARGETS['import_s']:.0f} s; "
+            f"load average {load:.1f} on {os.cpu_count()} cores), peak RSS {rss_mb:.0f} MB, "
+            f"index {size_mb:.0f} MB  {verdict(ok)}"
         )
-    else:
-        print(f"import: skipped, reusing {folder} (--reuse-memory)")
 
-    tm = TranslationMemory(folder)
+    if url is not None and args.reuse_memory and server_units(url) == len(pairs):
+        print(f"import (postgresql): skipped, reusing {redact_url(url)} (--reuse-memory)")
+    elif url is not None:
+        reset_server(url)
+        import_into(url, f"postgresql {redact_url(url)}")
+    if not (args.reuse_memory and folder.is_dir()):
+        shutil.rmtree(folder.parent, ignore_errors=True)
+        import_into(str(folder), "folder")
+    else:
+        print(f"import (folder): skipped, reusing {folder} (--reuse-memory)")
+
+    tm = open_memory(url or str(folder))
     tm.refresh()
     rng = random.Random(7)
     sample = [rng.choice(pairs) for _ in range(1000)]
@@ -375,13 +470,14 @@ def main() -> int:
     )
 
     qs = [normalize(q) for q in queries(pairs, args.queries)]
-    times, found = [], []
+    times, found, tops = [], [], []
     cpu = time.process_time()
     for q in qs:
         started = time.perf_counter()
         matches = tm.lookup_fuzzy(q, THRESHOLD, limit=1)
         times.append((time.perf_counter() - started) * 1000)
         found.append(matches[0].score if matches else 0.0)
+        tops.append([(m.unit.source, m.target, m.score) for m in matches])
     cpu_ms = (time.process_time() - cpu) / len(qs) * 1000
     fuzzy_median, fuzzy_p95 = statistics.median(times), percentile(times, 0.95)
     ok = fuzzy_median <= TARGETS["fuzzy_median_ms"] and fuzzy_p95 <= TARGETS["fuzzy_p95_ms"]
@@ -392,6 +488,12 @@ def main() -> int:
         f"(targets {TARGETS['fuzzy_median_ms']:.0f} / {TARGETS['fuzzy_p95_ms']:.0f} ms)  "
         f"{verdict(ok)}"
     )
+    if url is not None:
+        with TranslationMemory(folder) as folder_tm:
+            folder_tm.refresh()
+            ok, line = parity(folder_tm, tops, qs)
+        results.append(("parity", ok))
+        print(f"parity folder vs postgresql: {line}  {verdict(ok)}")
     tm.close()
 
     started = time.perf_counter()
@@ -412,7 +514,11 @@ def main() -> int:
 
     ok, line = concurrency(args.workdir)
     results.append(("concurrency", ok))
-    print(f"concurrent writers: {line}  {verdict(ok)}")
+    print(f"concurrent writers (folder): {line}  {verdict(ok)}")
+    if url is not None:
+        ok, line = concurrency_server(url, args.workdir)
+        results.append(("concurrency (postgresql)", ok))
+        print(f"concurrent writers (postgresql): {line}  {verdict(ok)}")
 
     if args.translate:
         ok, line = translate_twice(args.workdir)

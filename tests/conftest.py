@@ -240,3 +240,7 @@ def scratch_cwd(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mo
     (scratch / "glossary").symlink_to(REPO / "glossary", target_is_directory=True)
     monkeypatch.chdir(scratch)
     return scratch
+
+
+# A throwaway PostgreSQL server (tests/pgcluster.py) for the PostgreSQL memory's tests.
+from pgcluster import pg_cluster, pg_url  # noqa: E402, F401

@@ -123,7 +123,7 @@ class MergeResult:
     problems: tuple[str, ...] = ()
     #: Glossary terms the final targets miss (with ``glossary_paths``).
     failures: tuple[TermFailure, ...] = ()
-    memory: Path | None = None
+    memory: Path | str | None = None  # a folder, or a URL without its password
     memory_added: int = 0
 
     @property
@@ -247,7 +247,8 @@ def merge_xliff(
 ) -> MergeResult:
     """Rebuild the target documents of a post-edited XLIFF; optionally feed a TM.
 
-    ``memory`` is a translation-memory folder (`transkit.tm`): approved
+    ``memory`` is a translation-memory folder or ``postgresql://`` URL
+    (`transkit.tm.spec.open_memory`): approved
     segments go into it with their neighbours as context.  ``tmx`` is a
     single TMX file to add them to (an export, kept for other tools).
 
@@ -330,10 +331,12 @@ def merge_xliff(
         tmx_plan = plan_tmx_append(tmx, [_for_memory(d) for d in documents])
     _check_outputs(source, outputs, tmx, glossary_paths)
     if memory is not None:
-        from transkit.tm.memory import TranslationMemory
+        from transkit.tm.spec import open_memory
 
-        with TranslationMemory(memory) as tm:
-            tm.check_writable()  # a read-only memory is refused before --out is written
+        with open_memory(memory) as tm:  # a server memory must be reachable, too
+            check_writable = getattr(tm, "check_writable", None)
+            if check_writable is not None:
+                check_writable()  # a read-only memory is refused before --out is written
             tm.refresh()  # fail on a malformed memory file before writing anything
     texts = [merged_text(doc) for doc in documents]
     for output, text in zip(outputs, texts, strict=True):
@@ -345,7 +348,8 @@ def merge_xliff(
             atomic_write_bytes(tmx, data)
     memory_added = 0
     if memory is not None:
-        from transkit.tm.memory import TranslationMemory, units_from_segments
+        from transkit.tm.memory import units_from_segments
+        from transkit.tm.spec import open_memory
 
         units = units_from_segments(
             documents,
@@ -353,7 +357,7 @@ def merge_xliff(
             accept=lambda seg: kept_source_reason(seg) is None,
         )
         if units:
-            with TranslationMemory(memory) as tm:
+            with open_memory(memory) as tm:
                 memory_added = tm.add_units(units)
     return MergeResult(
         documents=counts,
@@ -361,9 +365,18 @@ def merge_xliff(
         tmx_added=added,
         problems=tuple(problems),
         failures=tuple(term_failures(documents)) if rechecked else (),
-        memory=Path(memory) if memory is not None else None,
+        memory=_memory_label(memory),
         memory_added=memory_added,
     )
+
+
+def _memory_label(memory: str | os.PathLike[str] | None) -> Path | str | None:
+    """The memory as the summary names it: its folder, or its URL without the password."""
+    from transkit.tm.spec import is_url, redact_url
+
+    if memory is None:
+        return None
+    return redact_url(os.fspath(memory)) if is_url(memory) else Path(memory)
 
 
 def _for_memory(document: Document) -> Document:

@@ -58,7 +58,7 @@ class TranslateOptions:
     out_dir: Path = Path("out")
     formats: tuple[str, ...] = DEFAULT_FORMATS
     xliff_version: str = "1.2"
-    tm_path: Path | None = None  # translation memory folder (TMX files); None: no memory
+    tm_path: Path | str | None = None  # memory folder (TMX files) or postgresql:// URL; None: none
     tm_threshold: float = 75.0
 
 
@@ -430,8 +430,11 @@ def run_translate(
     documents = [doc for _, doc, _ in prepared if doc is not None]
     memory = None
     if documents and options.tm_path is not None:
+        from transkit.tm.spec import is_url, redact_url
+
         documents = apply_memory(documents, options)
-        memory = str(options.tm_path)
+        spec = str(options.tm_path)
+        memory = redact_url(spec) if is_url(spec) else spec
     model_label = None
     translated: list[Document] = []
     pending = sum(s.target is None for d in documents for s in d.segments)
@@ -507,11 +510,11 @@ def review_plan(
 def apply_memory(documents: list[Document], options: TranslateOptions) -> list[Document]:
     """Exact matches from the memory replace MT; fuzzy ones travel with the segments."""
     from transkit.tm.leverage import leverage_documents
-    from transkit.tm.memory import TranslationMemory
+    from transkit.tm.spec import is_url, open_memory
 
     assert options.tm_path is not None
-    if not options.tm_path.is_dir():
+    if not is_url(options.tm_path) and not Path(options.tm_path).is_dir():
         return documents  # nothing stored yet (a merge creates the folder)
-    with TranslationMemory(options.tm_path) as memory:
+    with open_memory(options.tm_path) as memory:
         memory.refresh()
         return leverage_documents(documents, memory, threshold=options.tm_threshold)

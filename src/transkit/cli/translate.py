@@ -327,7 +327,7 @@ def _claim_outputs(files: tuple[str, ...], options: Any, report: Path | None) ->
     from transkit.pretranslate import planned_outputs
 
     claims = OutputClaims([*files, *options.glossary_paths])
-    if options.tm_path is not None and options.tm_path.is_dir():
+    if isinstance(options.tm_path, Path) and options.tm_path.is_dir():  # not a URL
         for tmx in options.tm_path.glob("*.tmx"):
             claims.add_input(tmx)
     if report is None:

@@ -114,10 +114,11 @@ class TranslationService:
 
             self.base = Terminology.build(load_glossaries(list(config.glossary_paths)))
         if config.tm_path is not None and ("de", "en") in self.packages:
-            from transkit.tm.memory import TranslationMemory
+            from transkit.tm.spec import open_memory
 
             self._memory_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="memory")
-            self._memory = TranslationMemory(config.tm_path)
+            # a folder (TMX + SQLite index) or a team's PostgreSQL memory, pooled
+            self._memory = open_memory(config.tm_path, pool_size=2)
         self._warm_up()
 
     def _warm_up(self) -> None:

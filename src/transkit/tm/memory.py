@@ -42,16 +42,10 @@ from transkit.tm.damage import (
     write_failure,
 )
 from transkit.tm.lock import exclusive, try_exclusive
+from transkit.tm.lookup import DEFAULT_THRESHOLD, rank_exact, rank_fuzzy
 from transkit.tm.store import FileState, StoreStats, TMStore
 from transkit.tm.tmxio import ImportCounts, TMXWriter, append_tus, iter_tmx, make_tu, tmx_date
-from transkit.tm.units import (
-    TMMatch,
-    TMUnit,
-    context_key,
-    fix_numbers,
-    normalize,
-    pair_key,
-)
+from transkit.tm.units import TMMatch, TMUnit, normalize, pair_key
 
 __all__ = [
     "APPROVED_FILE",
@@ -64,10 +58,6 @@ INDEX_NAME = ".transkit-index.sqlite"
 LOCK_NAME = ".transkit.lock"
 #: Where ``transkit merge`` puts approved segments.
 APPROVED_FILE = "approved.tmx"
-#: Default minimum fuzzy score (``--tm-threshold``).
-DEFAULT_THRESHOLD = 75.0
-#: How many index candidates are scored exactly for a fuzzy lookup.
-CANDIDATES = 600
 _CHUNK = 20_000
 
 
@@ -481,53 +471,13 @@ class TranslationMemory:
         self, source: str, prev: str = "", next_: str = "", *, store: TMStore | None = None
     ) -> list[TMMatch]:
         """Exact matches, one per distinct target: in-context first, then newest first."""
-        units = (store or self.store).exact(source)
-        want_ctx = context_key(prev, next_)
-        best: dict[str, tuple[bool, str, TMUnit]] = {}
-        for unit in units:
-            in_ctx = bool(want_ctx) and context_key(unit.prev, unit.next) == want_ctx
-            current = best.get(unit.target)
-            if current is None or (in_ctx, unit.date) > current[:2]:
-                best[unit.target] = (in_ctx, unit.date, unit)
-        ranked = sorted(best.values(), key=lambda item: (item[0], item[1]), reverse=True)
-        return [
-            TMMatch(unit, 100.0, "context" if in_ctx else "exact", unit.target)
-            for in_ctx, _, unit in ranked
-        ]
+        return rank_exact((store or self.store).exact(source), prev, next_)
 
     def lookup_fuzzy(
         self, source: str, threshold: float = DEFAULT_THRESHOLD, limit: int = 5
     ) -> list[TMMatch]:
         """Fuzzy matches scoring at least ``threshold``, best first (exact ones excluded)."""
-        from rapidfuzz import fuzz
-
-        query = normalize(source)
-        scored = []
-        for unit_id, text in self.store.candidates(source, CANDIDATES, threshold):
-            text = normalize(text)
-            if text == query:
-                continue
-            score = fuzz.ratio(query, text, score_cutoff=threshold)
-            if score >= threshold and score > 0:
-                scored.append((score, unit_id))
-        scored.sort(key=lambda item: -item[0])
-        scores = {unit_id: score for score, unit_id in scored[: 4 * limit + 8]}
-        best: dict[tuple[str, str], tuple[float, TMUnit]] = {}
-        for unit_id, unit in self.store.get(list(scores)):
-            key = (normalize(unit.source), unit.target)
-            current = best.get(key)
-            score = scores[unit_id]
-            if current is None or (score, unit.date) > (current[0], current[1].date):
-                best[key] = (score, unit)
-        ranked = sorted(best.values(), key=lambda item: (item[0], item[1].date), reverse=True)
-        matches = []
-        for score, unit in ranked[:limit]:
-            fixed = fix_numbers(source, unit.source, unit.target)
-            if fixed is not None:
-                matches.append(TMMatch(unit, round(score, 1), "numbers", fixed))
-            else:
-                matches.append(TMMatch(unit, round(score, 1), "fuzzy", unit.target))
-        return matches
+        return rank_fuzzy(self.store, source, threshold, limit)
 
     @healing
     def lookup(

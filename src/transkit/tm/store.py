@@ -1,11 +1,11 @@
 """The one small interface every memory index implements.
 
 `TranslationMemory` (TMX files in a folder) keeps its searchable copy in a
-`TMStore`.  Today that is `transkit.tm.sqlite.SQLiteStore`, a local cache
-file; a shared server store for teams (PostgreSQL, with ``pg_trgm`` for
-candidates) implements the same methods.  A store only stores and finds
-candidates: scoring, ranking and match levels are done above it
-(`transkit.tm.lookup`), so every store ranks alike.
+`transkit.tm.sqlite.SQLiteStore`, a local cache file; a team's memory
+(`transkit.tm.pgmemory.PostgresMemory`) keeps its units in a
+`transkit.tm.postgres.PostgresStore` (``pg_trgm`` for candidates).  A store
+only stores and finds candidates: scoring, ranking and match levels are
+done above it (`transkit.tm.lookup`), so every store ranks alike.
 """
 
 from __future__ import annotations

@@ -1,0 +1,498 @@
+"""`PostgresStore`: the memory's units in a PostgreSQL database (psycopg 3), shared by a team.
+
+Where `transkit.tm.sqlite.SQLiteStore` is a rebuildable cache beside TMX
+files, this store *is* the memory: TMX comes in (``tm import``, ``merge``)
+and goes out (``tm export``).  Each unit keeps its ``<tu>`` as TMX bytes, so
+inline codes and properties travel through unchanged.
+
+* exact lookup: a B-tree index on a 64-bit key of the normalised source
+  (`transkit.tm.units.source_key`), checked against the normalised text;
+* fuzzy candidates: a ``pg_trgm`` GIN index on the normalised source finds
+  units sharing enough trigrams, longest-common-trigram first; scoring and
+  ranking are done above the store (`transkit.tm.lookup`) with rapidfuzz,
+  exactly as for the SQLite store;
+* writes run in one transaction holding a transaction-level advisory lock,
+  so any number of writers (processes, machines) serialise and lose nothing,
+  while readers never wait; an import is ``COPY`` into a temporary table and
+  one ``INSERT ... SELECT`` that merges duplicates, so a dropped connection
+  leaves nothing half-imported;
+* the schema carries a version (``schema_version``); migrations run on first
+  use and a database newer than this code is refused.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from transkit.errors import TranskitError
+from transkit.tm.store import FileState, StoreStats
+from transkit.tm.units import (
+    TMUnit,
+    context_key,
+    normalize,
+    normalized_key,
+    pair_key,
+    source_key,
+)
+
+__all__ = ["SCHEMA_VERSION", "PostgresStore", "StoreConnectionError", "trigram_threshold"]
+
+#: Key of the advisory lock every write transaction holds (any 64-bit constant).
+WRITE_LOCK = 0x7472616E736B6974  # "transkit"
+#: Rows per page when streaming units out.
+PAGE = 20_000
+#: An import of this many units, and more than the memory holds, builds the indexes
+#: once instead of updating them row by row (readers wait for that import).
+REBUILD_AT = 50_000
+
+_MIGRATIONS: tuple[str, ...] = (
+    # 1: units, files, the exact-match and trigram indexes
+    """
+    CREATE EXTENSION IF NOT EXISTS pg_trgm;
+    CREATE TABLE tm_files(
+        id serial PRIMARY KEY, name text UNIQUE NOT NULL,
+        size bigint NOT NULL DEFAULT -1, mtime_ns bigint NOT NULL DEFAULT -1,
+        units integer NOT NULL DEFAULT 0);
+    CREATE TABLE tm_units(
+        id bigserial PRIMARY KEY,
+        file_id integer NOT NULL REFERENCES tm_files(id) ON DELETE CASCADE,
+        src_key bigint NOT NULL, pair_key bigint NOT NULL, ctx_key bigint NOT NULL,
+        norm text NOT NULL, chars integer NOT NULL,
+        source text NOT NULL, target text NOT NULL,
+        source_lang text NOT NULL, target_lang text NOT NULL,
+        date text NOT NULL, prev text NOT NULL, next text NOT NULL,
+        origin text NOT NULL, document text NOT NULL, props text,
+        approved boolean NOT NULL DEFAULT true,
+        tu bytea);
+    CREATE INDEX tm_units_src ON tm_units(src_key);
+    CREATE INDEX tm_units_pair ON tm_units(pair_key);
+    CREATE INDEX tm_units_file ON tm_units(file_id);
+    CREATE INDEX tm_units_trgm ON tm_units USING gin (norm gin_trgm_ops);
+    """,
+)
+#: The secondary indexes, dropped and built again around a big import.
+_INDEXES = {
+    "tm_units_src": "CREATE INDEX tm_units_src ON tm_units(src_key)",
+    "tm_units_pair": "CREATE INDEX tm_units_pair ON tm_units(pair_key)",
+    "tm_units_file": "CREATE INDEX tm_units_file ON tm_units(file_id)",
+    "tm_units_trgm": "CREATE INDEX tm_units_trgm ON tm_units USING gin (norm gin_trgm_ops)",
+}
+#: The schema this code writes; a database with a higher version is refused.
+SCHEMA_VERSION = len(_MIGRATIONS)
+
+_UNIT_COLUMNS = (
+    "source, target, source_lang, target_lang, date, prev, next, origin, document, props"
+)
+_COPY_COLUMNS = (
+    "file_id, src_key, pair_key, ctx_key, norm, chars, "
+    "source, target, source_lang, target_lang, date, prev, next, origin, document, props, tu"
+)
+
+
+class StoreConnectionError(TranskitError):
+    """The database cannot be reached, refuses the login, or dropped the connection."""
+
+
+def trigram_threshold(min_score: float) -> float:
+    """The ``pg_trgm`` similarity a unit needs to be a candidate for a ``min_score`` match.
+
+    Trigram similarity falls faster than ``fuzz.ratio`` (one changed
+    character breaks three trigrams), so the bar is well below the score:
+    at 75 it is 0.4, which keeps the brute-force best match (bench/tm.py
+    measures the recall) while leaving out most of a big memory.
+    """
+    return round(min(0.6, max(0.1, (min_score - 35.0) / 100.0)), 3)
+
+
+def _unit(row: Sequence[Any], file: str = "") -> TMUnit:
+    props = tuple(tuple(p) for p in json.loads(row[9])) if row[9] else ()
+    return TMUnit(
+        source=row[0],
+        target=row[1],
+        source_lang=row[2],
+        target_lang=row[3],
+        date=row[4],
+        prev=row[5],
+        next=row[6],
+        origin=row[7],
+        document=row[8],
+        props=props,  # type: ignore[arg-type]
+        file=file,
+    )
+
+
+def unit_row(file_id: int, unit: TMUnit, tu: bytes | None) -> tuple[Any, ...]:
+    """The ``COPY`` row of one unit (columns `_COPY_COLUMNS`)."""
+    norm = normalize(unit.source)
+    return (
+        file_id,
+        normalized_key(norm),
+        pair_key(unit.source, unit.target),
+        context_key(unit.prev, unit.next) if unit.prev or unit.next else 0,
+        norm,
+        len(norm),
+        unit.source,
+        unit.target,
+        unit.source_lang,
+        unit.target_lang,
+        unit.date,
+        unit.prev,
+        unit.next,
+        unit.origin,
+        unit.document,
+        json.dumps(unit.props, ensure_ascii=False) if unit.props else None,
+        tu,
+    )
+
+
+def _tu_bytes(unit: TMUnit) -> bytes:
+    from lxml import etree
+
+    from transkit.tm.tmxio import make_tu
+
+    return etree.tostring(make_tu(unit), encoding="UTF-8")
+
+
+class PostgresStore:
+    """A `transkit.tm.store.TMStore` in a PostgreSQL database named by a URL.
+
+    ``pool_size`` > 0 uses a ``psycopg_pool.ConnectionPool`` (threads of a
+    server each borrow a connection); otherwise one connection is kept.
+    ``label`` is the URL without its password, for messages.
+    """
+
+    def __init__(self, url: str, *, label: str = "", pool_size: int = 0, connect_timeout: int = 10):
+        import psycopg
+
+        self.url = url
+        self.label = label or url
+        self._local = threading.local()
+        self._pool: Any = None
+        self._db: Any = None
+        self._names: dict[int, str] = {}
+        kwargs = {"autocommit": True, "connect_timeout": connect_timeout}
+        try:
+            # One direct connection first: its error says why (the pool's only times out).
+            first = psycopg.connect(url, **kwargs)
+        except psycopg.Error as err:
+            raise self.connection_error(err) from None
+        if pool_size > 0:
+            from psycopg_pool import ConnectionPool
+
+            first.close()
+            self._pool = ConnectionPool(
+                url, min_size=1, max_size=pool_size, kwargs=kwargs, open=False
+            )
+            self._pool.open(wait=True, timeout=connect_timeout)
+        else:
+            self._db = first
+        try:
+            self._migrate()
+        except psycopg.Error as err:
+            self.close()
+            raise self.connection_error(err) from None
+
+    def connection_error(self, err: Exception) -> StoreConnectionError:
+        """One line naming the server (without password) and libpq's reason."""
+        lines = [line.strip() for line in str(err).splitlines() if line.strip()]
+        reason = lines[0] if lines else type(err).__name__
+        for line in lines:  # libpq puts the server's FATAL on a later line
+            if "FATAL:" in line or "failed:" in line:
+                reason = line
+        if self.url in reason:
+            reason = reason.replace(self.url, self.label)
+        return StoreConnectionError(f"translation memory database: {reason}", file=self.label)
+
+    # ------------------------------------------------------------------ connections
+    @contextlib.contextmanager
+    def _conn(self) -> Iterator[Any]:
+        """The connection of the running transaction, else a pooled or the single one."""
+        current = getattr(self._local, "conn", None)
+        if current is not None:
+            yield current
+        elif self._pool is not None:
+            with self._pool.connection() as conn:
+                yield conn
+        else:
+            yield self._db
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """A write transaction holding the writers' lock (nested uses join the outer one)."""
+        if getattr(self._local, "conn", None) is not None:
+            yield
+            return
+        with self._conn() as conn, conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+            self._local.conn = conn
+            try:
+                yield
+            finally:
+                self._local.conn = None
+
+    def _migrate(self) -> None:
+        with self._conn() as conn:
+            found = conn.execute("SELECT to_regclass('schema_version')").fetchone()[0]
+            if found is not None:
+                current = conn.execute("SELECT max(version) FROM schema_version").fetchone()[0]
+                if current == SCHEMA_VERSION:
+                    return
+        with self.transaction(), self._conn() as conn:
+            conn.execute("CREATE TABLE IF NOT EXISTS schema_version(version integer NOT NULL)")
+            current = conn.execute("SELECT max(version) FROM schema_version").fetchone()[0] or 0
+            if current > SCHEMA_VERSION:
+                raise TranskitError(
+                    f"memory schema version {current} is newer than this transkit knows "
+                    f"({SCHEMA_VERSION}); upgrade transkit",
+                    file=self.label,
+                )
+            for version in range(current + 1, SCHEMA_VERSION + 1):
+                conn.execute(_MIGRATIONS[version - 1])
+                conn.execute("INSERT INTO schema_version VALUES (%s)", (version,))
+
+    def schema_version(self) -> int:
+        """The schema version the database holds."""
+        with self._conn() as conn:
+            return int(conn.execute("SELECT max(version) FROM schema_version").fetchone()[0])
+
+    def close(self) -> None:
+        """Close the connection (or the pool)."""
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    # ------------------------------------------------------------------ files
+    def file_states(self) -> dict[str, FileState]:
+        """Every collection of units (``<name>.tmx`` it was imported from), by name."""
+        with self._conn() as conn:
+            rows = conn.execute(
+                "SELECT f.name, f.size, f.mtime_ns, count(u.id) FROM tm_files f "
+                "LEFT JOIN tm_units u ON u.file_id = f.id GROUP BY f.id"
+            ).fetchall()
+        return {r[0]: FileState(r[0], r[1], r[2], r[3]) for r in rows}
+
+    def file_id(self, name: str) -> int:
+        """The id of a collection, created when new (inside a write transaction)."""
+        with self._conn() as conn:
+            row = conn.execute(
+                "INSERT INTO tm_files(name) VALUES (%s) ON CONFLICT (name) "
+                "DO UPDATE SET name = EXCLUDED.name RETURNING id",
+                (name,),
+            ).fetchone()
+        return int(row[0])
+
+    def set_file_state(self, state: FileState) -> None:
+        """Record a collection's size and date (a database has no files to watch)."""
+        with self.transaction(), self._conn() as conn:
+            file_id = self.file_id(state.name)
+            conn.execute(
+                "UPDATE tm_files SET size=%s, mtime_ns=%s, "
+                "units=(SELECT count(*) FROM tm_units WHERE file_id=%s) WHERE id=%s",
+                (state.size, state.mtime_ns, file_id, file_id),
+            )
+
+    def drop_file(self, file: str) -> int:
+        """Delete a collection and its units."""
+        with self.transaction(), self._conn() as conn:
+            row = conn.execute("SELECT id FROM tm_files WHERE name=%s", (file,)).fetchone()
+            if not row:
+                return 0
+            gone = conn.execute("DELETE FROM tm_units WHERE file_id=%s", (row[0],)).rowcount
+            conn.execute("DELETE FROM tm_files WHERE id=%s", (row[0],))
+            self._names.pop(int(row[0]), None)
+            return int(gone)
+
+    # ------------------------------------------------------------------ writing
+    def add(self, file: str, units: Sequence[TMUnit]) -> int:
+        """Store ``units`` under ``file`` (``COPY``, no de-duplication)."""
+        if not units:
+            return 0
+        with self.transaction(), self._conn() as conn:
+            file_id = self.file_id(file)
+            with conn.cursor().copy(f"COPY tm_units({_COPY_COLUMNS}) FROM STDIN") as copy:
+                for unit in units:
+                    copy.write_row(unit_row(file_id, unit, _tu_bytes(unit)))
+        return len(units)
+
+    def import_units(self, file: str, items: Iterable[tuple[TMUnit, bytes]]) -> tuple[int, int]:
+        """Merge ``(unit, <tu> bytes)`` into ``file``; return (added, duplicates).
+
+        The rows are copied into a temporary table, then one statement keeps,
+        per (source, target) pair, the newest copy - and only when the memory
+        does not hold that pair with the same or a newer date already.  All
+        in one transaction: an error or a dropped connection stores nothing.
+        """
+        with self.transaction(), self._conn() as conn:
+            file_id = self.file_id(file)
+            conn.execute(
+                "CREATE TEMP TABLE tm_import (LIKE tm_units INCLUDING DEFAULTS) ON COMMIT DROP"
+            )
+            conn.execute("ALTER TABLE tm_import DROP COLUMN id, ADD COLUMN seq bigserial")
+            total = 0
+            with conn.cursor().copy(f"COPY tm_import({_COPY_COLUMNS}) FROM STDIN") as copy:
+                for unit, tu in items:
+                    copy.write_row(unit_row(file_id, unit, tu))
+                    total += 1
+            if not total:
+                return 0, 0
+            conn.execute("ANALYZE tm_import")
+            held = conn.execute("SELECT count(*) FROM tm_units").fetchone()[0]
+            rebuild = total >= max(REBUILD_AT, held)
+            if rebuild:  # a big load: one index build beats a million index insertions
+                conn.execute("SET LOCAL maintenance_work_mem = '512MB'")
+                conn.execute(f"DROP INDEX {', '.join(_INDEXES)}")
+            added = conn.execute(
+                f"INSERT INTO tm_units({_COPY_COLUMNS}) "
+                f"SELECT {_COPY_COLUMNS} FROM ("
+                f"  SELECT DISTINCT ON (i.pair_key) i.* FROM tm_import i"
+                "   WHERE NOT EXISTS (SELECT 1 FROM tm_units u"
+                "                     WHERE u.pair_key = i.pair_key AND u.date >= i.date)"
+                "   ORDER BY i.pair_key, i.date DESC, i.seq) AS fresh "
+                "ORDER BY seq"
+            ).rowcount
+            if rebuild:
+                for create in _INDEXES.values():
+                    conn.execute(create)
+                conn.execute("ANALYZE tm_units")  # the planner must know the new size
+            conn.execute(
+                "UPDATE tm_files SET units=(SELECT count(*) FROM tm_units WHERE file_id=%s) "
+                "WHERE id=%s",
+                (file_id, file_id),
+            )
+        return int(added), total - int(added)
+
+    # ------------------------------------------------------------------ reading
+    def _file_name(self, conn: Any, file_id: int) -> str:
+        name = self._names.get(file_id)
+        if name is None:
+            row = conn.execute("SELECT name FROM tm_files WHERE id=%s", (file_id,)).fetchone()
+            name = self._names[file_id] = row[0] if row else ""
+        return name
+
+    def exact(self, source: str) -> list[TMUnit]:
+        """Units whose normalised source is the query's (an index lookup on its key)."""
+        norm = normalize(source)
+        with self._conn() as conn:
+            rows = conn.execute(
+                f"SELECT file_id, {_UNIT_COLUMNS} FROM tm_units WHERE src_key=%s AND norm=%s",
+                (normalized_key(norm), norm),
+            ).fetchall()
+            return [_unit(r[1:], self._file_name(conn, r[0])) for r in rows]
+
+    def candidates(self, source: str, limit: int, min_score: float = 0.0) -> list[tuple[int, str]]:
+        """Ids and sources of up to ``limit`` units sharing the most trigrams with ``source``.
+
+        Units too much shorter or longer to reach ``min_score`` (``fuzz.ratio``)
+        are left out, as in the SQLite store.
+        """
+        norm = normalize(source)
+        if not any(c.isalnum() for c in norm):
+            return []
+        length = len(norm)
+        ratio = min_score / 100.0
+        # 2 * min(a, b) / (a + b) >= ratio  <=>  b within [a * r / (2 - r), a * (2 - r) / r]
+        low = int(length * ratio / (2 - ratio)) if ratio > 0 else 0
+        high = int(length * (2 - ratio) / ratio) + 1 if ratio > 0 else 1 << 30
+        with self._conn() as conn, conn.transaction():
+            conn.execute(
+                "SELECT set_config('pg_trgm.similarity_threshold', %s, true)",
+                (str(trigram_threshold(min_score)),),
+            )
+            rows = conn.execute(
+                "SELECT id, source FROM tm_units WHERE norm %% %s AND chars BETWEEN %s AND %s "
+                "ORDER BY similarity(norm, %s) DESC, id LIMIT %s",
+                (norm, low, high, norm, limit),
+            ).fetchall()
+        return [(int(r[0]), r[1]) for r in rows]
+
+    def get(self, ids: Sequence[int]) -> list[tuple[int, TMUnit]]:
+        """``(id, unit)`` by id, in the order given (ids of deleted units are skipped)."""
+        if not ids:
+            return []
+        with self._conn() as conn:
+            rows = conn.execute(
+                f"SELECT id, file_id, {_UNIT_COLUMNS} FROM tm_units WHERE id = ANY(%s)",
+                (list(ids),),
+            ).fetchall()
+            found = {r[0]: _unit(r[2:], self._file_name(conn, r[1])) for r in rows}
+        return [(i, found[i]) for i in ids if i in found]
+
+    def pair_dates(self, pairs: Iterable[tuple[str, str]]) -> dict[int, str]:
+        """`pair_key` -> newest stored date, for the given pairs that are stored."""
+        keys = list({pair_key(s, t) for s, t in pairs})
+        if not keys:
+            return {}
+        with self._conn() as conn:
+            rows = conn.execute(
+                "SELECT pair_key, max(date) FROM tm_units WHERE pair_key = ANY(%s) "
+                "GROUP BY pair_key",
+                (keys,),
+            ).fetchall()
+        return {int(k): d for k, d in rows}
+
+    def remove(self, source: str, target: str | None = None) -> dict[str, int]:
+        """Delete the units with ``source`` (and ``target``); return how many per collection."""
+        norm = normalize(source)
+        removed: dict[str, int] = {}
+        with self.transaction(), self._conn() as conn:
+            query = "DELETE FROM tm_units WHERE src_key=%s AND norm=%s"
+            params: tuple[Any, ...] = (source_key(source), norm)
+            if target is not None:
+                query += " AND target=%s"
+                params += (target,)
+            rows = conn.execute(query + " RETURNING file_id", params).fetchall()
+            for (file_id,) in rows:
+                name = self._file_name(conn, file_id)
+                removed[name] = removed.get(name, 0) + 1
+        return removed
+
+    def units(self, file: str | None = None) -> Iterator[TMUnit]:
+        """All units (of one collection), oldest first, read a page at a time."""
+        last = 0
+        where = "" if file is None else "AND file_id=(SELECT id FROM tm_files WHERE name=%s) "
+        while True:
+            params: tuple[Any, ...] = (last,) if file is None else (last, file)
+            with self._conn() as conn:
+                rows = conn.execute(
+                    f"SELECT id, file_id, {_UNIT_COLUMNS} FROM tm_units WHERE id > %s {where}"
+                    f"ORDER BY id LIMIT {PAGE}",
+                    params,
+                ).fetchall()
+                page = [_unit(r[2:], self._file_name(conn, r[1])) for r in rows]
+            yield from page
+            if len(rows) < PAGE:
+                return
+            last = rows[-1][0]
+
+    def newest_tus(self) -> Iterator[bytes]:
+        """The ``<tu>`` of the newest copy of every (source, target) pair, oldest first."""
+        with self._conn() as conn, conn.transaction():
+            cursor = conn.cursor(name="transkit_export")
+            cursor.itersize = PAGE
+            cursor.execute(
+                "SELECT tu FROM tm_units WHERE id IN ("
+                "  SELECT DISTINCT ON (pair_key) id FROM tm_units"
+                "  ORDER BY pair_key, date DESC, id) ORDER BY id"
+            )
+            for (tu,) in cursor:
+                yield bytes(tu)
+            cursor.close()
+
+    def stats(self) -> StoreStats:
+        """Units, distinct sources, collections and the tables' size on the server."""
+        with self._conn() as conn:
+            units, sources = conn.execute(
+                "SELECT count(*), count(DISTINCT src_key) FROM tm_units"
+            ).fetchone()
+            size = conn.execute(
+                "SELECT pg_total_relation_size('tm_units') + pg_total_relation_size('tm_files')"
+            ).fetchone()[0]
+        files = tuple(sorted(self.file_states().values(), key=lambda f: f.name))
+        return StoreStats(units=int(units), sources=int(sources), files=files, bytes=int(size))
