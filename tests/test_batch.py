@@ -77,3 +77,14 @@ def test_token_batches_fill_up_to_the_budget_and_keep_empties_apart() -> None:
     for batch, following in zip(batches[1:], batches[2:], strict=False):
         assert sum(batch) + following[0] > 10
     assert batches[-1] == [20]
+
+
+def test_windows_give_the_same_segments_and_one_rising_progress() -> None:
+    texts = [f"Satz {n}." for n in range(7)] + ["Satz 1."]
+    whole_engine, windowed_engine = RecordingEngine(), RecordingEngine()
+    whole = translate_segments(_segments(texts), whole_engine)
+    seen: list[int] = []
+    windowed = translate_segments(_segments(texts), windowed_engine, window=3, progress=seen.append)
+    assert windowed == whole
+    assert sorted(windowed_engine.asked) == sorted(whole_engine.asked)
+    assert seen == sorted(seen) and seen[-1] == pending_parts(_segments(texts)) == 7

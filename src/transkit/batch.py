@@ -17,7 +17,12 @@ from transkit.data import Segment
 from transkit.enforce.parts import join_parts, split_long_segments
 from transkit.engine.base import Engine
 
-__all__ = ["translate_segments", "pending_parts"]
+__all__ = ["WINDOW_PARTS", "translate_segments", "pending_parts"]
+
+#: Parts translated and enforced at a time: each window is length-sorted
+#: into token batches by the engine; much larger gains no speed (a window
+#: is already hundreds of full batches) and holds more at once.
+WINDOW_PARTS = 20_000
 
 
 def pending_parts(segments: Sequence[Segment]) -> int:
@@ -68,6 +73,7 @@ def translate_segments(
     glossary: Any | None = None,
     num_hypotheses: int = 4,
     progress: Callable[[int], None] | None = None,
+    window: int = WINDOW_PARTS,
 ) -> list[Segment]:
     """Translate every segment without a target and enforce its terms.
 
@@ -75,7 +81,9 @@ def translate_segments(
     unchanged; a segment repeated in ``segments`` is translated once.
     ``glossary`` (the `Glossary` the terms were matched with) tells
     enforcement the deprecated renderings and every forbidden term.
-    ``progress`` gets the number of parts done so far (see `pending_parts`).
+    ``progress`` gets the number of parts done so far (see `pending_parts`),
+    counting on across the windows of ``window`` parts that are enforced at
+    a time.
     The result has one segment per input, in order; QA annotation of whole
     documents is the caller's (`transkit.enforce.report.annotate`).
     """
@@ -88,26 +96,38 @@ def translate_segments(
     dictionary = (
         DEFAULT_DICTIONARY if glossary is not None and DEFAULT_DICTIONARY.exists() else None
     )
-    done = join_parts(
-        waiting,
-        enforce_terms(
-            parts,
+    policy = TermPolicy.from_glossary(glossary)
+    enforced: list[Segment] = []
+    # In windows: what the engine and enforcement hold at once (pieces,
+    # n-best lists, drafts) is bounded by the window, not the input.
+    for start in range(0, len(parts), window):
+        enforced += enforce_terms(
+            parts[start : start + window],
             engine,
             num_hypotheses=num_hypotheses,
-            progress=progress,
-            policy=TermPolicy.from_glossary(glossary),
+            progress=_offset(progress, start),
+            policy=policy,
             dictionary=dictionary,
-        ),
-        owners,
-    )
+        )
     finished = [
         replace(s, target=english_quotes(match_initial_case(s.source, s.target or "")))
-        for s in done
+        for s in join_parts(waiting, enforced, owners)
     ]
     translated = list(segments)
     for i, k in zip(pending, copy_of, strict=True):
         seg = segments[i]
-        translated[i] = replace(
-            finished[k], id=seg.id, leading=seg.leading, start=seg.start, end=seg.end
+        translated[i] = (
+            finished[k]
+            if seg is waiting[k]
+            else replace(finished[k], id=seg.id, leading=seg.leading, start=seg.start, end=seg.end)
         )
     return translated
+
+
+def _offset(
+    progress: Callable[[int], None] | None, done_before: int
+) -> Callable[[int], None] | None:
+    """``progress`` for a window: counts go on from the windows before it."""
+    if progress is None or not done_before:
+        return progress
+    return lambda done: progress(done_before + done)
