@@ -19,7 +19,7 @@ model loaded and warm, five ways:
   decodes exactly ``--decode`` pieces, so raw and raw-cap are the same work.
 
 Each measurement runs in a fresh process (so its peak resident memory,
-``ru_maxrss``, is its own), the ways alternate, and each figure is the best
+``VmHWM``, is its own), the ways alternate, and each figure is the best
 of ``--reps``: the machine is shared, and the ratios are what to read.
 The time transkit spends outside CTranslate2 is its wall time minus the time
 inside ``translate_batch`` (timed around each call), per sentence.
@@ -72,6 +72,21 @@ def sentences(count: int) -> list[str]:
         if len(seen) == count:
             break
     return list(seen)
+
+
+def peak_mb() -> float:
+    """This process's peak resident memory since it started.
+
+    ``VmHWM`` belongs to the process's own memory map, so it does not count
+    what the parent held when it forked (``ru_maxrss`` does, on Linux).
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 class _Timed:
@@ -151,7 +166,7 @@ def worker(model: str, count: int, way: str, decode: int | None, threads: int, p
             stats = pstats.Stats(profiler, stream=sys.stderr)
             stats.sort_stats("tottime").print_stats(15)
     seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_mb()
     print(
         json.dumps(
             {
