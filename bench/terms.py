@@ -451,7 +451,7 @@ def measure_seed_cli(model: Path = MODEL, reps: int = 5, formats: str | None = "
 def measure_seed(model: Path = MODEL, glossary: Path = ROOT / "glossary", reps: int = 3) -> dict:
     """Translate the seed article with and without the glossary (warm engine, best of
     ``reps``); term figures of the enforced run."""
-    from transkit.engine.argos import engine_for
+    from transkit.engine.families import engine_for
     from transkit.pipeline import prepare_document, translate_documents
     from transkit.terms.enforce import find_term
     from transkit.terms.glossary import load_glossaries
@@ -502,7 +502,7 @@ def measure_enforcement(
     model: Path = MODEL, heldout: Path = HELDOUT, glossary: Path = ROOT / "glossary"
 ) -> dict:
     """Term success rate of the test model with and without enforcement."""
-    from transkit.engine.argos import engine_for
+    from transkit.engine.families import engine_for
     from transkit.evaluate import evaluate_terms, read_test_set
     from transkit.terms.enforce import check_terms
     from transkit.terms.glossary import load_glossaries

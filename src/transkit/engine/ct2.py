@@ -1,8 +1,11 @@
-"""Argos Translate packages run directly through CTranslate2 and SentencePiece.
+"""The CTranslate2 core every engine family shares.
 
-This is what ``argostranslate.translate`` does at its core, without importing
-it: that module pulls in stanza and torch (seconds of start-up) and its own
-sentence splitter, which transkit replaces with `transkit.text.segment`.
+Batching, n-best, ``target_prefix`` completion (with the choice between
+CTranslate2's one-step alternatives mode and beam search), attention and
+word alignment, decoding caps, and the attention kept between enforcement
+stages.  A family (`transkit.engine.argos`, `transkit.engine.marian`) only
+says how to find its model, how to tokenise and detokenise, and which
+special pieces frame a sentence; what it can do is its `Capabilities`.
 """
 
 from __future__ import annotations
@@ -13,13 +16,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from transkit.data import Hypothesis
+from transkit.engine.base import Capabilities
 from transkit.errors import ModelError
-from transkit.models import ModelPackage
 
 if TYPE_CHECKING:
     from transkit.engine.align import WordAlignment
 
-__all__ = ["ArgosEngine", "EngineOptions"]
+__all__ = ["CT2Engine", "EngineOptions", "Capabilities"]
 
 _CLOSING = frozenset(".,;:!?)]}\u201d\u2019\"'")
 
@@ -44,16 +47,26 @@ class EngineOptions:
     length_penalty: float = 0.2
 
 
-class ArgosEngine:
-    """An `Engine` over one unpacked Argos package (see `transkit.models`)."""
+class CT2Engine:
+    """An `Engine` over one CTranslate2 translation model directory.
 
-    def __init__(self, package: ModelPackage, options: EngineOptions | None = None) -> None:
-        self.package = package
+    Subclasses set the tokenisers in `_load_tokenizers` and override
+    `tokenize`, `tokenize_target` and `detokenize`; ``source_suffix`` holds
+    pieces appended to every source (Marian's ``</s>``) and ``target_lang``
+    pieces that start every target (a language token), both outside what
+    callers see.
+    """
+
+    family = "ct2"
+
+    def __init__(self, model_dir: Path, name: str, options: EngineOptions | None = None) -> None:
+        self.model_dir = Path(model_dir)
         self.options = options or EngineOptions()
-        self.name = package.label
+        self.name = name
+        self.source_suffix: list[str] = []
+        self.target_lang: list[str] = []
         self._translator: Any = None
-        self._sp: Any = None
-        self._alternatives = False
+        self._capabilities: Capabilities | None = None
         # (source pieces, hypothesis text) -> (target pieces, attention rows), oldest first.
         self._attention: dict[tuple[tuple[str, ...], str], tuple[list[str], Any]] = {}
         self._latest: dict[tuple[str, ...], tuple[tuple[str, ...], str]] = {}
@@ -62,42 +75,83 @@ class ArgosEngine:
         self._aligned: dict[tuple[str, str], WordAlignment] = {}
         self.max_input_tokens = min(self.options.max_input_tokens, CT2_MAX_INPUT_LENGTH - 2)
 
+    # -- what the family provides ------------------------------------------
+    def _load_tokenizers(self) -> None:
+        """Load the family's tokenisers (called once, with the translator)."""
+
+    def tokenize(self, text: str) -> list[str]:
+        """Source pieces of ``text`` (the engine's unit of length)."""
+        raise NotImplementedError
+
+    def tokenize_target(self, text: str) -> list[str]:
+        """Target pieces of ``text`` (for forced prefixes and alignment)."""
+        return self.tokenize(text)
+
+    def detokenize(self, pieces: Sequence[str]) -> str:
+        """English text of target pieces."""
+        raise NotImplementedError
+
+    def _family_capabilities(self, flags: dict[str, int]) -> Capabilities:
+        """What this family can do, given the model's ``model.bin`` flags."""
+        return Capabilities(
+            one_step_prefix=alternatives_safe_flags(flags),
+            alignment_heads=int(flags.get("alignment_heads", 1)),
+        )
+
     # -- lazy resources -------------------------------------------------
+    @property
+    def capabilities(self) -> Capabilities:
+        """What the engine can do, read from the model's files (not its weights)."""
+        if self._capabilities is None:
+            from transkit.modelbin import model_bin_scalars
+
+            try:
+                flags = model_bin_scalars(self.model_dir / "model.bin")
+            except ModelError:
+                flags = {}
+            self._capabilities = self._family_capabilities(flags)
+        return self._capabilities
+
+    @property
+    def _alternatives(self) -> bool:
+        """Whether completions use CTranslate2's one-step alternatives mode."""
+        return self.capabilities.one_step_prefix
+
     def _load(self) -> None:
         if self._translator is not None:
             return
         import ctranslate2
-        import sentencepiece
 
         opts = self.options
         compute_type = opts.compute_type or ("int8" if opts.device == "cpu" else "default")
         try:
-            self._translator = ctranslate2.Translator(
-                str(self.package.path / "model"),
+            translator = ctranslate2.Translator(
+                str(self.model_dir),
                 device=opts.device,
                 compute_type=compute_type,
                 inter_threads=1,
                 intra_threads=opts.threads,
             )
-            self._sp = sentencepiece.SentencePieceProcessor(
-                model_file=str(self.package.path / "sentencepiece.model")
-            )
-            self._alternatives = _alternatives_safe(self.package.path / "model" / "model.bin")
+            self._load_tokenizers()
         except (RuntimeError, ValueError, OSError) as err:
-            raise ModelError(f"cannot load model: {err}", file=str(self.package.path)) from None
+            raise ModelError(f"cannot load model: {err}", file=str(self.model_path)) from None
+        self._translator = translator
 
-    def tokenize(self, text: str) -> list[str]:
-        """SentencePiece pieces of ``text`` (the engine's unit of length)."""
-        self._load()
-        return list(self._sp.encode(text, out_type=str))
+    @property
+    def model_path(self) -> Path:
+        """What the user named (the package or model directory), for messages."""
+        return self.model_dir
 
-    def detokenize(self, pieces: Sequence[str]) -> str:
-        self._load()
-        text = self._sp.decode_pieces(list(pieces)).replace("\u2581", " ")
-        prefix = self.package.target_prefix
-        if prefix and text.startswith(prefix):
-            text = text[len(prefix) :]
-        return text.strip()
+    def _source(self, pieces: Sequence[str]) -> list[str]:
+        """The pieces CTranslate2 gets for a source: the family's suffix appended."""
+        return [*pieces, *self.source_suffix]
+
+    def _rows(self, rows: Any, width: int) -> list[Any]:
+        """Attention rows cut to the ``width`` source pieces callers know
+        (the columns of ``source_suffix`` dropped)."""
+        if not self.source_suffix:
+            return list(rows)
+        return [row[:width] for row in rows]
 
     def _remember(
         self, source: Sequence[str], text: str, pieces: Sequence[str], attention: Any
@@ -111,7 +165,8 @@ class ArgosEngine:
         """
         from array import array
 
-        attention = [array("f", row) for row in attention]
+        width = len(source)
+        attention = [array("f", row[:width]) for row in attention]
         cache = self._attention
         if len(cache) >= ATTENTION_CACHE:
             cache.pop(next(iter(cache)))
@@ -194,7 +249,7 @@ class ArgosEngine:
 
         CTranslate2's ``target_prefix`` feeds the prefix pieces to the decoder
         and decoding continues from there.  Where the model allows it
-        (`_alternatives_safe`), in CTranslate2's alternatives mode: the
+        (`Capabilities.one_step_prefix`), in CTranslate2's alternatives mode: the
         prefix goes through the decoder in one step instead of one step per
         piece (in beam search a forced prefix costs as much as free text,
         CTranslate2 issue 1689), and the ``num_hypotheses`` most likely next
@@ -211,18 +266,19 @@ class ArgosEngine:
         """
         self._load()
         opts = self.options
-        lang = [self.package.target_prefix] if self.package.target_prefix else []
+        lang = list(self.target_lang)
         items = []
         for i, (source, prefix) in enumerate(zip(sources, prefixes, strict=True)):
             pieces = self.tokenize(source)
             if pieces and len(pieces) <= self.max_input_tokens:
-                items.append((i, pieces, lang + self.tokenize(prefix) if prefix else list(lang)))
+                forced = lang + self.tokenize_target(prefix) if prefix else list(lang)
+                items.append((i, pieces, forced))
         out: list[list[Hypothesis]] = [[] for _ in sources]
         items.sort(key=lambda item: len(item[1]))
         for start in range(0, len(items), 64):
             chunk = items[start : start + 64]
             batch = self._translator.translate_batch(
-                [pieces for _, pieces, _ in chunk],
+                [self._source(pieces) for _, pieces, _ in chunk],
                 target_prefix=[forced or None for _, _, forced in chunk],
                 max_batch_size=opts.max_batch_tokens,
                 batch_type="tokens",
@@ -282,7 +338,7 @@ class ArgosEngine:
         from transkit.engine.align import word_alignment
 
         self._load()
-        lang = [self.package.target_prefix] if self.package.target_prefix else []
+        lang = list(self.target_lang)
         items = []
         out: list[WordAlignment | None] = [None for _ in sources]
         for i, (source, target) in enumerate(zip(sources, targets, strict=True)):
@@ -305,14 +361,14 @@ class ArgosEngine:
                 if found >= 0.8 * len(alignment.target_words):
                     out[i] = alignment
                     continue
-            tgt = self.tokenize(target)
+            tgt = self.tokenize_target(target)
             if src and tgt and len(src) <= self.max_input_tokens:
                 items.append((i, src, tgt))
         items.sort(key=lambda item: len(item[1]))
         for start in range(0, len(items), 64):
             chunk = items[start : start + 64]
             batch = self._translator.translate_batch(
-                [src for _, src, _ in chunk],
+                [self._source(src) for _, src, _ in chunk],
                 target_prefix=[lang + tgt for _, _, tgt in chunk],
                 max_batch_size=self.options.max_batch_tokens,
                 batch_type="tokens",
@@ -322,7 +378,7 @@ class ArgosEngine:
             )
             for (i, src, tgt), result in zip(chunk, batch, strict=True):
                 attention = result.attention[0] if result.attention else []
-                rows = list(attention[len(lang) : len(lang) + len(tgt)])
+                rows = self._rows(attention[len(lang) : len(lang) + len(tgt)], len(src))
                 out[i] = word_alignment(sources[i], src, targets[i], tgt, rows)
         for source, target, alignment in zip(sources, targets, out, strict=True):
             if alignment is not None:
@@ -346,13 +402,13 @@ class ArgosEngine:
         owner = [i for i, chunks in enumerate(parts_of) for _ in chunks]
         done_sources: set[int] = set()
         remaining = [len(chunks) for chunks in parts_of]
-        prefix = [self.package.target_prefix] if self.package.target_prefix else None
+        prefix = list(self.target_lang) or None
         step = 64
         for start in range(0, len(order), step):
             ids = [i for i in order[start : start + step] if flat[i]]
             if ids:
                 batch = self._translator.translate_batch(
-                    [flat[i] for i in ids],
+                    [self._source(flat[i]) for i in ids],
                     target_prefix=[prefix for _ in ids] if prefix else None,
                     max_batch_size=opts.max_batch_tokens,
                     batch_type="tokens",
@@ -389,19 +445,25 @@ class ArgosEngine:
         return results
 
 
-def _alternatives_safe(model_bin: Path) -> bool:
+def alternatives_safe_flags(flags: dict[str, int]) -> bool:
     """True when CTranslate2's alternatives mode reads a forced prefix
-    correctly for this model.  Its one-step prefix skips the embedding scale
-    and zeroes the whole prefix for a decoder that starts from a zero
-    embedding (Marian/OPUS-MT conversions; CTranslate2 pull request 2087),
-    so such a model, or one whose flags cannot be read, keeps beam search."""
+    correctly for a model with these ``model.bin`` flags.  Its one-step
+    prefix skips the embedding scale and zeroes the whole prefix for a
+    decoder that starts from a zero embedding (Marian/OPUS-MT conversions;
+    CTranslate2 pull request 2087), so such a model, or one whose flags
+    cannot be read (empty), keeps beam search."""
+    return bool(flags) and not flags.get("decoder/start_from_zero_embedding", 0)
+
+
+def _alternatives_safe(model_bin: Path) -> bool:
+    """`alternatives_safe_flags` of the flags read from ``model_bin``."""
     from transkit.modelbin import model_bin_scalars
 
     try:
         flags = model_bin_scalars(model_bin)
     except ModelError:
         return False
-    return bool(flags) and not flags.get("decoder/start_from_zero_embedding", 0)
+    return alternatives_safe_flags(flags)
 
 
 def _completion_cap(source: int, forced: int, configured: int) -> int:
@@ -440,16 +502,3 @@ def _joinable(english: str, source_end: str) -> str:
     if source_end in ";:,–—-.!?" and not body.endswith(source_end):
         body += source_end
     return body
-
-
-def engine_for(spec: str | None, options: EngineOptions | None = None) -> ArgosEngine:
-    """Resolve ``--model`` and build the engine (the model loads on first use)."""
-    from transkit.models import resolve_model
-
-    package = resolve_model(spec)
-    if (package.from_code, package.to_code) != ("de", "en"):
-        raise ModelError(
-            f"model translates {package.from_code}->{package.to_code}, not de->en",
-            file=str(Path(package.path)),
-        )
-    return ArgosEngine(package, options)
