@@ -110,7 +110,8 @@ def worker(model: str, count: int, way: str, decode: int | None, threads: int, p
     """One measurement in this process; prints its figures as JSON."""
     from transkit.batch import translate_segments
     from transkit.data import Segment
-    from transkit.engine.argos import ArgosEngine, EngineOptions, _decoding_cap
+    from transkit.engine.argos import ArgosEngine, EngineOptions
+    from transkit.engine.ct2 import _decoding_cap
     from transkit.models import resolve_model
 
     options = EngineOptions(threads=threads, max_decoding_length=decode or 512)
@@ -120,10 +121,10 @@ def worker(model: str, count: int, way: str, decode: int | None, threads: int, p
     translator = engine._translator
     timed = _Timed(translator)
     engine._translator = timed
-    prefix = [engine.package.target_prefix] if engine.package.target_prefix else None
+    prefix = list(engine.target_lang) or None
     started = time.perf_counter()
     if way.startswith("raw"):
-        pieces = [engine.tokenize(t) for t in texts]
+        pieces = [engine._source(engine.tokenize(t)) for t in texts]
         cap = _decoding_cap(max(map(len, pieces)), options.max_decoding_length)
         started = time.perf_counter()
         timed.translate_batch(

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 
 from transkit.batch import pending_parts, translate_segments
 from transkit.data import Hypothesis, Segment
-from transkit.engine.argos import token_batches
+from transkit.engine.ct2 import token_batches
 
 
 class RecordingEngine:

@@ -70,9 +70,10 @@ def inputs(folder: Path, sentences: int) -> list[Path]:
         target = folder / f"{name}.txt"
         target.write_text("\n\n".join(rows) + "\n", encoding="utf-8")
         paths.append(target)
-    target = folder / f"doc{sentences}.txt"
-    target.write_text(document(sentences), encoding="utf-8")
-    paths.append(target)
+    if sentences:
+        target = folder / f"doc{sentences}.txt"
+        target.write_text(document(sentences), encoding="utf-8")
+        paths.append(target)
     return paths
 
 
@@ -97,15 +98,17 @@ def first_difference(a: bytes, b: bytes) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ref", default="main")
-    parser.add_argument("--sentences", type=int, default=3000)
+    parser.add_argument("--sentences", type=int, default=3000, help="0: no generated document")
+    parser.add_argument("--model", default="", help="only models whose name contains this")
+    parser.add_argument("--glossary", choices=("both", "on", "off"), default="both")
     args = parser.parse_args()
     base = baseline_src(args.ref)
     here = ROOT / "src"
     failures = 0
     with tempfile.TemporaryDirectory() as tmp:
         files = inputs(Path(tmp) / "in", args.sentences)
-        for model in MODELS:
-            for glossary in (True, False):
+        for model in (m for m in MODELS if args.model in m.name):
+            for glossary in {"both": (True, False), "on": (True,), "off": (False,)}[args.glossary]:
                 label = f"{model.name}, {'glossary' if glossary else 'no glossary'}"
                 outs = {}
                 for side, src in (("baseline", base), ("branch", here)):
