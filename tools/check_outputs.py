@@ -32,15 +32,15 @@ MODELS = (
 )
 
 
-def baseline_src(ref: str) -> Path:
+def baseline_src(ref: str, repo: Path = ROOT) -> Path:
     """``src/`` of ``ref``, unpacked once (re-unpacked when the commit moved)."""
     commit = subprocess.run(
-        ["git", "-C", str(ROOT), "rev-parse", ref], check=True, capture_output=True, text=True
+        ["git", "-C", str(repo), "rev-parse", ref], check=True, capture_output=True, text=True
     ).stdout.strip()
     target = WORK / f"baseline-{commit[:12]}"
     if not (target / "src" / "transkit").is_dir():
         blob = subprocess.run(
-            ["git", "-C", str(ROOT), "archive", commit, "src"], check=True, capture_output=True
+            ["git", "-C", str(repo), "archive", commit, "src"], check=True, capture_output=True
         ).stdout
         with tarfile.open(fileobj=BytesIO(blob)) as tar:
             tar.extractall(target, filter="data")
@@ -98,11 +98,12 @@ def first_difference(a: bytes, b: bytes) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ref", default="main")
+    parser.add_argument("--repo", type=Path, default=ROOT, help="the git repository of --ref")
     parser.add_argument("--sentences", type=int, default=3000, help="0: no generated document")
     parser.add_argument("--model", default="", help="only models whose name contains this")
     parser.add_argument("--glossary", choices=("both", "on", "off"), default="both")
     args = parser.parse_args()
-    base = baseline_src(args.ref)
+    base = baseline_src(args.ref, args.repo)
     here = ROOT / "src"
     failures = 0
     with tempfile.TemporaryDirectory() as tmp:
