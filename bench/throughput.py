@@ -28,6 +28,8 @@ inside ``translate_batch`` (timed around each call), per sentence.
         [--base-sizes 300] [--decode 24] [--threads 2] [--reps 3] [--profile]
 
 30,000 sentences: ``--sizes 300,3000,30000`` (minutes per way on 2 cores).
+``--cli 3000`` instead times the whole ``transkit translate`` on a
+3,000-sentence document with the glossary against ``--no-glossary``.
 """
 
 from __future__ import annotations
@@ -165,7 +167,7 @@ def worker(model: str, count: int, way: str, decode: int | None, threads: int, p
         if profile:
             profiler.disable()
             stats = pstats.Stats(profiler, stream=sys.stderr)
-            stats.sort_stats("tottime").print_stats(15)
+            stats.sort_stats("cumulative").print_stats(40)
     seconds = time.perf_counter() - started
     peak = peak_mb()
     print(
@@ -181,15 +183,46 @@ def worker(model: str, count: int, way: str, decode: int | None, threads: int, p
     )
 
 
+def cli_cost(count: int, reps: int) -> None:
+    """Whole ``transkit translate`` (start-up, model load, writing the default
+    formats) on one ``count``-sentence document, with the repository's
+    glossary and with ``--no-glossary``, alternating, best of ``reps``."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        doc = Path(tmp) / f"doc{count}.txt"
+        texts = sentences(count)
+        doc.write_text(
+            "\n\n".join(" ".join(texts[i : i + 5]) for i in range(0, len(texts), 5)) + "\n",
+            encoding="utf-8",
+        )
+        best = {"glossary": float("inf"), "no glossary": float("inf")}
+        for rep in range(reps):
+            order = ("glossary", "no glossary") if rep % 2 == 0 else ("no glossary", "glossary")
+            for label in order:
+                cmd = [sys.executable, "-m", "transkit", "translate", "--model", str(TINY), "-q"]
+                cmd += ["--no-tm", "--out", str(Path(tmp) / "out"), str(doc)]
+                cmd += ["--glossary", str(GLOSSARY)] if label == "glossary" else ["--no-glossary"]
+                started = time.perf_counter()
+                subprocess.run(cmd, check=True, capture_output=True)
+                best[label] = min(best[label], time.perf_counter() - started)
+        print(
+            f"transkit translate, {count} sentences, tiny model, default formats: glossary "
+            f"{best['glossary']:.1f} s, --no-glossary {best['no glossary']:.1f} s, ratio "
+            f"{best['glossary'] / best['no glossary']:.2f} (best of {reps})",
+            flush=True,
+        )
+
+
 def measure(
     model: Path, count: int, way: str, args: argparse.Namespace, decode: int | None
 ) -> dict:
     cmd = [sys.executable, __file__, "--worker", str(model), str(count), way]
     cmd += ["--threads", str(args.threads), "--decode", str(decode or 0)]
-    if args.profile and way == "transkit":
+    if args.profile and way in ("transkit", "glossary"):
         cmd.append("--profile")
     done = subprocess.run(cmd, check=True, capture_output=True, text=True)
-    if args.profile and way == "transkit":
+    if args.profile and way in ("transkit", "glossary"):
         print(done.stderr, file=sys.stderr)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -204,6 +237,9 @@ def main() -> int:
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--ways", default=",".join(WAYS))
     parser.add_argument("--profile", action="store_true", help="cProfile the transkit way")
+    parser.add_argument(
+        "--cli", type=int, default=0, help="instead: whole command, glossary vs none, N sentences"
+    )
     parser.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -211,6 +247,9 @@ def main() -> int:
         worker(model, int(count), way, args.decode or None, args.threads, args.profile)
         return 0
 
+    if args.cli:
+        cli_cost(args.cli, args.reps)
+        return 0
     ways = args.ways.split(",")
     plans = []
     if "tiny" in args.models:
