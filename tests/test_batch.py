@@ -88,3 +88,9 @@ def test_windows_give_the_same_segments_and_one_rising_progress() -> None:
     assert windowed == whole
     assert sorted(windowed_engine.asked) == sorted(whole_engine.asked)
     assert seen == sorted(seen) and seen[-1] == pending_parts(_segments(texts)) == 7
+
+
+def test_token_batches_end_where_the_shared_setting_changes() -> None:
+    items = [(3, "a"), (3, "a"), (4, "b"), (2, "b"), (5, "c")]
+    batches = list(token_batches(items, lambda item: item[0], 100, same=lambda item: item[1]))
+    assert [[tag for _, tag in batch] for batch in batches] == [["a", "a"], ["b", "b"], ["c"]]

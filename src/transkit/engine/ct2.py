@@ -276,8 +276,17 @@ class CT2Engine:
                 forced = lang + self.tokenize_target(prefix) if prefix else list(lang)
                 items.append((i, pieces, forced))
         out: list[list[Hypothesis]] = [[] for _ in sources]
-        items.sort(key=lambda item: len(item[1]))
-        for chunk in token_batches(items, lambda item: len(item[1]), opts.max_batch_tokens):
+
+        # Each completion decoded with its own cap, whatever its neighbours:
+        # a small model babbling after a forced word runs to the cap, and its
+        # score (so the choice between completions) depends on where that is.
+        def cap(item: tuple[int, list[str], list[str]]) -> int:
+            return _completion_cap(len(item[1]), len(item[2]), opts.max_decoding_length)
+
+        items.sort(key=lambda item: (cap(item), len(item[1])))
+        for chunk in token_batches(
+            items, lambda item: len(item[1]), opts.max_batch_tokens, same=cap
+        ):
             batch = self._translator.translate_batch(
                 [self._source(pieces) for _, pieces, _ in chunk],
                 target_prefix=[forced or None for _, _, forced in chunk],
@@ -288,9 +297,7 @@ class CT2Engine:
                 beam_size=1 if self._alternatives else max(1, num_hypotheses),
                 num_hypotheses=num_hypotheses,
                 length_penalty=opts.length_penalty,
-                max_decoding_length=max(
-                    _completion_cap(len(p), len(f), opts.max_decoding_length) for _, p, f in chunk
-                ),
+                max_decoding_length=cap(chunk[0]),
                 replace_unknowns=True,
                 return_scores=True,
                 return_attention=True,
@@ -444,7 +451,10 @@ class CT2Engine:
 
 
 def token_batches(
-    items: Sequence[_Item], length: Callable[[_Item], int], max_tokens: int
+    items: Sequence[_Item],
+    length: Callable[[_Item], int],
+    max_tokens: int,
+    same: Callable[[_Item], object] | None = None,
 ) -> Iterator[list[_Item]]:
     """``items`` (sorted by ``length``, shortest first) in consecutive batches
     of at most ``max_tokens`` source tokens, at least one item each.
@@ -454,13 +464,19 @@ def token_batches(
     decodes one batch as large as it would choose, its decoding cap follows
     that batch's longest source, and progress advances batch by batch
     (64-sentence calls cost twice the time on a fast model, issue 23).
-    Items of length 0 go in batches of their own, for the caller to skip.
+    Items of length 0 go in batches of their own, for the caller to skip;
+    with ``same``, a batch also ends where ``same(item)`` changes (items
+    that must share a decoding setting).
     """
     batch: list[_Item] = []
     tokens = 0
     for item in items:
         size = length(item)
-        if batch and ((size == 0) != (tokens == 0) or tokens + size > max_tokens):
+        if batch and (
+            (size == 0) != (tokens == 0)
+            or tokens + size > max_tokens
+            or (same is not None and same(item) != same(batch[-1]))
+        ):
             yield batch
             batch, tokens = [], 0
         batch.append(item)
