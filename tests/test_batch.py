@@ -94,3 +94,16 @@ def test_token_batches_end_where_the_shared_setting_changes() -> None:
     items = [(3, "a"), (3, "a"), (4, "b"), (2, "b"), (5, "c")]
     batches = list(token_batches(items, lambda item: item[0], 100, same=lambda item: item[1]))
     assert [[tag for _, tag in batch] for batch in batches] == [["a", "a"], ["b", "b"], ["c"]]
+
+
+def test_argos_tokenize_many_equals_one_by_one() -> None:
+    from pathlib import Path
+
+    from transkit.engine.argos import ArgosEngine
+    from transkit.models import resolve_model
+
+    model = Path(__file__).parent / "data" / "translate-de_en-tiny.argosmodel"
+    engine = ArgosEngine(resolve_model(str(model)))
+    texts = ["Guten Tag.", "Die Lieferketten sind entscheidend.", ""]
+    assert engine.tokenize_many(texts) == [engine.tokenize(t) for t in texts]
+    assert engine.tokenize_many([]) == []

@@ -56,6 +56,11 @@ class ArgosEngine(CT2Engine):
         self._load()
         return list(self._sp.encode(text, out_type=str))
 
+    def tokenize_many(self, texts: Sequence[str]) -> list[list[str]]:
+        """Pieces of each text in one SentencePiece call (its loop is C++)."""
+        self._load()
+        return list(self._sp.encode(list(texts), out_type=str)) if texts else []
+
     def detokenize(self, pieces: Sequence[str]) -> str:
         self._load()
         text = self._sp.decode_pieces(list(pieces)).replace("\u2581", " ")

@@ -89,6 +89,10 @@ class CT2Engine:
         """Target pieces of ``text`` (for forced prefixes and alignment)."""
         return self.tokenize(text)
 
+    def tokenize_many(self, texts: Sequence[str]) -> list[list[str]]:
+        """Source pieces of each text; a family may do it in one call."""
+        return [self.tokenize(text) for text in texts]
+
     def detokenize(self, pieces: Sequence[str]) -> str:
         """English text of target pieces."""
         raise NotImplementedError
@@ -207,8 +211,7 @@ class CT2Engine:
         parts_of: list[list[list[str]]] = []
         ends_of: list[list[str]] = []
         flat: list[list[str]] = []
-        for text in sources:
-            pieces = self.tokenize(text)
+        for text, pieces in zip(sources, self.tokenize_many(sources), strict=True):
             if len(pieces) <= self.max_input_tokens:
                 chunks = [pieces]
                 ends = [""]
