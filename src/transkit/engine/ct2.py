@@ -166,13 +166,14 @@ class CT2Engine:
 
         Each row is stored as a compact ``array('f')`` (CTranslate2 returns
         nested lists of Python floats, about eight times larger); the oldest
-        entries go first.  No numpy: the translate path must not pay for
-        importing it.
+        entries go first.  ``attention`` may be `_LazyRows`: the rows of an
+        n-best hypothesis are read from CTranslate2's result only when
+        alignment asks for them (most never are, and reading every one was
+        the larger part of the n-best pass's Python time).  No numpy: the
+        translate path must not pay for importing it.
         """
-        from array import array
-
-        width = len(source)
-        attention = [array("f", row[:width]) for row in attention]
+        if not isinstance(attention, _LazyRows):
+            attention = _compact(attention, len(source))
         cache = self._attention
         if len(cache) >= ATTENTION_CACHE:
             cache.pop(next(iter(cache)))
@@ -360,14 +361,14 @@ class CT2Engine:
             src = self.tokenize(source)
             seen = self._attention.get((tuple(src), target))
             if seen is not None:
-                out[i] = word_alignment(source, src, target, seen[0], seen[1])
+                out[i] = word_alignment(source, src, target, seen[0], _rows_of(seen[1]))
                 continue
             # A text the caller edited a little (a word dropped or replaced)
             # still aligns through the attention of the text it came from.
             latest = self._latest.get(tuple(src))
             seen = self._attention.get(latest) if latest else None
             if seen is not None:
-                alignment = word_alignment(source, src, target, seen[0], seen[1])
+                alignment = word_alignment(source, src, target, seen[0], _rows_of(seen[1]))
                 found = sum(b > a for a, b in alignment.target_words)
                 if found >= 0.8 * len(alignment.target_words):
                     out[i] = alignment
@@ -435,13 +436,16 @@ class CT2Engine:
                 lang = len(prefix) if prefix else 0
                 for i, result in zip(ids, batch, strict=True):
                     results[i] = []
+                    kept = (
+                        _KeptAttention(result, lang, len(flat[i])) if num_hypotheses > 1 else None
+                    )
                     for k, (tokens, score) in enumerate(
                         zip(result.hypotheses, result.scores, strict=True)
                     ):
                         text = self.detokenize(tokens)
                         results[i].append((text, float(score)))
-                        if result.attention:
-                            self._remember(flat[i], text, tokens[lang:], result.attention[k][lang:])
+                        if kept is not None:
+                            self._remember(flat[i], text, tokens[lang:], _LazyRows(kept, k))
             for i in ids:
                 if not flat[i]:
                     results[i] = [("", 0.0)] * num_hypotheses
@@ -451,6 +455,46 @@ class CT2Engine:
             if progress:
                 progress(len(done_sources))
         return results
+
+
+def _compact(rows: Any, width: int) -> list[Any]:
+    """Attention rows as ``array('f')``, cut to ``width`` source columns."""
+    from array import array
+
+    return [array("f", row[:width]) for row in rows]
+
+
+class _KeptAttention:
+    """The attention of one CTranslate2 result, converted once, on first use."""
+
+    __slots__ = ("result", "start", "width", "hypotheses")
+
+    def __init__(self, result: Any, start: int, width: int) -> None:
+        self.result: Any = result
+        self.start = start
+        self.width = width
+        self.hypotheses: list[list[Any]] | None = None
+
+    def rows(self, k: int) -> list[Any]:
+        if self.hypotheses is None:
+            attention = self.result.attention or []
+            self.hypotheses = [_compact(hyp[self.start :], self.width) for hyp in attention]
+            self.result = None
+        return self.hypotheses[k] if k < len(self.hypotheses) else []
+
+
+class _LazyRows:
+    """Hypothesis ``k``'s rows of a `_KeptAttention`."""
+
+    __slots__ = ("kept", "k")
+
+    def __init__(self, kept: _KeptAttention, k: int) -> None:
+        self.kept = kept
+        self.k = k
+
+
+def _rows_of(attention: Any) -> list[Any]:
+    return attention.kept.rows(attention.k) if isinstance(attention, _LazyRows) else attention
 
 
 def token_batches(
