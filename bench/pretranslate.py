@@ -90,7 +90,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args(argv)
 
-    from transkit.engine.argos import EngineOptions, engine_for
+    from transkit.engine.ct2 import EngineOptions
+    from transkit.engine.families import engine_for
     from transkit.pipeline import TranslateOptions, run_translate
     from transkit.pretranslate import run_pretranslate
 

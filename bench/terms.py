@@ -453,7 +453,7 @@ def measure_seed(model: Path = MODEL, glossary: Path = ROOT / "glossary", reps: 
     ``reps``); term figures of the enforced run."""
     from transkit.enforce.count import doubled_terms, tacked_on_terms
     from transkit.enforce.find import find_term
-    from transkit.engine.argos import engine_for
+    from transkit.engine.families import engine_for
     from transkit.pipeline import prepare_document, translate_documents
     from transkit.terms.glossary import load_glossaries
     from transkit.terms.match import TermMatcher
@@ -503,7 +503,7 @@ def measure_enforcement(
 ) -> dict:
     """Term success rate of the test model with and without enforcement."""
     from transkit.enforce.find import check_terms
-    from transkit.engine.argos import engine_for
+    from transkit.engine.families import engine_for
     from transkit.evaluate import evaluate_terms, read_test_set
     from transkit.terms.glossary import load_glossaries
     from transkit.terms.match import TermMatcher

@@ -1,33 +1,53 @@
-"""Throughput of transkit's batching on a model of realistic size.
+"""Throughput: transkit against raw CTranslate2, with the peak memory of each.
 
-Builds (once, into bench/_work/) a transformer-base-sized Argos package with
-random weights (`tools/build_bench_model.py`: 6+6 layers, d_model 512, FFN
-2048), then translates the same German sentences three ways in one run:
+On the tiny test model and on a transformer-base-sized Argos package with
+random weights (built once into bench/_work/ by `tools/build_bench_model.py`:
+6+6 layers, d_model 512, FFN 2048), the same distinct German sentences
+(`tools/de_en_grammar.py`, seed 23) are translated, inside Python with the
+model loaded and warm, five ways:
 
-* transkit: every segment of every file in one call, length-sorted,
-  ``batch_type="tokens"`` (what ``transkit translate`` does);
-* per paragraph: one call per paragraph, as argostranslate does;
-* per sentence: one call per sentence.
+* ``raw``: one ``Translator.translate_batch`` call on the pre-tokenised
+  sentences with transkit's decoding settings (beam 4, length penalty 0.2,
+  ``max_batch_size`` 4,096 tokens) and CTranslate2's default decoding
+  length (256);
+* ``raw-cap``: the same call with transkit's cap (3 x longest source + 16);
+* ``transkit``: `transkit.batch.translate_segments`, no glossary
+  (tokenising, batching, detokenising, typography included);
+* ``glossary``: the same with the repository's glossary matched and
+  enforced (term matching included);
+* on the random model (whose decoder never stops by itself) every way
+  decodes exactly ``--decode`` pieces, so raw and raw-cap are the same work.
 
-Decoding length is fixed with ``max_decoding_length`` (random weights never
-stop early), so each way does the same decoding work per sentence.  Prints
-sentences per second and the speed-up ratios.
+Each measurement runs in a fresh process (so its peak resident memory,
+``VmHWM``, is its own), the ways alternate, and each figure is the best
+of ``--reps``: the machine is shared, and the ratios are what to read.
+The time transkit spends outside CTranslate2 is its wall time minus the time
+inside ``translate_batch`` (timed around each call), per sentence.
 
-    python bench/throughput.py [--sentences 240] [--decode 24] [--threads 2]
+    python bench/throughput.py [--models tiny,base] [--sizes 300,3000]
+        [--base-sizes 300] [--decode 24] [--threads 2] [--reps 3] [--profile]
+
+30,000 sentences: ``--sizes 300,3000,30000`` (minutes per way on 2 cores).
+``--cli 3000`` instead times the whole ``transkit translate`` on a
+3,000-sentence document with the glossary against ``--no-glossary``.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
+import json
+import resource
+import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "bench" / "_work"
-HELDOUT = ROOT / "tests" / "data" / "heldout.tsv"
-SEEDS = ROOT / "seeds"
+TINY = ROOT / "tests" / "data" / "translate-de_en-tiny.argosmodel"
+GLOSSARY = ROOT / "glossary"
+WAYS = ("raw", "raw-cap", "transkit", "glossary")
 
 
 def bench_package() -> Path:
@@ -39,82 +59,241 @@ def bench_package() -> Path:
 
         started = time.perf_counter()
         build_bench_package(WORK)
-        print(f"built {target} in {time.perf_counter() - started:.1f} s")
+        print(f"built {target} in {time.perf_counter() - started:.1f} s", flush=True)
     return target
 
 
-def paragraphs(limit: int) -> list[list[str]]:
-    """German paragraphs: the seed article, then held-out sentences in fives."""
-    from transkit.text.segment import segment_document
+def sentences(count: int) -> list[str]:
+    """``count`` distinct German sentences (the grammar repeats itself; repeats are skipped)."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    from de_en_grammar import generate
 
-    paras: list[list[str]] = []
-    for path in sorted(SEEDS.glob("*.txt")):
-        doc = segment_document(path.name, path.read_text(encoding="utf-8"))
-        current: list[str] = []
-        for seg in doc.segments:
-            if seg.paragraph_break and current:
-                paras.append(current)
-                current = []
-            current.append(seg.source)
-        if current:
-            paras.append(current)
-    with HELDOUT.open(encoding="utf-8") as handle:
-        rows = [r["de"] for r in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)]
-    for i in range(0, len(rows), 5):
-        paras.append(rows[i : i + 5])
-    out, count = [], 0
-    for para in paras:
-        if count >= limit:
+    seen: dict[str, None] = {}
+    for pair in generate(seed=23, n=count * 3, placeholder_rate=0.0):
+        seen.setdefault(pair.de)
+        if len(seen) == count:
             break
-        out.append(para[: limit - count])
-        count += len(out[-1])
-    return out
+    return list(seen)
 
 
-def timed(fn) -> float:
+def peak_mb() -> float:
+    """This process's peak resident memory since it started.
+
+    ``VmHWM`` belongs to the process's own memory map, so it does not count
+    what the parent held when it forked (``ru_maxrss`` does, on Linux).
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class _Timed:
+    """A Translator whose ``translate_batch`` time is added up."""
+
+    def __init__(self, translator: Any) -> None:
+        self.translator = translator
+        self.seconds = 0.0
+        self.calls = 0
+
+    def translate_batch(self, *args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return self.translator.translate_batch(*args, **kwargs)
+        finally:
+            self.seconds += time.perf_counter() - started
+            self.calls += 1
+
+
+def worker(model: str, count: int, way: str, decode: int | None, threads: int, profile: bool):
+    """One measurement in this process; prints its figures as JSON."""
+    from transkit.batch import translate_segments
+    from transkit.data import Segment
+    from transkit.engine.argos import ArgosEngine, EngineOptions
+    from transkit.engine.ct2 import _decoding_cap
+    from transkit.models import resolve_model
+
+    options = EngineOptions(threads=threads, max_decoding_length=decode or 512)
+    engine = ArgosEngine(resolve_model(model), options)
+    texts = sentences(count)
+    engine.translate_batch(texts[:8])  # load and warm up
+    translator = engine._translator
+    timed = _Timed(translator)
+    engine._translator = timed
+    prefix = list(engine.target_lang) or None
     started = time.perf_counter()
-    fn()
-    return time.perf_counter() - started
+    if way.startswith("raw"):
+        pieces = [engine._source(engine.tokenize(t)) for t in texts]
+        cap = _decoding_cap(max(map(len, pieces)), options.max_decoding_length)
+        started = time.perf_counter()
+        timed.translate_batch(
+            pieces,
+            target_prefix=[prefix] * len(pieces) if prefix else None,
+            max_batch_size=options.max_batch_tokens,
+            batch_type="tokens",
+            beam_size=options.beam_size,
+            length_penalty=options.length_penalty,
+            max_decoding_length=decode or (cap if way == "raw-cap" else 256),
+            replace_unknowns=True,
+            return_scores=True,
+        )
+    else:
+        glossary = None
+        segments = [Segment(id=str(i), source=t) for i, t in enumerate(texts)]
+        if way == "glossary":
+            from transkit.terms.glossary import load_glossaries
+            from transkit.terms.match import TermMatcher
+
+            glossary = load_glossaries([GLOSSARY])
+            matcher = TermMatcher.from_glossary(glossary)
+            segments = [
+                Segment(id=s.id, source=s.source, terms=tuple(matcher.find(s.source)))
+                for s in segments
+            ]
+        translate_segments(segments[:8], engine, glossary=glossary)  # imports, warm-up
+        engine.forget()
+        timed.seconds, timed.calls = 0.0, 0
+        started = time.perf_counter()
+        if profile:
+            import cProfile
+            import pstats
+
+            profiler = cProfile.Profile()
+            profiler.enable()
+        translate_segments(segments, engine, glossary=glossary)
+        if profile:
+            profiler.disable()
+            stats = pstats.Stats(profiler, stream=sys.stderr)
+            stats.sort_stats("cumulative").print_stats(40)
+    seconds = time.perf_counter() - started
+    peak = peak_mb()
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "ct2": timed.seconds,
+                "calls": timed.calls,
+                "peak_mb": peak,
+                "n": len(texts),
+            }
+        )
+    )
+
+
+def cli_cost(count: int, reps: int) -> None:
+    """Whole ``transkit translate`` (start-up, model load, writing the default
+    formats) on one ``count``-sentence document, with the repository's
+    glossary and with ``--no-glossary``, alternating, best of ``reps``."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        doc = Path(tmp) / f"doc{count}.txt"
+        texts = sentences(count)
+        doc.write_text(
+            "\n\n".join(" ".join(texts[i : i + 5]) for i in range(0, len(texts), 5)) + "\n",
+            encoding="utf-8",
+        )
+        best = {"glossary": float("inf"), "no glossary": float("inf")}
+        for rep in range(reps):
+            order = ("glossary", "no glossary") if rep % 2 == 0 else ("no glossary", "glossary")
+            for label in order:
+                cmd = [sys.executable, "-m", "transkit", "translate", "--model", str(TINY), "-q"]
+                cmd += ["--no-tm", "--out", str(Path(tmp) / "out"), str(doc)]
+                cmd += ["--glossary", str(GLOSSARY)] if label == "glossary" else ["--no-glossary"]
+                started = time.perf_counter()
+                subprocess.run(cmd, check=True, capture_output=True)
+                best[label] = min(best[label], time.perf_counter() - started)
+        print(
+            f"transkit translate, {count} sentences, tiny model, default formats: glossary "
+            f"{best['glossary']:.1f} s, --no-glossary {best['no glossary']:.1f} s, ratio "
+            f"{best['glossary'] / best['no glossary']:.2f} (best of {reps})",
+            flush=True,
+        )
+
+
+def measure(
+    model: Path, count: int, way: str, args: argparse.Namespace, decode: int | None
+) -> dict:
+    cmd = [sys.executable, __file__, "--worker", str(model), str(count), way]
+    cmd += ["--threads", str(args.threads), "--decode", str(decode or 0)]
+    if args.profile and way in ("transkit", "glossary"):
+        cmd.append("--profile")
+    done = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    if args.profile and way in ("transkit", "glossary"):
+        print(done.stderr, file=sys.stderr)
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sentences", type=int, default=240)
-    parser.add_argument("--decode", type=int, default=24, help="max_decoding_length")
+    parser.add_argument("--models", default="tiny,base")
+    parser.add_argument("--sizes", default="300,3000", help="sentences on the tiny model")
+    parser.add_argument("--base-sizes", default="300", help="sentences on the random base model")
+    parser.add_argument("--decode", type=int, default=24, help="pieces decoded on the random model")
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--compute-type", default=None)
+    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--ways", default=",".join(WAYS))
+    parser.add_argument("--profile", action="store_true", help="cProfile the transkit way")
+    parser.add_argument(
+        "--base-glossary", action="store_true", help="the glossary way on the random model too"
+    )
+    parser.add_argument(
+        "--cli", type=int, default=0, help="instead: whole command, glossary vs none, N sentences"
+    )
+    parser.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.worker:
+        model, count, way = args.worker
+        worker(model, int(count), way, args.decode or None, args.threads, args.profile)
+        return 0
 
-    from transkit.engine.argos import ArgosEngine, EngineOptions
-    from transkit.models import read_package
-
-    package = read_package(bench_package())
-    options = EngineOptions(
-        threads=args.threads,
-        max_decoding_length=args.decode,
-        compute_type=args.compute_type,
-    )
-    engine = ArgosEngine(package, options)
-    paras = paragraphs(args.sentences)
-    flat = [s for p in paras for s in p]
-    engine.translate_batch(flat[:8])  # load the model, warm up
-
-    t_all = timed(lambda: engine.translate_batch(flat))
-    t_para = timed(lambda: [engine.translate_batch(p) for p in paras])
-    t_one = timed(lambda: [engine.translate_batch([s]) for s in flat])
-    n = len(flat)
+    if args.cli:
+        cli_cost(args.cli, args.reps)
+        return 0
+    ways = args.ways.split(",")
+    plans = []
+    if "tiny" in args.models:
+        plans += [(TINY, int(n), None) for n in args.sizes.split(",")]
+    if "base" in args.models:
+        plans += [(bench_package(), int(n), args.decode) for n in args.base_sizes.split(",")]
+    print(f"load average at start: {' '.join(f'{x:.1f}' for x in __import__('os').getloadavg())}")
     print(
-        f"model: {package.path.name} (transformer-base shape, random weights), "
-        f"compute type {args.compute_type or 'int8'}, {args.threads} threads, "
-        f"{n} sentences in {len(paras)} paragraphs, max_decoding_length {args.decode}"
+        f"{'model':28} {'n':>6} {'way':9} {'seconds':>8} {'x best raw':>10} {'calls':>5} "
+        f"{'outside ms/sent':>15} {'peak MB':>8}"
     )
-    print(f"transkit (one sorted token batch): {t_all:7.2f} s  {n / t_all:7.1f} sentences/s")
-    print(f"per paragraph (argostranslate):    {t_para:7.2f} s  {n / t_para:7.1f} sentences/s")
-    print(f"per sentence:                      {t_one:7.2f} s  {n / t_one:7.1f} sentences/s")
-    print(
-        f"speed-up: {t_para / t_all:.2f}x over per-paragraph, "
-        f"{t_one / t_all:.2f}x over per-sentence"
-    )
+    for model, count, decode in plans:
+        # The random model never stops decoding by itself: enforcing a
+        # glossary on it re-decodes to the cap again and again (hours).
+        ways_here = [w for w in ways if decode is None or w != "glossary" or args.base_glossary]
+        best: dict[str, dict] = {}
+        for rep in range(args.reps):
+            order = ways_here if rep % 2 == 0 else ways_here[::-1]
+            for way in order:
+                got = measure(model, count, way, args, decode)
+                if way not in best or got["seconds"] < best[way]["seconds"]:
+                    best[way] = got
+        raw = (
+            min(best[w]["seconds"] for w in ("raw", "raw-cap") if w in best)
+            if any(w.startswith("raw") for w in best)
+            else None
+        )
+        for way in ways_here:
+            got = best[way]
+            ratio = f"{got['seconds'] / raw:10.2f}" if raw else f"{'':10}"
+            outside = (
+                f"{(got['seconds'] - got['ct2']) / got['n'] * 1000:15.3f}"
+                if not way.startswith("raw")
+                else f"{'':15}"
+            )
+            print(
+                f"{model.name[:28]:28} {got['n']:6d} {way:9} {got['seconds']:8.2f} {ratio} "
+                f"{got['calls']:5d} {outside} {got['peak_mb']:8.0f}",
+                flush=True,
+            )
+    print(f"load average at end: {' '.join(f'{x:.1f}' for x in __import__('os').getloadavg())}")
     return 0
 
 

@@ -342,7 +342,7 @@ def test_model_bin_scalars_reads_the_spec_flags(tmp_path: Path) -> None:
 def test_alternatives_mode_only_for_decoders_that_do_not_start_from_zero(tmp_path: Path) -> None:
     """CTranslate2's one-step prefix mishandles a zero start embedding
     (Marian conversions): such a model keeps beam search for completions."""
-    from transkit.engine.argos import _alternatives_safe
+    from transkit.engine.ct2 import _alternatives_safe
 
     marian = tmp_path / "marian.bin"
     marian.write_bytes(_flagged_model_bin({"decoder/start_from_zero_embedding": 1}))

@@ -166,7 +166,7 @@ def test_strict_exit_code_when_a_term_fails(
                 num_hypotheses=num_hypotheses,
             )
 
-    monkeypatch.setattr("transkit.engine.argos.engine_for", lambda *a, **k: Stubborn())
+    monkeypatch.setattr("transkit.engine.families.engine_for", lambda *a, **k: Stubborn())
     from transkit.cli import main
 
     src = tmp_path / "p.txt"

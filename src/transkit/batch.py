@@ -10,7 +10,7 @@ matched), an engine, and the glossary's policy.  It reads and writes no file.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import fields, replace
 from typing import Any
 
 from transkit.data import Segment
@@ -19,6 +19,7 @@ from transkit.engine.base import Engine
 
 __all__ = [
     "BATCH_SEGMENTS",
+    "WINDOW_PARTS",
     "dedup_key",
     "plan_batches",
     "planned_parts",
@@ -31,7 +32,15 @@ __all__ = [
 #: engine's scores depend (in the last digits) on which sentences share a
 #: batch, and enforcement acts on scores, so a run is reproducible only if
 #: every way of running forms the same batches: the local run and a cluster.
-BATCH_SEGMENTS = 32
+#: 256 sentences make engine batches of a few thousand tokens (CTranslate2's
+#: own size is 4,096), so the plan costs little speed (docs/throughput.md),
+#: and a cluster still commits in steps small enough to resume from.
+BATCH_SEGMENTS = 256
+
+#: Parts translated and enforced at a time: each window is length-sorted
+#: into token batches by the engine; much larger gains no speed (a window
+#: is already hundreds of full batches) and holds more at once.
+WINDOW_PARTS = 20_000
 
 
 def dedup_key(segment: Segment) -> Segment:
@@ -102,11 +111,42 @@ def translate_planned(
 def pending_parts(segments: Sequence[Segment]) -> int:
     """How many units of progress `translate_segments` reports for ``segments``.
 
-    One per segment still to translate, or more for an over-long one (see
-    `split_long_segments`); segments that already have a target count 0.
+    One per distinct segment still to translate, or more for an over-long
+    one (see `split_long_segments`); segments that already have a target,
+    and repeats of one already counted, count 0.
     """
-    waiting = [s for s in segments if s.target is None]
-    return len(split_long_segments(waiting)[0])
+    return len(split_long_segments(_distinct_waiting(segments)[1])[0])
+
+
+#: What differs between two occurrences of one sentence.
+_OCCURRENCE = frozenset({"id", "leading", "start", "end"})
+_SAME = tuple(f.name for f in fields(Segment) if f.name not in _OCCURRENCE)
+
+
+def _occurrence_free(segment: Segment) -> tuple[Any, ...]:
+    """Everything of the segment but where it occurs (a tuple: cheaper than `replace`)."""
+    return tuple(getattr(segment, name) for name in _SAME)
+
+
+def _distinct_waiting(segments: Sequence[Segment]) -> tuple[list[int], list[Segment], list[int]]:
+    """The segments still to translate, each distinct one once.
+
+    Returns the indices of the waiting segments, the distinct ones (first
+    occurrence kept) and, for each waiting segment, the index of its
+    distinct one: a sentence repeated in a run (a boilerplate line, a
+    heading on every page) is translated and enforced once.
+    """
+    pending = [i for i, seg in enumerate(segments) if seg.target is None]
+    first: dict[tuple[Any, ...], int] = {}
+    distinct: list[Segment] = []
+    copy_of: list[int] = []
+    for i in pending:
+        key = _occurrence_free(segments[i])
+        if key not in first:
+            first[key] = len(distinct)
+            distinct.append(segments[i])
+        copy_of.append(first[key])
+    return pending, distinct, copy_of
 
 
 def translate_segments(
@@ -116,13 +156,17 @@ def translate_segments(
     glossary: Any | None = None,
     num_hypotheses: int = 4,
     progress: Callable[[int], None] | None = None,
+    window: int = WINDOW_PARTS,
 ) -> list[Segment]:
     """Translate every segment without a target and enforce its terms.
 
     Segments that already have a target (a translation-memory hit) come back
-    unchanged.  ``glossary`` (the `Glossary` the terms were matched with)
-    tells enforcement the deprecated renderings and every forbidden term.
-    ``progress`` gets the number of parts done so far (see `pending_parts`).
+    unchanged; a segment repeated in ``segments`` is translated once.
+    ``glossary`` (the `Glossary` the terms were matched with) tells
+    enforcement the deprecated renderings and every forbidden term.
+    ``progress`` gets the number of parts done so far (see `pending_parts`),
+    counting on across the windows of ``window`` parts that are enforced at
+    a time.
     The result has one segment per input, in order; QA annotation of whole
     documents is the caller's (`transkit.enforce.report.annotate`).
     """
@@ -130,27 +174,43 @@ def translate_segments(
     from transkit.terms.suggest import DEFAULT_DICTIONARY
     from transkit.text.typography import english_quotes, match_initial_case
 
-    pending = [i for i, seg in enumerate(segments) if seg.target is None]
-    waiting = [segments[i] for i in pending]
+    pending, waiting, copy_of = _distinct_waiting(segments)
     parts, owners = split_long_segments(waiting)  # progress counts these parts
     dictionary = (
         DEFAULT_DICTIONARY if glossary is not None and DEFAULT_DICTIONARY.exists() else None
     )
-    done = join_parts(
-        waiting,
-        enforce_terms(
-            parts,
+    policy = TermPolicy.from_glossary(glossary)
+    enforced: list[Segment] = []
+    # In windows: what the engine and enforcement hold at once (pieces,
+    # n-best lists, drafts) is bounded by the window, not the input.
+    for start in range(0, len(parts), window):
+        enforced += enforce_terms(
+            parts[start : start + window],
             engine,
             num_hypotheses=num_hypotheses,
-            progress=progress,
-            policy=TermPolicy.from_glossary(glossary),
+            progress=_offset(progress, start),
+            policy=policy,
             dictionary=dictionary,
-        ),
-        owners,
-    )
+        )
+    finished = [
+        replace(s, target=english_quotes(match_initial_case(s.source, s.target or "")))
+        for s in join_parts(waiting, enforced, owners)
+    ]
     translated = list(segments)
-    for i, s in zip(pending, done, strict=True):
-        translated[i] = replace(
-            s, target=english_quotes(match_initial_case(s.source, s.target or ""))
+    for i, k in zip(pending, copy_of, strict=True):
+        seg = segments[i]
+        translated[i] = (
+            finished[k]
+            if seg is waiting[k]
+            else replace(finished[k], id=seg.id, leading=seg.leading, start=seg.start, end=seg.end)
         )
     return translated
+
+
+def _offset(
+    progress: Callable[[int], None] | None, done_before: int
+) -> Callable[[int], None] | None:
+    """``progress`` for a window: counts go on from the windows before it."""
+    if progress is None or not done_before:
+        return progress
+    return lambda done: progress(done_before + done)

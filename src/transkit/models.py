@@ -8,7 +8,10 @@ directories and reads settings at import time; argostranslate itself is only
 imported for the package index (``transkit models install FROM TO``).
 
 An ``.argosmodel`` is a zip of one directory holding ``metadata.json``, a
-CTranslate2 model in ``model/`` and ``sentencepiece.model``.
+CTranslate2 model in ``model/`` and ``sentencepiece.model``.  The other
+family, CTranslate2 directories converted from Marian/OPUS-MT, is described
+in `transkit.modeldir`; both come back as a `ModelPackage` whose ``family``
+says which engine runs it.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from pathlib import Path, PurePosixPath
 
 from transkit.errors import ModelError, ModelMissingError
 from transkit.modelbin import check_model_bin
+from transkit.modeldir import check_model_dir, is_model_dir, models_dir, read_languages
 
 __all__ = [
     "DEFAULT_INDEX_URL",
@@ -53,7 +57,7 @@ ProgressCallback = Callable[[int, int | None], None]
 
 @dataclass(frozen=True)
 class ModelPackage:
-    """An unpacked Argos package on disk."""
+    """An unpacked Argos package, or a Marian model directory, on disk."""
 
     path: Path
     from_code: str
@@ -63,6 +67,7 @@ class ModelPackage:
     from_name: str = ""
     to_name: str = ""
     target_prefix: str = ""
+    family: str = "argos"
 
     @property
     def code(self) -> str:
@@ -73,7 +78,7 @@ class ModelPackage:
     def label(self) -> str:
         """Engine and model, as recorded in every segment's origin."""
         version = f" {self.package_version}" if self.package_version else ""
-        return f"argos:{self.path.name}{version}"
+        return f"{self.family}:{self.path.name}{version}"
 
 
 def _argos_setting(key: str) -> str | None:
@@ -107,8 +112,17 @@ def index_url() -> str:
     return url if url.endswith("/") else url + "/"
 
 
+def read_model_dir(path: Path) -> ModelPackage:
+    """Read a Marian model directory, refusing one that lacks a file."""
+    check_model_dir(path)
+    from_code, to_code = read_languages(path)
+    return ModelPackage(path=path, from_code=from_code, to_code=to_code, family="marian")
+
+
 def read_package(path: Path) -> ModelPackage:
     """Read an unpacked package directory, checking what an engine needs."""
+    if is_model_dir(path):
+        return read_model_dir(path)
     metadata_path = path / "metadata.json"
     try:
         metadata = json.loads(metadata_path.read_text(encoding="utf-8"))
@@ -161,17 +175,19 @@ def package_files(package: ModelPackage) -> dict[str, bytes]:
 
 
 def installed_packages(directory: Path | None = None) -> list[ModelPackage]:
-    """Every readable package in the package directory, sorted by name."""
-    root = directory or packages_dir()
-    if not root.is_dir():
-        return []
+    """Every readable package in the package directory, sorted by name; without
+    ``directory``, the Marian models in transkit's own folder after them."""
+    roots = [directory] if directory else [packages_dir(), models_dir()]
     found = []
-    for child in sorted(root.iterdir()):
-        if child.is_dir() and not child.name.startswith("."):
-            try:
-                found.append(read_package(child))
-            except ModelError:
-                continue
+    for root in roots:
+        if not root.is_dir():
+            continue
+        for child in sorted(root.iterdir()):
+            if child.is_dir() and not child.name.startswith("."):
+                try:
+                    found.append(read_package(child))
+                except ModelError:
+                    continue
     return found
 
 

@@ -282,7 +282,7 @@ def translate_document_text(
     num_hypotheses: int = 4,
 ) -> Document:
     """Like `translate_text`, but return the whole `Document` with its QA."""
-    from transkit.engine.argos import engine_for
+    from transkit.engine.families import engine_for
 
     matcher, _ = _load_matcher([Path(p) for p in glossary])
     document = prepare_document(name, text, matcher)
@@ -444,7 +444,7 @@ def run_translate(
         translated = [annotate(d) for d in documents]
     elif documents:
         if engine is None:
-            from transkit.engine.argos import engine_for
+            from transkit.engine.families import engine_for
 
             engine = engine_for(options.model, options.engine)
         model_label = getattr(engine, "name", None)

@@ -316,7 +316,7 @@ def run_pretranslate(
     results: list[FileResult] = []
     if any(prep is not None for _, prep, _ in prepared):
         if engine is None:
-            from transkit.engine.argos import engine_for
+            from transkit.engine.families import engine_for
 
             engine = engine_for(options.model, options.engine)
         model_label = getattr(engine, "name", None)
@@ -406,7 +406,7 @@ def translate_any(
         )
     started = time.perf_counter()
     if engine is None:
-        from transkit.engine.argos import engine_for
+        from transkit.engine.families import engine_for
 
         engine = engine_for(options.model, options.engine)
     runs = []

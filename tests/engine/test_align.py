@@ -66,7 +66,7 @@ def _span(text: str, word: str) -> tuple[int, int]:
 
 @pytest.fixture(params=MODELS, ids=lambda p: p.stem)
 def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
-    from transkit.engine.argos import engine_for
+    from transkit.engine.families import engine_for
 
     if not request.param.exists():
         pytest.skip(f"{request.param.name} not built")

@@ -46,7 +46,7 @@ def eval_(
     forbidden terms, terms per enforcement stage (n-best, protected,
     substituted, re-decoded, flagged), doubled and tacked-on terms.
     """
-    from transkit.engine.argos import engine_for
+    from transkit.engine.families import engine_for
     from transkit.evaluate import evaluate_terms, read_test_set
     from transkit.terms.glossary import load_glossaries
     from transkit.terms.match import TermMatcher

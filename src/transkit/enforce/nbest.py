@@ -66,9 +66,15 @@ def rerank(
         if plain_idx
         else []
     )
+    origin = getattr(engine, "name", "engine")
     for i, hyps in zip(plain_idx, plain, strict=True):
         results[i] = replace(
-            segments[i], target=hyps[0].text if hyps else "", method="none", checks=()
+            segments[i],
+            target=hyps[0].text if hyps else "",
+            method="none",
+            checks=(),
+            origin=origin,
+            state="mt",
         )
 
     nbest = (
@@ -85,11 +91,11 @@ def rerank(
         if chosen:
             hyp, checks = chosen
             checks = tuple(replace(c, stage="nbest") for c in checks)
-            results[i] = replace(segments[i], target=hyp.text, checks=checks, method="nbest")
+            chosen_seg = replace(segments[i], target=hyp.text, checks=checks, method="nbest")
         else:
-            results[i] = _most_obeyed(segments[i], hyps)
-    origin = getattr(engine, "name", "engine")
-    return [replace(s, origin=origin, state="mt") for s in results if s is not None]
+            chosen_seg = _most_obeyed(segments[i], hyps)
+        results[i] = replace(chosen_seg, origin=origin, state="mt")
+    return [s for s in results if s is not None]
 
 
 def _most_obeyed(segment: Segment, hyps: Sequence[Hypothesis]) -> Segment:
