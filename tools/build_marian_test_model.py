@@ -318,16 +318,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--corpus-size", type=int, default=80_000)
     ap.add_argument("--heldout-size", type=int, default=500)
     ap.add_argument("--vocab", type=int, default=800, help="pieces per side")
-    ap.add_argument("--steps", type=int, default=2400)
+    ap.add_argument("--steps", type=int, default=1500)
     ap.add_argument("--max-minutes", type=float, default=15.0, help="stop training by then")
-    ap.add_argument("--batch-tokens", type=int, default=2000)
-    ap.add_argument("--lr", type=float, default=1.5e-3)
-    ap.add_argument("--warmup", type=int, default=150)
-    ap.add_argument("--d-model", type=int, default=128)
-    ap.add_argument("--ffn", type=int, default=512)
+    ap.add_argument("--batch-tokens", type=int, default=1500)
+    ap.add_argument("--lr", type=float, default=3e-3)
+    ap.add_argument("--warmup", type=int, default=80)
+    ap.add_argument("--d-model", type=int, default=64)
+    ap.add_argument("--ffn", type=int, default=256)
     ap.add_argument("--heads", type=int, default=4)
-    ap.add_argument("--layers", type=int, default=3)
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--layers", type=int, default=2)
+    ap.add_argument(
+        "--threads", type=int, default=1, help="torch threads (OpenMP spins on a busy machine)"
+    )
     build(ap.parse_args(argv))
     return 0
 
