@@ -165,8 +165,11 @@ class CT2Engine:
         """
         from array import array
 
-        width = len(source)
-        attention = [array("f", row[:width]) for row in attention]
+        if self.source_suffix:  # its columns are not the caller's pieces
+            width = len(source)
+            attention = [array("f", row[:width]) for row in attention]
+        else:
+            attention = [array("f", row) for row in attention]
         cache = self._attention
         if len(cache) >= ATTENTION_CACHE:
             cache.pop(next(iter(cache)))
