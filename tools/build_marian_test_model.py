@@ -55,9 +55,12 @@ DEMO = [
 
 
 def train_sentencepiece(lines: list[str], prefix: Path, vocab: int) -> Path:
-    """One side's SentencePiece model (OPUS-MT has one per language)."""
+    """One side's SentencePiece model (OPUS-MT has one per language); kept in
+    the work folder and reused."""
     import sentencepiece as spm
 
+    if prefix.with_suffix(".model").is_file():
+        return prefix.with_suffix(".model")
     text = prefix.with_suffix(".txt")
     text.write_text("\n".join(lines) + "\n", encoding="utf-8")
     spm.SentencePieceTrainer.train(
@@ -125,7 +128,14 @@ def make_model(vocab_size: int, args: argparse.Namespace):
         num_beams=4,
         max_length=128,
     )
-    return MarianMTModel(config)
+    model = MarianMTModel(config)
+    # Marian starts the decoder from a zero embedding, and so does CTranslate2
+    # for a converted model (start_from_zero_embedding).  Transformers does not
+    # zero the <pad> row it starts from, and padding_idx keeps it as it is: a
+    # model trained from a random start row loses its first word in CTranslate2.
+    with torch.no_grad():
+        model.get_input_embeddings().weight[config.pad_token_id].zero_()
+    return model
 
 
 def train(model, tokenizer, pairs: list[tuple[str, str]], args: argparse.Namespace, log=print):
