@@ -129,13 +129,20 @@ def make_model(vocab_size: int, args: argparse.Namespace):
         max_length=128,
     )
     model = MarianMTModel(config)
-    # Marian starts the decoder from a zero embedding, and so does CTranslate2
-    # for a converted model (start_from_zero_embedding).  Transformers does not
-    # zero the <pad> row it starts from, and padding_idx keeps it as it is: a
-    # model trained from a random start row loses its first word in CTranslate2.
-    with torch.no_grad():
-        model.get_input_embeddings().weight[config.pad_token_id].zero_()
+    _zero_start(model)
     return model
+
+
+def _zero_start(model) -> None:
+    """Marian starts the decoder from a zero embedding, and so does CTranslate2
+    for a converted model (start_from_zero_embedding); Transformers starts from
+    the ``<pad>`` row, which it does not zero and which the tied output layer
+    keeps training.  Zeroed at the start and after every step, so the model
+    learns what CTranslate2 will run (else every first word is lost)."""
+    import torch
+
+    with torch.no_grad():
+        model.get_input_embeddings().weight[model.config.pad_token_id].zero_()
 
 
 def train(model, tokenizer, pairs: list[tuple[str, str]], args: argparse.Namespace, log=print):
@@ -188,6 +195,7 @@ def train(model, tokenizer, pairs: list[tuple[str, str]], args: argparse.Namespa
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             opt.step()
+            _zero_start(model)
             step += 1
             avg = loss.item() if avg is None else 0.95 * avg + 0.05 * loss.item()
             if step % 25 == 0:
@@ -292,7 +300,13 @@ def build(args: argparse.Namespace) -> dict[str, object]:
         source_lang="de",
         target_lang="en",
     )
-    model = make_model(len(vocab), args)
+    if args.resume:
+        from transformers import MarianMTModel
+
+        model = MarianMTModel.from_pretrained(args.resume)
+        _zero_start(model)
+    else:
+        model = make_model(len(vocab), args)
     print(f"vocabulary {len(vocab)}; {sum(p.numel() for p in model.parameters())} parameters")
     steps, loss, train_s = train(model, tokenizer, pairs, args, log=lambda m: print(m, flush=True))
     hf_dir = work / "hf"
@@ -330,6 +344,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--vocab", type=int, default=800, help="pieces per side")
     ap.add_argument("--steps", type=int, default=1500)
     ap.add_argument("--max-minutes", type=float, default=15.0, help="stop training by then")
+    ap.add_argument(
+        "--resume", default=None, help="continue training a saved Hugging Face model (a folder)"
+    )
     ap.add_argument("--batch-tokens", type=int, default=1500)
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--warmup", type=int, default=80)
