@@ -30,11 +30,19 @@ inside ``translate_batch`` (timed around each call), per sentence.
 30,000 sentences: ``--sizes 300,3000,30000`` (minutes per way on 2 cores).
 ``--cli 3000`` instead times the whole ``transkit translate`` on a
 3,000-sentence document with the glossary against ``--no-glossary``.
+
+    python bench/throughput.py [--sentences 240] [--decode 24] [--threads 2]
+
+``--marian`` runs the same on a transformer-base-sized random Marian model
+(converted by CTranslate2's own converter, `build_bench_model.build_marian_bench`)
+and also times raw ``Translator.translate_batch`` on the same sentences with
+the same options, alternating the two, so transkit's own cost shows as a ratio.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import resource
 import subprocess
@@ -46,6 +54,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "bench" / "_work"
 TINY = ROOT / "tests" / "data" / "translate-de_en-tiny.argosmodel"
+HELDOUT = ROOT / "tests" / "data" / "heldout.tsv"
+SEEDS = ROOT / "seeds"
 GLOSSARY = ROOT / "glossary"
 WAYS = ("raw", "raw-cap", "transkit", "glossary")
 
@@ -61,6 +71,113 @@ def bench_package() -> Path:
         build_bench_package(WORK)
         print(f"built {target} in {time.perf_counter() - started:.1f} s", flush=True)
     return target
+
+
+def bench_marian() -> Path:
+    """The random transformer-base Marian model, built on first use."""
+    target = WORK / "marian-de_en-bench"
+    if not (target / "model.bin").exists():
+        sys.path.insert(0, str(ROOT / "tools"))
+        from build_bench_model import build_marian_bench
+
+        started = time.perf_counter()
+        build_marian_bench(WORK)
+        print(f"built {target} in {time.perf_counter() - started:.1f} s")
+    return target
+
+
+def raw_against_transkit(engine, flat: list[str], rounds: int) -> tuple[float, float, float]:
+    """Best-of-``rounds`` seconds for transkit's ``translate_batch``, raw
+    CTranslate2 on pre-cut pieces, and raw including SentencePiece both ways;
+    alternated, so load on a shared machine hits all three alike."""
+    opts = engine.options
+    translator = engine._translator
+    pieces = [[*engine.tokenize(s), *engine.source_suffix] for s in flat]
+
+    def raw(tokens: list[list[str]]):
+        return translator.translate_batch(
+            tokens,
+            max_batch_size=opts.max_batch_tokens,
+            batch_type="tokens",
+            beam_size=opts.beam_size,
+            num_hypotheses=1,
+            length_penalty=opts.length_penalty,
+            max_decoding_length=opts.max_decoding_length,
+            replace_unknowns=True,
+            return_scores=True,
+        )
+
+    def raw_with_text() -> None:
+        tokens = [[*engine.tokenize(s), *engine.source_suffix] for s in flat]
+        [engine.detokenize(r.hypotheses[0]) for r in raw(tokens)]
+
+    best = [float("inf")] * 3
+    for _ in range(rounds):
+        best[0] = min(best[0], timed(lambda: engine.translate_batch(flat)))
+        best[1] = min(best[1], timed(lambda: raw(pieces)))
+        best[2] = min(best[2], timed(raw_with_text))
+    return best[0], best[1], best[2]
+
+
+def main_marian(args: argparse.Namespace) -> int:
+    from transkit.engine.ct2 import EngineOptions
+    from transkit.engine.marian import MarianEngine
+
+    options = EngineOptions(
+        threads=args.threads, max_decoding_length=args.decode, compute_type=args.compute_type
+    )
+    engine = MarianEngine(bench_marian(), options)
+    flat = [s for p in paragraphs(args.sentences) for s in p]
+    engine.translate_batch(flat[:8])  # load the model, warm up
+    t_kit, t_raw, t_raw_text = raw_against_transkit(engine, flat, args.rounds)
+    n = len(flat)
+    print(
+        f"model: {engine.model_dir.name} (Marian, transformer-base shape, random weights), "
+        f"compute type {args.compute_type or 'int8'}, {args.threads} threads, {n} sentences, "
+        f"max_decoding_length {args.decode}, best of {args.rounds} alternated rounds"
+    )
+    print(f"transkit translate_batch:          {t_kit:7.2f} s  {n / t_kit:7.1f} sentences/s")
+    print(f"raw translate_batch (pieces):      {t_raw:7.2f} s  {n / t_raw:7.1f} sentences/s")
+    print(f"raw + SentencePiece both ways:     {t_raw_text:7.2f} s")
+    print(
+        f"transkit / raw: {t_kit / t_raw:.3f}x (pieces), "
+        f"{t_kit / t_raw_text:.3f}x (with SentencePiece)"
+    )
+    return 0
+
+
+def paragraphs(limit: int) -> list[list[str]]:
+    """German paragraphs: the seed article, then held-out sentences in fives."""
+    from transkit.text.segment import segment_document
+
+    paras: list[list[str]] = []
+    for path in sorted(SEEDS.glob("*.txt")):
+        doc = segment_document(path.name, path.read_text(encoding="utf-8"))
+        current: list[str] = []
+        for seg in doc.segments:
+            if seg.paragraph_break and current:
+                paras.append(current)
+                current = []
+            current.append(seg.source)
+        if current:
+            paras.append(current)
+    with HELDOUT.open(encoding="utf-8") as handle:
+        rows = [r["de"] for r in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)]
+    for i in range(0, len(rows), 5):
+        paras.append(rows[i : i + 5])
+    out, count = [], 0
+    for para in paras:
+        if count >= limit:
+            break
+        out.append(para[: limit - count])
+        count += len(out[-1])
+    return out
+
+
+def timed(fn) -> float:
+    started = time.perf_counter()
+    fn()
+    return time.perf_counter() - started
 
 
 def sentences(count: int) -> list[str]:
@@ -244,7 +361,12 @@ def main() -> int:
         "--cli", type=int, default=0, help="instead: whole command, glossary vs none, N sentences"
     )
     parser.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--compute-type", default=None)
+    parser.add_argument("--marian", action="store_true", help="a random Marian model, vs raw")
+    parser.add_argument("--rounds", type=int, default=3, help="with --marian: alternated rounds")
     args = parser.parse_args()
+    if args.marian:
+        return main_marian(args)
     if args.worker:
         model, count, way = args.worker
         worker(model, int(count), way, args.decode or None, args.threads, args.profile)

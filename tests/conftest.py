@@ -21,6 +21,17 @@ SHARED = TESTS.parents[1] / "shared"
 XMLCHECK = SHARED / "tools" / "xmlcheck"
 FORMATS_DATA = TESTS / "data" / "formats"
 
+#: The project's trained test models, by family and name: the Argos one that
+#: copies placeholders, the Argos "stranger" that never saw one, and the Marian
+#: (OPUS-MT-style) stranger converted by CTranslate2's own converter.  Tests
+#: of enforcement and pre-translation run on every one (the ``trained_model``
+#: fixture, or this list for a ``parametrize``).
+TEST_MODELS = {
+    "argos-tiny": TESTS / "data" / "translate-de_en-tiny.argosmodel",
+    "argos-tiny-noph": TESTS / "data" / "translate-de_en-tiny-noph.argosmodel",
+    "marian-tiny": TESTS / "data" / "marian-de_en-tiny",
+}
+
 _XLIFF12 = "urn:oasis:names:tc:xliff:document:1.2"
 _XLIFF2 = "urn:oasis:names:tc:xliff:document:2.0"
 _TBX = "urn:iso:std:iso:30042:ed-2"
@@ -240,6 +251,24 @@ def scratch_cwd(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mo
     (scratch / "glossary").symlink_to(REPO / "glossary", target_is_directory=True)
     monkeypatch.chdir(scratch)
     return scratch
+
+
+def _model_or_skip(name: str) -> Path:
+    path = TEST_MODELS[name]
+    if not path.exists():
+        builder = (
+            "tools/build_marian_test_model.py"
+            if name.startswith("marian")
+            else "tools/build_test_model.py"
+        )
+        pytest.skip(f"{path.name} not built ({builder})")
+    return path
+
+
+@pytest.fixture(scope="module", params=sorted(TEST_MODELS))
+def trained_model(request: pytest.FixtureRequest) -> Path:
+    """Each trained test model in turn (skipped, saying so, where one is not built)."""
+    return _model_or_skip(request.param)
 
 
 # A throwaway PostgreSQL server (tests/pgcluster.py) for the PostgreSQL memory's tests.

@@ -55,8 +55,11 @@ def _run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Complete
 
 
 @pytest.fixture(scope="module")
-def pretranslated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Path, str]]:
-    """Each data file (and OnTram when ../shared exists) pre-translated in one run."""
+def pretranslated(
+    tmp_path_factory: pytest.TempPathFactory, trained_model: Path
+) -> dict[str, tuple[Path, Path, str]]:
+    """Each data file (and OnTram when ../shared exists) pre-translated in one
+    run, with each trained test model in turn."""
     base = tmp_path_factory.mktemp("pretranslate")
     env = private_env(base)
     inputs = sorted(DATA.iterdir())
@@ -64,7 +67,7 @@ def pretranslated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[P
         inputs.append(ONTRAM)
     before = {p.name: _digest(p) for p in inputs}
     proc = _run(
-        ["translate", *map(str, inputs), "--model", str(MODEL), "--glossary", str(GLOSSARY)]
+        ["translate", *map(str, inputs), "--model", str(trained_model), "--glossary", str(GLOSSARY)]
         + ["--out", str(base / "out")],
         env,
         base,

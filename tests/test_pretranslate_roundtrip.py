@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
@@ -115,3 +116,48 @@ def test_pretranslated_codes_are_complete_and_merge_gives_the_english(tmp_path: 
         assert text == " ".join(expected) + "\n"
     else:
         assert text == "\n".join(expected)
+
+
+_ENGINES: dict[str, object] = {}
+
+
+def _trained_engine(name: str):
+    """A trained test model's engine, loaded once for all examples."""
+    from conftest import TEST_MODELS
+    from transkit.engine.families import engine_for
+
+    if name not in _ENGINES:
+        _ENGINES[name] = engine_for(str(TEST_MODELS[name]))
+    return _ENGINES[name]
+
+
+@pytest.mark.parametrize("model", ["argos-tiny-noph", "marian-tiny"])
+def test_real_models_lose_and_double_no_inline_code(tmp_path_factory, model: str) -> None:
+    """The same random files through a trained model (its attention places
+    the codes): every code of every source is in its target exactly once."""
+    from conftest import TEST_MODELS
+
+    if not TEST_MODELS[model].exists():
+        pytest.skip(f"{TEST_MODELS[model].name} not built")
+    engine = _trained_engine(model)
+
+    @settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(files())
+    def check(case) -> None:
+        ns, data = case
+        work = tmp_path_factory.mktemp("case")
+        (work / "in.xlf").write_bytes(data)
+        run = run_pretranslate(
+            [str(work / "in.xlf")],
+            TranslateOptions(out_dir=work / "out", glossary_paths=()),
+            engine=engine,
+        )
+        assert not run.failed, run.failed
+        root = etree.parse(str(work / "out" / "in.xlf")).getroot()
+        sources_ = list(root.iter(f"{{{ns}}}source"))
+        targets = list(root.iter(f"{{{ns}}}target"))
+        assert len(sources_) == len(targets)
+        for source, target in zip(sources_, targets, strict=True):
+            assert Counter(code_signature(target)) == Counter(code_signature(source))
+
+    check()

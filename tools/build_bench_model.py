@@ -13,6 +13,9 @@ in seconds); the vocabulary is padded with ``<extra_N>`` pieces up to
 ``--vocab-size`` so embedding and softmax have realistic cost.
 
     /work/venv/bin/python tools/build_bench_model.py bench/_work/base-random
+
+``--marian`` builds the same shape as a Marian (OPUS-MT) model instead, through
+Transformers and CTranslate2's own converter (`build_marian_bench`).
 """
 
 from __future__ import annotations
@@ -119,6 +122,75 @@ def build_bench_package(
     return out_dir / "translate-de_en-bench"
 
 
+MARIAN_TINY = HERE.parent / "tests" / "data" / "marian-de_en-tiny"
+
+
+def build_marian_bench(out_dir: Path, *, vocab_size: int = 8000, seed: int = 0) -> Path:
+    """A transformer-base-sized Marian model with random weights, converted by
+    CTranslate2's own converter like a user's OPUS-MT: ``out_dir/marian-de_en-bench``.
+
+    The Marian test model's SentencePiece files, its vocabulary padded with
+    ``<extra_N>`` pieces to ``vocab_size``; post-norm, swish, tied embeddings
+    as OPUS-MT has them.  ``</s>``'s embedding is zeroed (as for the Argos
+    bench model), so decoding runs to ``max_decoding_length``.  Needs
+    transformers and torch (the ``marian`` extra).
+    """
+    import json
+    import shutil
+    import subprocess
+
+    import torch
+    from transformers import MarianConfig, MarianMTModel, MarianTokenizer
+
+    final = out_dir / "marian-de_en-bench"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    vocab = json.loads((MARIAN_TINY / "shared_vocabulary.json").read_text(encoding="utf-8"))
+    vocab += [f"<extra_{i}>" for i in range(vocab_size - 1 - len(vocab))] + ["<pad>"]
+    with tempfile.TemporaryDirectory(dir=out_dir) as tmp:
+        hf = Path(tmp) / "hf"
+        hf.mkdir()
+        (hf / "vocab.json").write_text(
+            json.dumps({p: i for i, p in enumerate(vocab)}, ensure_ascii=False), encoding="utf-8"
+        )
+        for name in ("source.spm", "target.spm"):
+            shutil.copy(MARIAN_TINY / name, hf / name)
+        torch.manual_seed(seed)
+        config = MarianConfig(
+            vocab_size=len(vocab),
+            d_model=BASE.d_model,
+            encoder_layers=BASE.enc_layers,
+            decoder_layers=BASE.dec_layers,
+            encoder_attention_heads=BASE.heads,
+            decoder_attention_heads=BASE.heads,
+            encoder_ffn_dim=BASE.ffn,
+            decoder_ffn_dim=BASE.ffn,
+            max_position_embeddings=512,
+            pad_token_id=len(vocab) - 1,
+            eos_token_id=0,
+            decoder_start_token_id=len(vocab) - 1,
+        )
+        model = MarianMTModel(config)
+        with torch.no_grad():
+            model.get_input_embeddings().weight[0].zero_()
+        model.save_pretrained(hf)
+        MarianTokenizer(
+            source_spm=str(hf / "source.spm"),
+            target_spm=str(hf / "target.spm"),
+            vocab=str(hf / "vocab.json"),
+        ).save_pretrained(hf)
+        del model
+        converter = Path(sys.executable).parent / "ct2-transformers-converter"
+        subprocess.run(
+            [str(converter), "--model", str(hf), "--output_dir", str(Path(tmp) / "ct2")]
+            + ["--copy_files", "source.spm", "target.spm", "--quantization", "int8", "--force"],
+            check=True,
+        )
+        if final.exists():
+            shutil.rmtree(final)
+        (Path(tmp) / "ct2").rename(final)
+    return final
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("out_dir", type=Path)
@@ -130,8 +202,17 @@ def main(argv: list[str] | None = None) -> int:
         default=TINY_PACKAGE,
         help="an .argosmodel whose sentencepiece.model to reuse",
     )
+    ap.add_argument(
+        "--marian",
+        action="store_true",
+        help="a Marian model (converted by CTranslate2's converter)",
+    )
     args = ap.parse_args(argv)
     t0 = time.time()
+    if args.marian:
+        path = build_marian_bench(args.out_dir, vocab_size=args.vocab_size, seed=args.seed)
+        print(f"{path} in {time.time() - t0:.0f}s")
+        return 0
     cfg = ModelConfig(**{**BASE.__dict__, "vocab_size": args.vocab_size})
     path = build_bench_package(args.out_dir, cfg=cfg, sp_source=args.sp_source, seed=args.seed)
     size = sum(p.stat().st_size for p in path.rglob("*") if p.is_file())

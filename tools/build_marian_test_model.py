@@ -55,9 +55,12 @@ DEMO = [
 
 
 def train_sentencepiece(lines: list[str], prefix: Path, vocab: int) -> Path:
-    """One side's SentencePiece model (OPUS-MT has one per language)."""
+    """One side's SentencePiece model (OPUS-MT has one per language); kept in
+    the work folder and reused."""
     import sentencepiece as spm
 
+    if prefix.with_suffix(".model").is_file():
+        return prefix.with_suffix(".model")
     text = prefix.with_suffix(".txt")
     text.write_text("\n".join(lines) + "\n", encoding="utf-8")
     spm.SentencePieceTrainer.train(
@@ -125,7 +128,21 @@ def make_model(vocab_size: int, args: argparse.Namespace):
         num_beams=4,
         max_length=128,
     )
-    return MarianMTModel(config)
+    model = MarianMTModel(config)
+    _zero_start(model)
+    return model
+
+
+def _zero_start(model) -> None:
+    """Marian starts the decoder from a zero embedding, and so does CTranslate2
+    for a converted model (start_from_zero_embedding); Transformers starts from
+    the ``<pad>`` row, which it does not zero and which the tied output layer
+    keeps training.  Zeroed at the start and after every step, so the model
+    learns what CTranslate2 will run (else every first word is lost)."""
+    import torch
+
+    with torch.no_grad():
+        model.get_input_embeddings().weight[model.config.pad_token_id].zero_()
 
 
 def train(model, tokenizer, pairs: list[tuple[str, str]], args: argparse.Namespace, log=print):
@@ -178,6 +195,7 @@ def train(model, tokenizer, pairs: list[tuple[str, str]], args: argparse.Namespa
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             opt.step()
+            _zero_start(model)
             step += 1
             avg = loss.item() if avg is None else 0.95 * avg + 0.05 * loss.item()
             if step % 25 == 0:
@@ -282,7 +300,13 @@ def build(args: argparse.Namespace) -> dict[str, object]:
         source_lang="de",
         target_lang="en",
     )
-    model = make_model(len(vocab), args)
+    if args.resume:
+        from transformers import MarianMTModel
+
+        model = MarianMTModel.from_pretrained(args.resume)
+        _zero_start(model)
+    else:
+        model = make_model(len(vocab), args)
     print(f"vocabulary {len(vocab)}; {sum(p.numel() for p in model.parameters())} parameters")
     steps, loss, train_s = train(model, tokenizer, pairs, args, log=lambda m: print(m, flush=True))
     hf_dir = work / "hf"
@@ -318,16 +342,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--corpus-size", type=int, default=80_000)
     ap.add_argument("--heldout-size", type=int, default=500)
     ap.add_argument("--vocab", type=int, default=800, help="pieces per side")
-    ap.add_argument("--steps", type=int, default=2400)
+    ap.add_argument("--steps", type=int, default=1500)
     ap.add_argument("--max-minutes", type=float, default=15.0, help="stop training by then")
-    ap.add_argument("--batch-tokens", type=int, default=2000)
-    ap.add_argument("--lr", type=float, default=1.5e-3)
-    ap.add_argument("--warmup", type=int, default=150)
-    ap.add_argument("--d-model", type=int, default=128)
-    ap.add_argument("--ffn", type=int, default=512)
+    ap.add_argument(
+        "--resume", default=None, help="continue training a saved Hugging Face model (a folder)"
+    )
+    ap.add_argument("--batch-tokens", type=int, default=1500)
+    ap.add_argument("--lr", type=float, default=3e-3)
+    ap.add_argument("--warmup", type=int, default=80)
+    ap.add_argument("--d-model", type=int, default=64)
+    ap.add_argument("--ffn", type=int, default=256)
     ap.add_argument("--heads", type=int, default=4)
-    ap.add_argument("--layers", type=int, default=3)
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--layers", type=int, default=2)
+    ap.add_argument(
+        "--threads", type=int, default=1, help="torch threads (OpenMP spins on a busy machine)"
+    )
     build(ap.parse_args(argv))
     return 0
 

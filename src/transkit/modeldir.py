@@ -18,9 +18,16 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
+import shutil
+import tempfile
+import zipfile
+from pathlib import Path, PurePosixPath
 
 from transkit.errors import ModelError
+from transkit.modelbin import check_model_bin
+
+#: What zipfile raises for damaged archives (encrypted or oddly compressed members included).
+ZIP_ERRORS = (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError)
 
 __all__ = [
     "MARIAN_FILES",
@@ -30,6 +37,9 @@ __all__ = [
     "read_languages",
     "models_dir",
     "write_languages",
+    "install_model_dir",
+    "holds_model_dir",
+    "replace_dir",
 ]
 
 #: Files every converted Marian directory needs, besides a vocabulary.
@@ -45,9 +55,14 @@ LANGUAGES_FILE = "transkit.json"
 
 
 def is_model_dir(path: Path) -> bool:
-    """Whether ``path`` looks like a CTranslate2 model directory (not an Argos
-    package, which keeps its model in ``model/`` beside ``metadata.json``)."""
-    return (path / "model.bin").is_file() and not (path / "metadata.json").exists()
+    """Whether ``path`` is meant as a Marian model directory: no Argos
+    ``metadata.json`` (an Argos package keeps its model in ``model/``) and
+    at least one of the Marian files, so a half-copied one is refused with
+    the file it lacks rather than as "not an Argos package"."""
+    if (path / "metadata.json").exists():
+        return False
+    names = (*MARIAN_FILES, *(name for group in _VOCABULARIES for name in group))
+    return any((path / name).is_file() for name in names)
 
 
 def missing_files(names: set[str]) -> list[str]:
@@ -112,3 +127,116 @@ def models_dir() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_data_dir("transkit")) / "models"
+
+
+def install_model_dir(source: Path, directory: Path | None = None) -> Path:
+    """Install a Marian model directory, or a zip or tar archive of one, into
+    transkit's model folder (`transkit.modeldir.models_dir`).
+
+    Checked first (every file there, ``model.bin``'s structure), copied into a
+    staging folder beside the destination and renamed into place, replacing
+    an older copy of the same name; ``transkit.json`` records the family and
+    the language pair (de->en).
+    """
+    from transkit.fileio import edit_lock, terminate_cleanly
+
+    source = Path(source)
+    root = directory or models_dir()
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=root, prefix=".install-"))
+        try:
+            if source.is_dir():
+                check_model_dir(source)
+                model = staging / source.resolve().name
+                shutil.copytree(source, model)
+            else:
+                model = _unpack_model_archive(source, staging)
+            try:
+                check_model_dir(model)
+            except ModelError as err:  # name what the user gave, not the staging copy
+                raise ModelError(err.message, file=str(source)) from None
+            check_model_bin(model / "model.bin", shown=str(source))
+            from_code, to_code = read_languages(model)
+            write_languages(model, from_code, to_code)
+            final = root / model.name
+            with edit_lock(final), terminate_cleanly():
+                replace_dir(model, final)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    except OSError as err:
+        raise ModelError(f"cannot install ({err.strerror or err})", file=str(source)) from None
+    return final
+
+
+def _unpack_model_archive(archive: Path, staging: Path) -> Path:
+    """Extract a zip or tar archive holding one Marian directory; return it."""
+    import tarfile
+
+    unpacked = staging / "unpacked"
+    try:
+        if zipfile.is_zipfile(archive):
+            with zipfile.ZipFile(archive) as zf:
+                _check_member_names(archive, zf.namelist())
+                zf.extractall(unpacked)
+        elif tarfile.is_tarfile(archive):
+            with tarfile.open(archive) as tf:
+                tf.extractall(unpacked, filter="data")
+        else:
+            raise ModelError("not a model directory, zip or tar archive", file=str(archive))
+    except (*ZIP_ERRORS, tarfile.TarError) as err:
+        raise ModelError(f"cannot unpack ({err})", file=str(archive)) from None
+    children = [c for c in unpacked.iterdir() if not c.name.startswith("__MACOSX")]
+    if (unpacked / "model.bin").exists():
+        model = staging / archive.name.split(".")[0]
+        os.replace(unpacked, model)
+        return model
+    if len(children) != 1 or not children[0].is_dir():
+        raise ModelError("an archive must hold exactly one model directory", file=str(archive))
+    return children[0]
+
+
+def _check_member_names(archive: Path, names: list[str]) -> None:
+    for name in names:
+        pure = PurePosixPath(name)
+        if pure.is_absolute() or ".." in pure.parts:
+            raise ModelError(f"unsafe path in archive: {name}", file=str(archive))
+
+
+def holds_model_dir(archive: Path) -> bool:
+    """Whether an archive holds a Marian directory (no ``metadata.json``,
+    a ``model.bin`` at its top or one level down) rather than an Argos package."""
+    import tarfile
+
+    try:
+        if zipfile.is_zipfile(archive):
+            with zipfile.ZipFile(archive) as zf:
+                names = zf.namelist()
+        elif tarfile.is_tarfile(archive):
+            with tarfile.open(archive) as tf:
+                names = tf.getnames()
+        else:
+            return False
+    except (*ZIP_ERRORS, tarfile.TarError):
+        return False
+    parts = [PurePosixPath(n).parts for n in names]
+    if any(p[-1:] == ("metadata.json",) and len(p) <= 2 for p in parts):
+        return False
+    return any(p[-1:] == ("model.bin",) and len(p) <= 2 for p in parts)
+
+
+def replace_dir(new: Path, final: Path) -> None:
+    """Put directory ``new`` at ``final``; an old ``final`` is moved aside first."""
+    old = None
+    if final.exists() or final.is_symlink():
+        old = Path(tempfile.mkdtemp(dir=final.parent, prefix=".old-"))
+        os.replace(final, old / "package")
+    try:
+        os.replace(new, final)
+    except BaseException:
+        if old is not None:
+            os.replace(old / "package", final)
+        raise
+    finally:
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)

@@ -31,7 +31,16 @@ from pathlib import Path, PurePosixPath
 
 from transkit.errors import ModelError, ModelMissingError
 from transkit.modelbin import check_model_bin
-from transkit.modeldir import check_model_dir, is_model_dir, models_dir, read_languages
+from transkit.modeldir import (
+    ZIP_ERRORS,
+    check_model_dir,
+    holds_model_dir,
+    install_model_dir,
+    is_model_dir,
+    models_dir,
+    read_languages,
+    replace_dir,
+)
 
 __all__ = [
     "DEFAULT_INDEX_URL",
@@ -315,7 +324,7 @@ def _single_package_dir(root: Path) -> Path:
 
 
 #: What zipfile raises for damaged archives (encrypted or oddly compressed members included).
-_ZIP_ERRORS = (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError)
+_ZIP_ERRORS = ZIP_ERRORS
 
 
 def _check_archive(archive: Path) -> str:
@@ -359,7 +368,7 @@ def _extract_package(archive: Path, target: Path) -> None:
     staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=".unpack-"))
     try:
         _extract_checked(archive, staging)
-        _replace_dir(staging, target)
+        replace_dir(staging, target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
@@ -381,23 +390,6 @@ def _extract_checked(archive: Path, staging: Path) -> Path:
     return package
 
 
-def _replace_dir(new: Path, final: Path) -> None:
-    """Put directory ``new`` at ``final``; an old ``final`` is moved aside first."""
-    old = None
-    if final.exists() or final.is_symlink():
-        old = Path(tempfile.mkdtemp(dir=final.parent, prefix=".old-"))
-        os.replace(final, old / "package")
-    try:
-        os.replace(new, final)
-    except BaseException:
-        if old is not None:
-            os.replace(old / "package", final)
-        raise
-    finally:
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-
-
 def install_from_file(archive: Path, directory: Path | None = None) -> ModelPackage:
     """Install an ``.argosmodel`` into the shared package directory.
 
@@ -409,6 +401,8 @@ def install_from_file(archive: Path, directory: Path | None = None) -> ModelPack
     from transkit.fileio import edit_lock, terminate_cleanly
 
     archive = Path(archive)
+    if archive.is_dir() or (archive.is_file() and holds_model_dir(archive)):
+        return read_model_dir(install_model_dir(archive))
     if not archive.is_file():
         raise ModelError("no such file", file=str(archive))
     top = _check_archive(archive)
@@ -420,7 +414,7 @@ def install_from_file(archive: Path, directory: Path | None = None) -> ModelPack
             staging = Path(tempfile.mkdtemp(dir=root, prefix=".install-"))
             try:
                 _extract_checked(archive, staging)
-                _replace_dir(staging / top, final)
+                replace_dir(staging / top, final)
             finally:
                 shutil.rmtree(staging, ignore_errors=True)
     except OSError as err:

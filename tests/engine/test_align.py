@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
+from conftest import TEST_MODELS
 from transkit.engine.align import char_spans, piece_words, word_alignment
 from transkit.engine.base import can_constrain
 
-ROOT = Path(__file__).resolve().parents[2]
-MODELS = [
-    ROOT / "tests" / "data" / "translate-de_en-tiny.argosmodel",
-    ROOT / "tests" / "data" / "translate-de_en-tiny-noph.argosmodel",
-]
+MODELS = list(TEST_MODELS.values())
 
 
 def test_piece_words_groups_by_word_start_and_splits_punctuation() -> None:
@@ -64,8 +59,9 @@ def _span(text: str, word: str) -> tuple[int, int]:
     return start, start + len(word)
 
 
-@pytest.fixture(params=MODELS, ids=lambda p: p.stem)
+@pytest.fixture(scope="module", params=MODELS, ids=lambda p: p.stem)
 def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """Each trained test model's engine, loaded once per module."""
     from transkit.engine.families import engine_for
 
     if not request.param.exists():
@@ -117,12 +113,23 @@ def test_word_alignment_takes_compact_rows_and_imports_no_numpy() -> None:
 
 
 def test_completions_differ_right_after_the_prefix(engine) -> None:
-    """Both test models allow CTranslate2's alternatives mode: the two
-    completions of a forced prefix start differently, so one that stops dead
-    has an alternative that goes on."""
+    """Where the model allows CTranslate2's alternatives mode (the Argos test
+    models), the two completions of a forced prefix start differently, so one
+    that stops dead has an alternative that goes on.  The Marian model's
+    decoder starts from a zero embedding (a model.bin flag): beam search,
+    two distinct completions that both keep the prefix."""
+    from transkit.modelbin import model_bin_scalars
+
     out = engine.complete_batch(
         ["Japan will das Verteidigungsbudget erhöhen."], ["Japan"], num_hypotheses=2
     )
-    assert engine._alternatives
-    first, second = (h.text[len("Japan") :].split()[:1] for h in out[0])
-    assert len(out[0]) == 2 and first != second
+    flags = model_bin_scalars(engine.model_dir / "model.bin")
+    zero_start = bool(flags.get("decoder/start_from_zero_embedding"))
+    assert engine.capabilities.one_step_prefix is not zero_start
+    assert zero_start is (engine.family == "marian")
+    assert len(out[0]) == 2 and all(h.text.startswith("Japan ") for h in out[0])
+    if engine.capabilities.one_step_prefix:
+        first, second = (h.text[len("Japan") :].split()[:1] for h in out[0])
+        assert first != second
+    else:
+        assert out[0][0].text != out[0][1].text

@@ -1,4 +1,5 @@
-"""`transkit models list|install|remove`: Argos packages shared with argostranslate."""
+"""`transkit models list|install|remove|convert`: Argos packages shared with
+argostranslate, and Marian/OPUS-MT models converted to CTranslate2."""
 
 from __future__ import annotations
 
@@ -15,13 +16,14 @@ from transkit.cli.errors import user_errors
 # --------------------------------------------------------------------- models
 @click.group()
 def models() -> None:
-    """List, install and remove Argos Translate models."""
+    """List, install, remove and convert translation models (Argos, Marian)."""
 
 
 @models.command("list")
 @click.option("--json", "as_json", is_flag=True)
 def models_list(as_json: bool) -> None:
     """List installed models (shared with argostranslate)."""
+    from transkit.modeldir import models_dir
     from transkit.models import installed_packages, packages_dir
 
     packages = installed_packages()
@@ -35,6 +37,7 @@ def models_list(as_json: bool) -> None:
                         "from": p.from_code,
                         "to": p.to_code,
                         "version": p.package_version,
+                        "family": p.family,
                         "path": str(p.path),
                     }
                     for p in packages
@@ -44,6 +47,7 @@ def models_list(as_json: bool) -> None:
         )
         return
     click.echo(f"package directory: {packages_dir()}")
+    click.echo(f"Marian models: {models_dir()}")
     if not packages:
         click.echo(
             "no models installed; run `transkit models install de en` "
@@ -52,7 +56,8 @@ def models_list(as_json: bool) -> None:
         return
     for p in packages:
         click.echo(
-            f"{p.path.name:<32} {p.from_code}->{p.to_code}  version {p.package_version or '?'}"
+            f"{p.path.name:<32} {p.family:<7} {p.from_code}->{p.to_code}  "
+            f"version {p.package_version or '?'}"
         )
 
 
@@ -61,8 +66,9 @@ def models_list(as_json: bool) -> None:
 @click.option(
     "--from",
     "from_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Install a downloaded .argosmodel file (works offline).",
+    type=click.Path(path_type=Path),
+    help="Install a downloaded .argosmodel file, or a Marian/OPUS-MT CTranslate2 "
+    "model directory or a zip/tar archive of one (works offline).",
 )
 @click.option(
     "--index", "index", help="Package index URL (default: ARGOS_PACKAGE_INDEX or Argos's)."
@@ -84,8 +90,8 @@ def models_install(codes: tuple[str, ...], from_file: Path | None, index: str | 
                 )
             package = _install_with_bar(m, codes[0], codes[1], index)
     click.echo(
-        f"installed {package.path.name} ({package.from_code}->{package.to_code}, "
-        f"version {package.package_version or '?'}) in {package.path.parent}"
+        f"installed {package.path.name} ({package.family}, {package.from_code}->"
+        f"{package.to_code}, version {package.package_version or '?'}) in {package.path.parent}"
     )
 
 
@@ -121,3 +127,30 @@ def models_remove(code: str) -> None:
     with user_errors():
         package = remove_package(code)
     click.echo(f"removed {package.path.name} from {package.path.parent}")
+
+
+@models.command("convert")
+@click.argument("hf_dir", type=click.Path(path_type=Path))
+@click.argument("out", type=click.Path(path_type=Path))
+@click.option(
+    "--quantization",
+    default="int8",
+    show_default=True,
+    help="Weight type of the converted model (CTranslate2's --quantization).",
+)
+@click.option("--force", is_flag=True, help="Replace OUT if it exists.")
+def models_convert(hf_dir: Path, out: Path, quantization: str, force: bool) -> None:
+    """Convert a downloaded Hugging Face Marian model (OPUS-MT) for transkit.
+
+    Runs CTranslate2's own converter, as `ct2-transformers-converter --model
+    HF_DIR --output_dir OUT --copy_files source.spm target.spm` does; needs
+    the `marian` extra (transformers, torch).
+    """
+    from transkit.convert import convert_marian
+
+    with user_errors():
+        package = convert_marian(hf_dir, out, quantization=quantization, force=force)
+    click.echo(
+        f"converted {hf_dir} into {package.path} ({package.family}); "
+        f"use it with --model {package.path} or `transkit models install --from {package.path}`"
+    )

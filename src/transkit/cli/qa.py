@@ -33,7 +33,11 @@ def qa(report: Path, failed: bool) -> None:
 # --------------------------------------------------------------------- eval
 @click.command("eval")
 @click.argument("testset", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--model", help="Installed model code or an .argosmodel / package directory.")
+@click.option(
+    "--model",
+    help="Installed model name, an .argosmodel / package directory, or a Marian (OPUS-MT) "
+    "CTranslate2 directory.",
+)
 @glossary_option
 @click.option("--n-best", "n_best", type=click.IntRange(1, 64), default=4, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")

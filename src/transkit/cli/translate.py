@@ -87,7 +87,11 @@ def _progress_factory(quiet: bool):
     show_default=True,
     help="Directory for the output files.",
 )
-@click.option("--model", help="Installed model code (de-en) or an .argosmodel / package directory.")
+@click.option(
+    "--model",
+    help="Installed model name (de-en), an .argosmodel / package directory, or a Marian "
+    "(OPUS-MT) CTranslate2 directory.",
+)
 @click.option("--beam-size", type=click.IntRange(1, 64), default=4, show_default=True)
 @click.option(
     "--n-best",
