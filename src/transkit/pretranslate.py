@@ -26,12 +26,28 @@ from transkit.engine.base import Engine
 from transkit.errors import InputError, TranskitError
 from transkit.pipeline import FileResult, TranslateOptions, TranslateRun
 
-__all__ = ["is_xliff_path", "run_pretranslate", "translate_any"]
+__all__ = ["is_document_path", "is_xliff_path", "run_pretranslate", "translate_any"]
 
 
 def is_xliff_path(name: str) -> bool:
     """``.xlf``, ``.xliff``, ``.sdlxliff`` and ``.mqxliff`` files are pre-translated."""
     return name.lower().endswith((".xlf", ".xliff", ".sdlxliff", ".mqxliff"))
+
+
+def is_document_path(name: str) -> bool:
+    """``.docx``, ``.odt``, ``.html``, ``.md`` (and kin) are translated as documents."""
+    from transkit.formats.documents import document_format
+
+    return document_format(name) is not None
+
+
+@dataclass
+class _DocumentJob:
+    """A document translated through the XLIFF made from it."""
+
+    format: str
+    data: bytes  # the original document
+    paths: dict[str, Path]  # output format ("txt": the document itself) -> path
 
 
 @dataclass
@@ -41,6 +57,22 @@ class _Prepared:
     output: Path
     # job key -> (its sentences, the text after the last one), or None: copy the source
     plans: dict[str, tuple[list[Segment], str] | None]
+    document: _DocumentJob | None = None
+
+
+def document_output_paths(name: str, out_dir: Path, formats: Sequence[str]) -> dict[str, Path]:
+    """``x.docx`` -> ``OUT/x.en.docx`` ("txt"), ``x.de-en.xlf``, ``.tmx`` and ``.html``."""
+    from transkit.formats.documents import translated_name
+
+    base = Path(name).name
+    stem = base.rsplit(".", 1)[0] if "." in base.strip(".") else base
+    names = {
+        "txt": translated_name(base),
+        "xliff": f"{stem}.de-en.xlf",
+        "tmx": f"{stem}.de-en.tmx",
+        "html": f"{stem}.de-en.html",
+    }
+    return {fmt: out_dir / names[fmt] for fmt in formats if fmt in names}
 
 
 def _output_for(name: str, out_dir: Path) -> Path:
@@ -68,13 +100,37 @@ def _plan_job(key: str, text: str, matcher: Any) -> tuple[list[Segment], str] | 
     return sentences, document.trailing
 
 
+def _prepare_document(name: str, options: TranslateOptions) -> tuple[Any, _DocumentJob]:
+    """The XLIFF made from a document, opened for filling, and where its outputs go."""
+    from transkit.formats import parse_xml_bytes
+    from transkit.formats.documents import read_document_bytes, xliff_for_document
+    from transkit.formats.xliff_fill import XliffFill
+
+    data = read_document_bytes(name)
+    fmt, _, xliff = xliff_for_document(name, data)
+    paths = document_output_paths(name, options.out_dir, options.formats)
+    for path in paths.values():
+        if path.resolve() == Path(name).resolve():
+            raise InputError(
+                f"--out {options.out_dir} would overwrite the input; choose another folder",
+                file=name,
+            )
+    root = parse_xml_bytes(xliff, name, "XLIFF")
+    return XliffFill(name, xliff, root, False), _DocumentJob(fmt, data, paths)
+
+
 def _prepare(
     name: str, number: int, options: TranslateOptions, overwrite: bool, matcher: Any
 ) -> _Prepared:
     from transkit.formats.xliff_fill import XliffFill
 
-    output = _output_for(name, options.out_dir)
-    fill = XliffFill.open(name, overwrite=overwrite)
+    document = None
+    if is_document_path(name):
+        fill, document = _prepare_document(name, options)
+        output = document.paths.get("xliff") or options.out_dir / (Path(name).name + ".xlf")
+    else:
+        output = _output_for(name, options.out_dir)
+        fill = XliffFill.open(name, overwrite=overwrite)
     lang = fill.source_lang.lower()
     if lang and not lang.startswith("de"):
         raise InputError(
@@ -88,7 +144,7 @@ def _prepare(
     plans = {
         job.key: _plan_job(f"{number}:{job.key}", job.inline.text, matcher) for job in fill.jobs
     }
-    return _Prepared(name, fill, output, plans)
+    return _Prepared(name, fill, output, plans, document)
 
 
 def _notes(
@@ -167,7 +223,12 @@ def _align(engine: Engine, pairs: list[tuple[str, str]]) -> list[Any]:
     return out
 
 
-def _finish(prepared: _Prepared, translated: dict[str, Segment], engine: Engine) -> Document:
+def _finish(
+    prepared: _Prepared,
+    translated: dict[str, Segment],
+    engine: Engine,
+    review: dict[str, Any] | None = None,
+) -> Document:
     """Join sentences, align, place codes, write the file; the summary document back."""
     from transkit.fileio import atomic_write_bytes
     from transkit.formats.xliff_fill import Fill
@@ -232,7 +293,6 @@ def _finish(prepared: _Prepared, translated: dict[str, Segment], engine: Engine)
             uncertain_units += bool(uncertain)
         fills[job.key] = Fill(text, placements, _notes(done, uncertain))
     data = fill_file.apply(fills)
-    atomic_write_bytes(prepared.output, data)
     stats = fill_file.stats
     metadata = {
         "original": prepared.name,
@@ -242,13 +302,50 @@ def _finish(prepared: _Prepared, translated: dict[str, Segment], engine: Engine)
         "xliff_not_translatable": str(stats.not_translatable),
         "xliff_uncertain_codes": str(uncertain_units),
     }
-    return Document(
+    document = Document(
         name=prepared.name,
         segments=tuple(all_sentences),
         source_lang=fill_file.source_lang or "de",
         target_lang=fill_file.target_lang or "en",
         metadata=metadata,
     )
+    if prepared.document is None:
+        atomic_write_bytes(prepared.output, data)
+    else:
+        _write_document_outputs(prepared, data, document, review or {})
+    return document
+
+
+def _write_document_outputs(
+    prepared: _Prepared, xliff: bytes, document: Document, review: dict[str, Any]
+) -> None:
+    """The translated document, its XLIFF, TMX and review page, written as one set."""
+    from lxml import etree
+
+    from transkit.fileio import atomic_write_set
+    from transkit.formats.documents import rebuild_from_xliff
+    from transkit.formats.xliff_common import local_name  # noqa: F401  (lxml loaded)
+
+    job = prepared.document
+    assert job is not None
+    files: dict[Path, bytes] = {}
+    rebuilt = rebuild_from_xliff(etree.fromstring(xliff), prepared.name)
+    assert rebuilt is not None
+    for fmt, path in job.paths.items():
+        if fmt == "txt":
+            files[path] = rebuilt[2]
+        elif fmt == "xliff":
+            files[path] = xliff
+        elif fmt == "tmx":
+            from transkit.formats.tmx import tmx_bytes
+
+            files[path] = tmx_bytes([document])
+        elif fmt == "html":
+            from transkit.review import review_page
+
+            page, _ = review_page(document, path, **review)
+            files[path] = page.encode("utf-8")
+    atomic_write_set(files)
 
 
 def run_pretranslate(
@@ -272,12 +369,12 @@ def run_pretranslate(
     outputs: dict[Path, str] = {}
     for name in inputs:
         try:
-            output = _output_for(name, options.out_dir)
-            if output in outputs:
-                raise InputError(
-                    f"would overwrite {output}, also written for {outputs[output]}", file=name
-                )
-            outputs[output] = name
+            for output in planned_outputs(name, options):
+                if output in outputs:
+                    raise InputError(
+                        f"would overwrite {output}, also written for {outputs[output]}", file=name
+                    )
+                outputs[output] = name
             prep = _prepare(name, len(prepared), options, overwrite, matcher)
             prepared.append((name, prep, None))
         except TranskitError as err:
@@ -297,7 +394,10 @@ def run_pretranslate(
             engine = engine_for(options.model, options.engine)
         model_label = getattr(engine, "name", None)
     translated = _translate(documents, engine, options, progress_factory, matcher)
-    _finish_all(prepared, translated, engine, results)
+    from transkit.pipeline import _glossary_of
+
+    review = {"glossary": _glossary_of(matcher), "model": model_label, "glossaries": glossary_files}
+    _finish_all(prepared, translated, engine, results, review)
     return TranslateRun(
         files=tuple(results),
         seconds=time.perf_counter() - started,
@@ -330,11 +430,27 @@ def _translate(
     return {s.id: s for d in done_docs for s in d.segments}
 
 
+def planned_outputs(name: str, options: TranslateOptions) -> list[Path]:
+    """Every file a run writes for input ``name`` (for collision checks across inputs)."""
+    from transkit.pipeline import output_paths
+
+    if name == "-":
+        return []
+    if is_document_path(name):
+        return list(document_output_paths(name, options.out_dir, options.formats).values())
+    if is_xliff_path(name):
+        return [options.out_dir / Path(name).name]
+    return [
+        p for f, p in output_paths(name, options.out_dir, options.formats).items() if f != "omegat"
+    ]
+
+
 def _finish_all(
     prepared: list[tuple[str, _Prepared | None, str | None]],
     translated: dict[str, Segment],
     engine: Engine | None,
     results: list[FileResult],
+    review: dict[str, Any] | None = None,
 ) -> None:
     for name, prep, error in prepared:
         if prep is None:
@@ -342,8 +458,13 @@ def _finish_all(
             continue
         try:
             assert engine is not None
-            document = _finish(prep, translated, engine)
-            results.append(FileResult(path=name, document=document, outputs=(str(prep.output),)))
+            document = _finish(prep, translated, engine, review)
+            written = (
+                tuple(str(p) for p in prep.document.paths.values())
+                if prep.document is not None
+                else (str(prep.output),)
+            )
+            results.append(FileResult(path=name, document=document, outputs=written))
         except (TranskitError, OSError) as err:
             message = err.one_line() if isinstance(err, TranskitError) else f"{name}: {err}"
             results.append(FileResult(path=name, error=message))
@@ -358,12 +479,16 @@ def translate_any(
     engine: Engine | None = None,
     progress_factory: Callable[[int], Any] | None = None,
 ) -> TranslateRun:
-    """`run_translate` for text inputs and `run_pretranslate` for XLIFF ones, one engine."""
+    """`run_translate` for text inputs, `run_pretranslate` for XLIFF and documents; one engine."""
     from transkit.pipeline import run_translate
 
-    xliffs = [name for name in inputs if name != "-" and is_xliff_path(name)]
-    texts = [name for name in inputs if name not in xliffs]
-    if not xliffs:
+    xliffs = [
+        name for name in inputs if name != "-" and (is_xliff_path(name) or is_document_path(name))
+    ]
+    clashes = _clashes(inputs, options)
+    xliffs = [name for name in xliffs if name not in clashes]
+    texts = [name for name in inputs if name not in xliffs and name not in clashes]
+    if not xliffs and not clashes:
         return run_translate(
             texts, options, stdin_text=stdin_text, engine=engine, progress_factory=progress_factory
         )
@@ -372,7 +497,7 @@ def translate_any(
         from transkit.engine.argos import engine_for
 
         engine = engine_for(options.model, options.engine)
-    runs = []
+    runs: list[TranslateRun] = []
     if texts:
         runs.append(
             run_translate(
@@ -383,17 +508,45 @@ def translate_any(
                 progress_factory=progress_factory,
             )
         )
-    runs.append(
-        run_pretranslate(
-            xliffs, options, overwrite=overwrite, engine=engine, progress_factory=progress_factory
+    if xliffs:
+        runs.append(
+            run_pretranslate(
+                xliffs,
+                options,
+                overwrite=overwrite,
+                engine=engine,
+                progress_factory=progress_factory,
+            )
         )
-    )
     by_name = {f.path: f for run in runs for f in run.files}
+    by_name.update({name: FileResult(path=name, error=error) for name, error in clashes.items()})
+    runs.append(TranslateRun(files=(), seconds=0.0))
     return TranslateRun(
         files=tuple(by_name[name] for name in inputs if name in by_name),
         seconds=time.perf_counter() - started,
-        model=runs[-1].model or runs[0].model,
-        glossaries=runs[-1].glossaries,
+        model=next((r.model for r in runs if r.model), None),
+        glossaries=next((r.glossaries for r in runs if r.glossaries), ()),
         index=runs[0].index if texts else None,
         memory=runs[0].memory if texts else None,
     )
+
+
+def _clashes(inputs: Sequence[str], options: TranslateOptions) -> dict[str, str]:
+    """Inputs whose outputs another input of the run also writes: name -> the one-line refusal.
+
+    A text file and a document (or an XLIFF) can map to the same output name
+    (``x.txt`` and ``x.docx`` both to ``x.de-en.xlf``); the later input is refused.
+    """
+    taken: dict[Path, str] = {}
+    refused: dict[str, str] = {}
+    for name in inputs:
+        mine = [p.resolve() for p in planned_outputs(name, options)]
+        clash = next((p for p in mine if p in taken and taken[p] != name), None)
+        if clash is not None:
+            refused[name] = InputError(
+                f"would overwrite {clash}, also written for {taken[clash]}", file=name
+            ).one_line()
+            continue
+        for p in mine:
+            taken.setdefault(p, name)
+    return refused
