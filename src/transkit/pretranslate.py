@@ -48,6 +48,7 @@ class _DocumentJob:
     format: str
     data: bytes  # the original document
     paths: dict[str, Path]  # output format ("txt": the document itself) -> path
+    notes: tuple[str, ...] = ()  # what the reader did that the user should know
 
 
 @dataclass
@@ -107,7 +108,7 @@ def _prepare_document(name: str, options: TranslateOptions) -> tuple[Any, _Docum
     from transkit.formats.xliff_fill import XliffFill
 
     data = read_document_bytes(name)
-    fmt, _, xliff = xliff_for_document(name, data)
+    fmt, extracted, xliff = xliff_for_document(name, data)
     paths = document_output_paths(name, options.out_dir, options.formats)
     for path in paths.values():
         if path.resolve() == Path(name).resolve():
@@ -116,7 +117,8 @@ def _prepare_document(name: str, options: TranslateOptions) -> tuple[Any, _Docum
                 file=name,
             )
     root = parse_xml_bytes(xliff, name, "XLIFF")
-    return XliffFill(name, xliff, root, False), _DocumentJob(fmt, data, paths)
+    job = _DocumentJob(fmt, data, paths, tuple(extracted.notes))
+    return XliffFill(name, xliff, root, False), job
 
 
 def _prepare(
@@ -302,6 +304,10 @@ def _finish(
         "xliff_not_translatable": str(stats.not_translatable),
         "xliff_uncertain_codes": str(uncertain_units),
     }
+    if prepared.document is not None:
+        metadata["document_format"] = prepared.document.format
+        if prepared.document.notes:
+            metadata["document_notes"] = " | ".join(prepared.document.notes)
     document = Document(
         name=prepared.name,
         segments=tuple(all_sentences),

@@ -389,10 +389,10 @@ def _unit_of(p: Any, unit_id: str, where: str) -> Unit | None:
             codes[ident] = Code(ident, _point_kind(text), False, payload, text)
             parts.append(Point(ident))
             continue
-        wanted_key = "" if key == base else key
+        wanted_key = None if key == base else key  # "" is a real key: no properties
         if open_format is not None and open_format[0] != wanted_key:
             close_format()
-        if wanted_key and open_format is None:
+        if wanted_key is not None and open_format is None:
             ident = new_id()
             codes[ident] = Code(ident, _kind_of(payload), True, payload, "format")
             parts.append(Open(ident))
@@ -444,12 +444,11 @@ def extract(data: bytes, name: str) -> Extracted:
 
 
 # -- writing a paragraph --------------------------------------------------------------------
-def _text_run(base_rpr: Any, rpr: Any, text: str) -> list[Any]:
-    """Runs for ``text`` with ``rpr`` (or the paragraph's base): tabs and breaks as elements."""
+def _text_run(props: Any, text: str) -> list[Any]:
+    """Runs for ``text`` with run properties ``props`` (None: none): tabs and breaks as elements."""
     from lxml import etree
 
     run = etree.Element(_w("r"))
-    props = rpr if rpr is not None else base_rpr
     if props is not None:
         run.append(deepcopy(props))
     chunk: list[str] = []
@@ -505,8 +504,9 @@ def _write_paragraph(unit: Unit, parts: list[Part]) -> None:
     for part in complete(parts, unit):
         if isinstance(part, str):
             if part:
-                rpr = formats[-1][1] if formats else None
-                for run in _text_run(base_rpr, rpr, part):
+                # inside a format code its own properties (None: plain), else the base
+                props = formats[-1][1] if formats else base_rpr
+                for run in _text_run(props, part):
                     stack[-1][1].append(run)
         elif isinstance(part, Open):
             code = unit.codes[part.id]

@@ -397,7 +397,12 @@ def rebuild(data: bytes, name: str, targets: Mapping[str, list[Part]]) -> bytes:
     except LookupError:
         encoding = "utf-8"
     out = etree.tostring(tree, method="html", encoding=encoding, doctype=tree.docinfo.doctype)
-    declaration = re.match(rb"\s*(<\?xml[^>]*\?>\s*)", data)
+    original = re.search(rb"<!DOCTYPE[^>]*>", data[:8192], re.IGNORECASE)
+    written = re.search(rb"<!DOCTYPE[^>]*>", out[:8192], re.IGNORECASE)
+    if original and written:  # lxml rewrites its case; keep the document's own
+        out = out[: written.start()] + original.group() + out[written.end() :]
+    bom = b"\xef\xbb\xbf" if data.startswith(b"\xef\xbb\xbf") else b""
+    declaration = re.match(rb"\s*(<\?xml[^>]*\?>\s*)", data[len(bom) :])
     if declaration:  # XHTML: its encoding is declared there, keep it
         out = declaration.group(1) + out
-    return out
+    return bom + out

@@ -451,7 +451,10 @@ def _wrap(text: str, breaks: list[int], count: int) -> list[str]:
     good = [
         b
         for b in breaks
-        if 0 < b < len(text) - 1 and text[b + 1] != " " and not _BLOCK_START.match(text[b + 1 :])
+        if 0 < b < len(text) - 1
+        and text[b + 1] != " "
+        and text[b - 1] not in " \\"  # "  " or "\\" before a line end is a hard break
+        and not _BLOCK_START.match(text[b + 1 :])
     ]
     lines = []
     start = 0
