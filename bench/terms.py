@@ -357,7 +357,7 @@ def _verdict(passed: bool) -> str:
 
 def report_enforcement(model: Path) -> bool:
     """Print the enforcement figures of one model on the three texts; True if all pass."""
-    from transkit.terms.qa import stage_line
+    from transkit.enforce.report import stage_line
 
     ok = True
     print(f"enforcement with {model.name}:")
@@ -451,12 +451,12 @@ def measure_seed_cli(model: Path = MODEL, reps: int = 5, formats: str | None = "
 def measure_seed(model: Path = MODEL, glossary: Path = ROOT / "glossary", reps: int = 3) -> dict:
     """Translate the seed article with and without the glossary (warm engine, best of
     ``reps``); term figures of the enforced run."""
+    from transkit.enforce.count import doubled_terms, tacked_on_terms
+    from transkit.enforce.find import find_term
     from transkit.engine.argos import engine_for
     from transkit.pipeline import prepare_document, translate_documents
-    from transkit.terms.enforce import find_term
     from transkit.terms.glossary import load_glossaries
     from transkit.terms.match import TermMatcher
-    from transkit.terms.repair import doubled_terms, tacked_on_terms
 
     loaded = load_glossaries([glossary])
     matcher = TermMatcher.from_glossary(loaded)
@@ -502,9 +502,9 @@ def measure_enforcement(
     model: Path = MODEL, heldout: Path = HELDOUT, glossary: Path = ROOT / "glossary"
 ) -> dict:
     """Term success rate of the test model with and without enforcement."""
+    from transkit.enforce.find import check_terms
     from transkit.engine.argos import engine_for
     from transkit.evaluate import evaluate_terms, read_test_set
-    from transkit.terms.enforce import check_terms
     from transkit.terms.glossary import load_glossaries
     from transkit.terms.match import TermMatcher
 

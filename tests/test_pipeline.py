@@ -246,7 +246,7 @@ def test_long_segments_are_enforced_in_parts_and_joined_whole() -> None:
     from dataclasses import replace
 
     from transkit.data import Segment, TermMatch
-    from transkit.terms.parts import PART_CHARS, join_parts, split_long_segments
+    from transkit.enforce.parts import PART_CHARS, join_parts, split_long_segments
 
     piece = "Peking kontrolliert seltene Erden und die Regierung in Tokio reagiert "
     source = (piece * 40).strip()

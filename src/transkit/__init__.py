@@ -32,7 +32,7 @@ _EXPORTS = {
     "TranslationMemory": "transkit.tm.memory",
     "ArgosEngine": "transkit.engine.argos",
     "EngineOptions": "transkit.engine.argos",
-    "enforce_terms": "transkit.terms.repair",
+    "enforce_terms": "transkit.enforce.stages",
     "segment_document": "transkit.text.segment",
     "TranskitError": "transkit.errors",
 }

@@ -14,8 +14,8 @@ from dataclasses import replace
 from typing import Any
 
 from transkit.data import Segment
+from transkit.enforce.parts import join_parts, split_long_segments
 from transkit.engine.base import Engine
-from transkit.terms.parts import join_parts, split_long_segments
 
 __all__ = ["translate_segments", "pending_parts"]
 
@@ -45,9 +45,9 @@ def translate_segments(
     tells enforcement the deprecated renderings and every forbidden term.
     ``progress`` gets the number of parts done so far (see `pending_parts`).
     The result has one segment per input, in order; QA annotation of whole
-    documents is the caller's (`transkit.terms.qa.annotate`).
+    documents is the caller's (`transkit.enforce.report.annotate`).
     """
-    from transkit.terms.repair import TermPolicy, enforce_terms
+    from transkit.enforce.stages import TermPolicy, enforce_terms
     from transkit.terms.suggest import DEFAULT_DICTIONARY
     from transkit.text.typography import english_quotes, match_initial_case
 

@@ -43,7 +43,7 @@ class EvalResult:
     exact_matches: int
     references: int
     segments: tuple[Segment, ...] = ()
-    #: Term occurrences per enforcement stage (see `transkit.terms.repair.STAGES`).
+    #: Term occurrences per enforcement stage (see `transkit.enforce.stages.STAGES`).
     stages: dict[str, int] = field(default_factory=dict)
     #: Segments where a term's English occurs more often than its German.
     doubled: int = 0
@@ -127,8 +127,8 @@ def evaluate_terms(
     ``forbidden`` lists English terms that must appear in no output at all
     (whether or not their German term was in the sentence).
     """
+    from transkit.enforce.find import find_term
     from transkit.pipeline import prepare_document, translate_documents
-    from transkit.terms.enforce import find_term
 
     documents: list[Document] = [
         prepare_document(f"pair-{i}", pair.de, matcher) for i, pair in enumerate(pairs, 1)
@@ -150,7 +150,8 @@ def evaluate_terms(
         or any(find_term(s.target or "", bad) for bad in forbidden)
         for s in segments
     )
-    from transkit.terms.repair import STAGES, doubled_terms, tacked_on_terms
+    from transkit.enforce.count import doubled_terms, tacked_on_terms
+    from transkit.enforce.stages import STAGES
 
     stages = dict.fromkeys(STAGES, 0)
     for seg in segments:

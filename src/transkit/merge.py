@@ -34,11 +34,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from transkit.data import Document, Segment
+from transkit.enforce.recheck import TermFailure, recheck_segment, term_failures
 from transkit.errors import FormatError, TranskitError
 from transkit.fileio import atomic_write_bytes, atomic_write_text
 from transkit.formats.tmx import APPROVED_STATES, lang_matches, plan_tmx_append
 from transkit.formats.xliff import read_xliff
-from transkit.terms.recheck import TermFailure, recheck_segment, term_failures
 
 __all__ = [
     "DocumentCounts",

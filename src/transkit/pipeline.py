@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from transkit.data import Document
+from transkit.enforce.parts import join_parts, split_long_segments
 from transkit.engine.argos import EngineOptions
 from transkit.engine.base import Engine
 from transkit.errors import InputError, TranskitError
-from transkit.terms.parts import join_parts, split_long_segments
 
 __all__ = [
     "FORMATS",
@@ -87,7 +87,7 @@ class TranslateRun:
 
     def summary(self) -> dict[str, Any]:
         """The machine-readable summary printed by ``--json``."""
-        from transkit.terms.qa import document_summary
+        from transkit.enforce.report import document_summary
 
         files = []
         for f in self.files:
@@ -167,7 +167,7 @@ def translate_documents(
     `split_long_segments`: one per segment, or more for an over-long one).
     """
     from transkit.batch import translate_segments
-    from transkit.terms.qa import annotate
+    from transkit.enforce.report import annotate
 
     flat = [seg for doc in documents for seg in doc.segments]
     translated = translate_segments(
@@ -413,7 +413,7 @@ def run_translate(
     translated: list[Document] = []
     pending = sum(s.target is None for d in documents for s in d.segments)
     if documents and not pending:
-        from transkit.terms.qa import annotate
+        from transkit.enforce.report import annotate
 
         translated = [annotate(d) for d in documents]
     elif documents:

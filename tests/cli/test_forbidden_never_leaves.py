@@ -19,7 +19,7 @@ import pytest
 from lxml import etree
 
 from conftest import private_env
-from transkit.terms.enforce import find_term
+from transkit.enforce.find import find_term
 from transkit.terms.glossary import load_glossaries
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -87,8 +87,8 @@ def test_failed_and_satisfied_terms_differ_in_class_and_symbol(sample_document: 
 
 
 def test_summary_reports_totals_glossary_and_model(sample_document: Document) -> None:
+    from transkit.enforce.report import document_summary
     from transkit.review import review_context
-    from transkit.terms.qa import document_summary
 
     context = review_context(model="argos:test-model 1.0", glossaries=[("glossary/geo.tsv", 73)])
     root = _parse(render_review(sample_document, context=context))

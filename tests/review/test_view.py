@@ -149,7 +149,7 @@ def test_unknown_method_is_shown_as_it_is() -> None:
 
 
 def test_document_totals_agree_with_the_qa_summary(sample_document: Document) -> None:
-    from transkit.terms.qa import document_summary
+    from transkit.enforce.report import document_summary
 
     view = document_view(sample_document)
     qa = document_summary(sample_document)
@@ -188,7 +188,7 @@ def test_extra_check_fields_are_listed_generically() -> None:
 
 
 def test_a_unit_not_to_translate_is_neither_untranslated_nor_checked() -> None:
-    from transkit.terms.recheck import recheck_segment
+    from transkit.enforce.recheck import recheck_segment
 
     term = TermMatch("c", "Peking", "Peking", 0, 6, required=("Beijing",))
     seg = Segment("1", "Peking", None, terms=(term,), translate=False)

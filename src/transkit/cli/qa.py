@@ -17,9 +17,9 @@ from transkit.cli.options import glossary_option, resolve_glossary_option
 @click.option("--failed", is_flag=True, help="Show only failed term checks.")
 def qa(report: Path, failed: bool) -> None:
     """Show a --report JSON file as a readable table of every term check."""
+    from transkit.enforce.report import load_report, render_table
     from transkit.errors import InputError
     from transkit.fileio import read_limited
-    from transkit.terms.qa import load_report, render_table
 
     with user_errors():
         try:
@@ -69,7 +69,7 @@ def eval_(
     if as_json:
         click.echo(json.dumps(figures, indent=2))
         return
-    from transkit.terms.qa import stage_line
+    from transkit.enforce.report import stage_line
 
     m = figures["methods"]
     click.echo(f"sentences: {figures['sentences']} ({figures['sentences_with_terms']} with terms)")

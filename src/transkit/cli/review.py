@@ -37,8 +37,8 @@ def review(
     again on them: German and English side by side, terms highlighted and
     linked, failed terms flagged, and a filter for flagged segments.
     """
+    from transkit.enforce.recheck import term_failures
     from transkit.review.workflow import review_summary, review_xliff
-    from transkit.terms.recheck import term_failures
 
     with user_errors():
         result = review_xliff(

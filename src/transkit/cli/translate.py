@@ -211,8 +211,8 @@ def translate(
             progress_factory=_progress_factory(quiet),
         )
         if report is not None:
+            from transkit.enforce.report import build_report
             from transkit.fileio import atomic_write_text
-            from transkit.terms.qa import build_report
 
             data = build_report(run.documents, glossaries=run.glossaries, model=run.model)
             atomic_write_text(report, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
@@ -238,7 +238,7 @@ def translate(
 
 
 def _print_summary(run: Any, *, err: bool) -> None:
-    from transkit.terms.qa import document_summary, stage_line
+    from transkit.enforce.report import document_summary, stage_line
 
     if run.glossaries:
         used = ", ".join(f"{name} ({count} entries)" for name, count in run.glossaries)

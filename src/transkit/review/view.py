@@ -214,7 +214,7 @@ def _find(text: str, needle: str, taken: list[tuple[int, int]]) -> tuple[int, in
 
 def _target_spans(target: str, keyed: Sequence[tuple[str, TermCheck]]) -> list[TermSpan]:
     """English spans: the approved term found (ok) and forbidden forms used."""
-    from transkit.terms.enforce import find_term
+    from transkit.enforce.find import find_term
 
     taken: list[tuple[int, int]] = []
     spans = []

@@ -59,9 +59,9 @@ def review_xliff(
     Raises `FormatError` for a malformed XLIFF, `GlossaryError` for a bad
     glossary and `TranskitError` for an output that cannot be used.
     """
+    from transkit.enforce.recheck import recheck_document
     from transkit.formats.xliff import read_xliff
     from transkit.review import page_name, write_index, write_page
-    from transkit.terms.recheck import recheck_document
 
     source = Path(xliff_path)
     documents = read_xliff(source)
@@ -120,7 +120,7 @@ def review_xliff(
 
 def review_summary(result: ReviewResult) -> list[str]:
     """Lines for the terminal: per document its checks, then what was written."""
-    from transkit.terms.qa import document_summary
+    from transkit.enforce.report import document_summary
 
     lines = []
     for document, page in zip(result.documents, result.pages, strict=True):

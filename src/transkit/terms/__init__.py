@@ -1,1 +1,1 @@
-"""Terminology: glossary model, TSV, edits, lint, term matching, enforcement, suggestion, QA."""
+"""Terminology upkeep: the glossary model, TSV, edits, lint, suggestion, finding German terms."""

@@ -11,7 +11,7 @@ For every segment, in document order (so the neighbours are known):
    the segment itself still goes to MT.
 
 The glossary still wins: an exact match whose target breaks a glossary term
-(`transkit.terms.enforce.check_terms`) is not used; it travels as a
+(`transkit.enforce.find.check_terms`) is not used; it travels as a
 suggestion with a note saying which term it breaks, and the segment goes to
 MT with term enforcement.
 """
@@ -61,7 +61,7 @@ def _as_match(match: TMMatch, note: str = "") -> MemoryMatch:
 
 
 def _broken_terms(target: str, segment: Segment) -> tuple[tuple, str]:
-    from transkit.terms.enforce import check_terms
+    from transkit.enforce.find import check_terms
 
     checks = check_terms(target, segment.terms)
     failed = [c for c in checks if not c.satisfied]

@@ -7,8 +7,14 @@ import json
 import pytest
 
 from transkit.data import Document, Segment, TermCheck, TermMatch
+from transkit.enforce.report import (
+    annotate,
+    build_report,
+    document_summary,
+    load_report,
+    render_table,
+)
 from transkit.errors import FormatError
-from transkit.terms.qa import annotate, build_report, document_summary, load_report, render_table
 
 PEKING = TermMatch("geo-peking", "Peking", "Peking", 0, 6, "exact", ("Beijing",), ("Peking",))
 MAGNET = TermMatch(

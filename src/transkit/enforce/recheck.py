@@ -50,8 +50,8 @@ def recheck_segment(segment: Segment, matcher: Any | None = None) -> Segment:
     Untranslated segments (no or a blank target, or not to translate) get no
     checks; they are counted as untranslated, not as failed terms.
     """
-    from transkit.terms.enforce import check_terms
-    from transkit.terms.qa import segment_notes
+    from transkit.enforce.find import check_terms
+    from transkit.enforce.report import segment_notes
 
     terms = tuple(matcher.find(segment.source)) if matcher is not None else segment.terms
     checks = check_terms(segment.target, terms) if has_target(segment) else ()

@@ -28,7 +28,7 @@ __all__ = [
 
 REPORT_VERSION = 1
 
-#: Per-term enforcement stages, in the order they are tried (see transkit.terms.repair).
+#: Per-term enforcement stages, in the order they are tried (see transkit.enforce.stages).
 STAGE_ORDER = ("nbest", "protected", "substituted", "redecoded", "flagged")
 
 

@@ -1,4 +1,4 @@
-"""Constrained re-decoding: force a missing term in, let the engine finish.
+"""Stage 4, redecoded: force a missing term in where it belongs, let the engine finish.
 
 The engine's attention (`transkit.engine.align`) says where the German term's
 English belongs.  The output is forced up to and including the approved term
@@ -13,41 +13,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
-from transkit.data import Segment, TermCheck, TermMatch
-from transkit.terms.enforce import enforceable, english_for
-from transkit.terms.occurrences import concept_spans, count_checks, occurrence_counts
-
-__all__ = [
-    "RepairState",
-    "fix_articles",
-    "plan_redecode",
-    "redecode",
-    "missing_terms",
-    "drop_doubles",
-]
-
-_SENTENCE_START = re.compile(r"^[\s\"'“‘„(\[]*$")
-_VOWEL_SOUND = re.compile(
-    r"^(?!(?:uni|use|usu|eu|one|once|u\.)\w*)[aeiou]|^(?:hour|honest|honor)", re.I
+from transkit.data import Segment, TermMatch
+from transkit.enforce.count import (
+    approved_spans,
+    concept_spans,
+    count_checks,
+    drop_doubles,
+    missing_terms,
+    occurrence_counts,
 )
+from transkit.enforce.draft import Draft
+from transkit.enforce.english import SENTENCE_START, english_for, fix_articles
 
-
-def fix_articles(text: str) -> str:
-    """``a`` before a vowel sound becomes ``an`` and ``an`` before a consonant ``a``."""
-
-    def fix(match: re.Match[str]) -> str:
-        article, space, word = match.group(1), match.group(2), match.group(3)
-        wants_an = bool(_VOWEL_SOUND.match(word))
-        new = ("an" if wants_an else "a") if article.lower() in ("a", "an") else article
-        if article[0].isupper():
-            new = new[0].upper() + new[1:]
-        return new + space + word
-
-    return re.sub(r"\b([Aa]n?)(\s+)([A-Za-z][\w.-]*)", fix, text)
-
+__all__ = ["plan_redecode", "redecode"]
 
 _TAIL = re.compile(r"[\s.!?;:\"'”“)\]]*$")
 
@@ -119,7 +99,7 @@ def plan_redecode(
     caller decides from its German), else True when the engine's text ended
     the sentence right after the kept words.
     """
-    keep = [sp for spans in concept_spans(target, terms).values() for sp in spans]
+    keep = approved_spans(target, terms)
     points = [
         (*_insertion_point(target, alignment, t, frozen, keep), t.start, i)
         for i, t in enumerate(missing)
@@ -136,7 +116,7 @@ def plan_redecode(
         words = so_far.split()
         if words and first_word and words[-1].lower().strip(",;:") == first_word:
             so_far = so_far[: so_far.rfind(words[-1])].rstrip()
-        if (not so_far or _SENTENCE_START.match(so_far)) and english[:1].islower():
+        if (not so_far or SENTENCE_START.match(so_far)) and english[:1].islower():
             english = english[0].upper() + english[1:]
         parts = (so_far + " " + english).strip()
         cursor = max(cursor, _rendering_end(target, alignment, missing[i], pos, keep))
@@ -151,17 +131,9 @@ def plan_redecode(
     return fix_articles(prefix), [i for _, _, i in inside], closes
 
 
-@dataclass
-class RepairState:
-    index: int
-    text: str
-    frozen: int = 0
-    stages: dict[int, str] = field(default_factory=dict)
-
-
 def redecode(
     segments: Sequence[Segment],
-    states: list[RepairState],
+    drafts: list[Draft],
     engine: Any,
     *,
     max_rounds: int = 3,
@@ -178,7 +150,7 @@ def redecode(
     and most segments need one.  ``hypotheses`` completions per segment
     leave a choice when the best one doubles a term or stops dead.
     """
-    active = list(states)
+    active = list(drafts)
     for _ in range(max_rounds):
         work = []
         for state in active:
@@ -234,7 +206,7 @@ def redecode(
 
 def _retry_dead_ends(
     segments: Sequence[Segment],
-    work: list[tuple[RepairState, list[tuple[int, TermMatch]]]],
+    work: list[tuple[Draft, list[tuple[int, TermMatch]]]],
     plans: list[tuple[str, list[int]]],
     outputs: list[list[Any]],
     engine: Any,
@@ -345,32 +317,8 @@ def _continues(text: str, prefix: str) -> bool:
     return bool(re.search(r"\w", _drop_echo(text, prefix)[len(prefix) :]))
 
 
-def drop_doubles(text: str, keep: int, terms: Sequence[TermMatch]) -> str:
-    """Remove surplus occurrences of a term that the engine's continuation
-    (after ``keep`` characters) repeated, last first."""
-    for concept, (german, english) in occurrence_counts(text, terms).items():
-        surplus = english - german
-        if surplus <= 0:
-            continue
-        spans = [sp for sp in concept_spans(text, terms).get(concept, []) if sp[0] >= keep]
-        for start, end in reversed(spans[-surplus:]):
-            text = text[:start].rstrip() + " " + text[end:].lstrip()
-    text = re.sub(r"\s+([,.;:!?])", r"\1", re.sub(r"[ \t]{2,}", " ", text)).strip()
-    return fix_articles(text)
-
-
 def _looping(text: str) -> bool:
     """True when a word pair occurs three times or more: a decoding loop."""
     words = text.lower().split()
     pairs = list(zip(words, words[1:], strict=False))
     return any(pairs.count(p) >= 3 for p in set(pairs))
-
-
-def missing_terms(
-    terms: Sequence[TermMatch], checks: Sequence[TermCheck]
-) -> list[tuple[int, TermMatch]]:
-    enforced = [t for t in terms if enforceable(t)]
-    missing = [
-        (k, t) for k, (t, c) in enumerate(zip(enforced, checks, strict=True)) if not c.satisfied
-    ]
-    return sorted(missing, key=lambda item: item[1].start)

@@ -11,12 +11,13 @@ from pathlib import Path
 from fake_engine import FakeEngine
 
 from transkit.data import Hypothesis, Segment, TermMatch
-from transkit.engine.align import WordAlignment
+from transkit.enforce.count import doubled_terms
+from transkit.enforce.policy import TermPolicy
+from transkit.enforce.scrub import scrub_forbidden
+from transkit.enforce.stages import enforce_terms
+from transkit.enforce.substitute import substitute
 from transkit.terms.glossary import load_glossaries
 from transkit.terms.match import TermMatcher
-from transkit.terms.occurrences import count_checks, doubled_terms, occurrence_counts
-from transkit.terms.redecode import fix_articles, plan_redecode
-from transkit.terms.repair import TermPolicy, enforce_terms, scrub_forbidden, substitute
 
 GLOSSARY = (
     "id\tde\ten\tstatus\tpos\tdnt\tcase\tdomain\tnote\n"
@@ -166,46 +167,6 @@ def test_doubled_term_is_redecoded_after_its_first_occurrence(tmp_path: Path) ->
     assert ("complete", 1) in engine.calls
 
 
-def test_one_english_occurrence_does_not_satisfy_two_german_ones() -> None:
-    a = TermMatch("peking", "Peking", "Peking", 0, 6, required=("Beijing",))
-    b = TermMatch("peking", "Peking", "Peking", 11, 17, required=("Beijing",))
-    checks = count_checks("Beijing and it.", [a, b])
-    assert [c.satisfied for c in checks] == [True, False]
-    assert occurrence_counts("Beijing and Beijing.", [a, b]) == {"peking": (2, 2)}
-
-
-def test_nested_terms_belong_to_the_longer_one() -> None:
-    alliance = TermMatch("al", "Allianz", "Allianz", 0, 7, required=("alliance",))
-    pact = TermMatch(
-        "sb", "Sicherheitsbündnis", "Sicherheitsbündnis", 12, 30, required=("security alliance",)
-    )
-    counts = occurrence_counts("The alliance and the security alliance.", [alliance, pact])
-    assert counts == {"al": (1, 1), "sb": (1, 1)}
-
-
-def test_fix_articles() -> None:
-    assert fix_articles("a aircraft carrier and an supply chain") == (
-        "an aircraft carrier and a supply chain"
-    )
-    assert fix_articles("A European ally, an hour") == "A European ally, an hour"
-
-
-def test_plan_inserts_at_aligned_place_and_never_only_at_the_end() -> None:
-    # German: "Peking kontrolliert seltene Erden und Tokio."
-    target = "Beijing controls and Tokyo."
-    rare = TermMatch("se", "seltene Erden", "seltene Erden", 20, 33, required=("rare earths",))
-    alignment = WordAlignment(
-        source_words=((0, 6), (7, 19), (20, 27), (28, 33), (34, 37), (38, 43), (43, 44)),
-        target_words=((0, 7), (8, 16), (17, 20), (21, 26), (26, 27)),
-        links=(0, 1, 4, 5, None),
-    )
-    prefix, placed, _ = plan_redecode(target, alignment, [rare])
-    assert (prefix, placed) == ("Beijing controls rare earths", [0])
-    # At the very start, the term is capitalised.
-    start = WordAlignment(alignment.source_words, alignment.target_words, (None,) * 5)
-    assert plan_redecode(target, start, [rare])[0] == "Rare earths"
-
-
 class Flattop(FakeEngine):
     """Says "flattop" for Flugzeugträger in a sentence, nothing useful for it alone."""
 
@@ -241,71 +202,3 @@ def test_dictionary_equivalent_aligned_to_the_term_is_substituted(
     # Looked up once, then served from the cache.
     cached = list((tmp_path / "cache" / "dictionary").glob("*.json"))
     assert len(cached) == 1 and "Flugzeugträger" in cached[0].read_text(encoding="utf-8")
-
-
-def test_english_shared_by_two_concepts_counts_once_for_each() -> None:
-    """Premierministerin and Regierungschefin may both be "prime minister"."""
-    pm = TermMatch(
-        "pm", "Premierministerin", "Premierministerin", 0, 17, required=("prime minister",)
-    )
-    hog = TermMatch(
-        "hog",
-        "Regierungschefin",
-        "Regierungschefin",
-        30,
-        46,
-        required=("head of government", "prime minister"),
-    )
-    one = count_checks("The prime minister met her.", [pm, hog])
-    assert [c.satisfied for c in one] == [True, False]
-    two = count_checks("The prime minister met the prime minister.", [pm, hog])
-    assert all(c.satisfied for c in two)
-    assert occurrence_counts("The prime minister met the prime minister.", [pm, hog]) == {
-        "pm": (1, 1),
-        "hog": (1, 1),
-    }
-
-
-def test_plan_replaces_the_engines_rendering_instead_of_repeating_it() -> None:
-    # German: "Die USA kaufen seltene Erden." -> engine: "The USA buy rare earth elements."
-    target = "The USA buy rare earth elements."
-    usa = TermMatch("usa", "USA", "USA", 4, 7, required=("United States",))
-    rare = TermMatch("se", "seltene Erden", "seltene Erden", 15, 28, required=("rare earths",))
-    alignment = WordAlignment(
-        source_words=((0, 3), (4, 7), (8, 14), (15, 22), (23, 28), (28, 29)),
-        target_words=((0, 3), (4, 7), (8, 11), (12, 16), (17, 22), (23, 31), (31, 32)),
-        links=(0, 1, 2, 3, 4, 4, None),
-    )
-    prefix, placed, _ = plan_redecode(target, alignment, [usa, rare])
-    # Both renderings ("USA", "rare earth elements") give way; nothing is said twice.
-    assert (prefix, placed) == ("The United States buy rare earths", [0, 1])
-
-
-def test_plan_keeps_terms_the_engine_already_got_right_after_the_last_placed_one() -> None:
-    # German: "Die USA verringern die Abhängigkeit von Windkraftanlagen."
-    target = "The USA reduce the dependence on wind turbines."
-    usa = TermMatch("usa", "USA", "USA", 4, 7, required=("United States",))
-    wind = TermMatch(
-        "wk", "Windkraftanlagen", "Windkraftanlagen", 40, 56, required=("wind turbines",)
-    )
-    alignment = WordAlignment(
-        source_words=((0, 3), (4, 7), (8, 18), (19, 22), (23, 35), (36, 39), (40, 56), (56, 57)),
-        target_words=(
-            (0, 3),
-            (4, 7),
-            (8, 14),
-            (15, 18),
-            (19, 29),
-            (30, 32),
-            (33, 37),
-            (38, 46),
-            (46, 47),
-        ),
-        links=(0, 1, 2, 3, 4, 5, 6, 6, None),
-    )
-    prefix, placed, closes = plan_redecode(target, alignment, [usa], terms=[usa, wind])
-    # Forcing only "The United States" would let the engine say "wind power
-    # plants"; the kept text runs through the term it already had right.
-    assert prefix == "The United States reduce the dependence on wind turbines"
-    assert placed == [0]
-    assert closes is True  # the engine's sentence ended there

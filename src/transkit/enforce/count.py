@@ -4,7 +4,8 @@
 occurrence of a concept needs a k-th English one, and an English term that
 occurs more often than its German (the engine rendered it and it was also
 forced in) is *doubled*.  A term nested in a longer one of another concept
-("alliance" in "security alliance") belongs to the longer one.
+("alliance" in "security alliance") belongs to the longer one.  The terms
+still missing, and the surplus of a doubled one, are found here too.
 """
 
 from __future__ import annotations
@@ -15,35 +16,30 @@ from dataclasses import replace
 from functools import lru_cache
 
 from transkit.data import Segment, TermCheck, TermMatch
-from transkit.terms.enforce import check_terms, enforceable, find_term
+from transkit.enforce.english import fix_articles
+from transkit.enforce.find import check_terms, enforceable, find_all
 
 __all__ = [
-    "find_all",
     "concept_spans",
+    "approved_spans",
     "occurrence_counts",
     "count_checks",
     "no_doubles",
     "doubled_terms",
     "tacked_on_terms",
+    "missing_terms",
+    "drop_doubles",
 ]
-
-
-def find_all(text: str, term: str) -> list[tuple[int, int]]:
-    """Every occurrence of ``term`` as `find_term` counts it, left to right."""
-    spans = []
-    pos = 0
-    while pos <= len(text):
-        match = find_term(text[pos:], term)
-        if not match:
-            break
-        spans.append((pos + match.start(), pos + match.end()))
-        pos += max(match.end(), 1)
-    return spans
 
 
 def concept_spans(text: str, terms: Sequence[TermMatch]) -> dict[str, list[tuple[int, int]]]:
     """Occurrences of each concept's approved English (see `_spans`; cached)."""
     return {k: list(v) for k, v in _spans(text, tuple(terms)).items()}
+
+
+def approved_spans(text: str, terms: Sequence[TermMatch]) -> list[tuple[int, int]]:
+    """Every span of ``text`` that holds some concept's approved English."""
+    return [s for spans in concept_spans(text, terms).values() for s in spans]
 
 
 @lru_cache(maxsize=4096)
@@ -137,3 +133,29 @@ def tacked_on_terms(segment: Segment) -> list[str]:
         if after >= 3 and any(not re.search(r"\w", target[b:]) for b in ends):
             out.append(concept)
     return out
+
+
+def missing_terms(
+    terms: Sequence[TermMatch], checks: Sequence[TermCheck]
+) -> list[tuple[int, TermMatch]]:
+    """The terms ``checks`` (one per enforceable term) finds missing, as
+    (check index, term), in source order."""
+    enforced = [t for t in terms if enforceable(t)]
+    missing = [
+        (k, t) for k, (t, c) in enumerate(zip(enforced, checks, strict=True)) if not c.satisfied
+    ]
+    return sorted(missing, key=lambda item: item[1].start)
+
+
+def drop_doubles(text: str, keep: int, terms: Sequence[TermMatch]) -> str:
+    """Remove surplus occurrences of a term that the engine's continuation
+    (after ``keep`` characters) repeated, last first."""
+    for concept, (german, english) in occurrence_counts(text, terms).items():
+        surplus = english - german
+        if surplus <= 0:
+            continue
+        spans = [sp for sp in concept_spans(text, terms).get(concept, []) if sp[0] >= keep]
+        for start, end in reversed(spans[-surplus:]):
+            text = text[:start].rstrip() + " " + text[end:].lstrip()
+    text = re.sub(r"\s+([,.;:!?])", r"\1", re.sub(r"[ \t]{2,}", " ", text)).strip()
+    return fix_articles(text)

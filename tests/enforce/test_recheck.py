@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from transkit.data import Document, Segment, TermCheck, TermMatch
+from transkit.enforce.recheck import recheck_document, recheck_segment, term_failures
 from transkit.terms.glossary import load_glossaries
 from transkit.terms.match import TermMatcher
-from transkit.terms.recheck import recheck_document, recheck_segment, term_failures
 
 ROOT = Path(__file__).resolve().parents[2]
 
