@@ -225,6 +225,43 @@ def _align(engine: Engine, pairs: list[tuple[str, str]]) -> list[Any]:
     return out
 
 
+def _with_term_links(
+    links: Sequence[tuple[int, int, int, int]], segment: Segment, s_start: int, t_start: int
+) -> list[tuple[int, int, int, int]]:
+    """The alignment's links, with each enforced glossary term linked to its English.
+
+    Where a term is satisfied, the glossary says for certain which English
+    renders which German: that link replaces what attention said about
+    either side, so a code around a German term (a bold term, a linked
+    name) lands around its English, even when the engine's attention over a
+    forced term is vague.
+    """
+    from transkit.enforce.find import find_all
+
+    target = segment.target or ""
+    known: list[tuple[int, int, int, int]] = []
+    for check in segment.checks:
+        if not check.satisfied or not check.found:
+            continue
+        germans = sorted(
+            (t for t in segment.terms if t.concept_id == check.concept_id and t.kind != "compound"),
+            key=lambda t: t.start,
+        )
+        english = find_all(target, check.found)
+        for term, (c, d) in zip(germans, english, strict=False):
+            known.append((s_start + term.start, s_start + term.end, t_start + c, t_start + d))
+    if not known:
+        return list(links)
+    kept = [
+        link
+        for link in links
+        if not any(
+            link[0] < b and link[1] > a or link[2] < d and link[3] > c for a, b, c, d in known
+        )
+    ]
+    return kept + known
+
+
 def _finish(
     prepared: _Prepared,
     translated: dict[str, Segment],
@@ -278,11 +315,13 @@ def _finish(
         if inline.has_codes:
             links = []
             methods = set()
-            for s_start, t_start, s, t in spans:
+            for (s_start, t_start, s, t), out in zip(spans, done, strict=True):
                 if s.strip() and t.strip():
                     al = next(by_pair)
                     methods.add(al.method)
-                    links.extend(shift(al, s_start, t_start))
+                    links.extend(
+                        _with_term_links(shift(al, s_start, t_start), out, s_start, t_start)
+                    )
             method = "attention" if methods == {"attention"} else "guess"
             alignment = Alignment(inline.text, text, tuple(links), method)
             result = place(alignment, inline.anchors)

@@ -551,11 +551,8 @@ def count_elements(roots: Mapping[str, Any]) -> dict[str, int]:
         for p in root.iter(_w("p")):
             previous: tuple[bool, bool] = (False, False)
             for run in p.iter(_w("r")):
-                if (
-                    run.find(_w("t")) is None
-                    or not "".join(t.text or "" for t in run.iter(_w("t"))).strip()
-                ):
-                    continue
+                if not "".join(t.text or "" for t in run.iter(_w("t"))):
+                    continue  # no text (an image, a field mark): no span starts or ends
                 rpr = run.find(_w("rPr"))
                 flags = (_on(rpr, "b"), _on(rpr, "i"))
                 if flags[0] and not previous[0]:

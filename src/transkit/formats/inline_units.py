@@ -319,14 +319,71 @@ def complete(parts: Sequence[Part], unit: Unit) -> list[Part]:
 
 
 def _tidy(parts: list[Part]) -> list[Part]:
-    """Spaces outside paired codes, and no empty pair: each covers at least a word.
+    """No empty pair: each paired code covers at least a word.
 
     A code the alignment could not place is put at the nearest boundary,
     empty; an empty bold run is invisible (lost to the reader) and an empty
-    ``**`` pair is broken Markdown, so it takes the word next to it.
+    ``**`` pair is broken Markdown, so it takes a word next to it: one with
+    space on its far side, so that it does not run into another code.
     """
     import re
 
+    out = [p for p in parts if p != ""]
+    k = 0
+    while k + 1 < len(out):
+        a, b = out[k], out[k + 1]
+        if isinstance(a, Open) and isinstance(b, Close) and a.id == b.id:
+            before = out[k - 1] if k > 0 and isinstance(out[k - 1], str) else ""
+            after = out[k + 2] if k + 2 < len(out) and isinstance(out[k + 2], str) else ""
+            m = re.search(r"(\w[\w'’-]*)(\W*)$", before)
+            n = re.match(r"(\W*)(\w[\w'’-]*)", after)
+            # a word with nothing but a code on its far side would join that code's run
+            m_free = m and (before[: m.start()][-1:].isspace() or k < 2)
+            n_free = n and (after[n.end() :][:1].isspace() or k + 3 >= len(out))
+            if m and (m_free or not n_free):
+                out[k - 1 : k + 2] = [before[: m.start()], a, m.group(1), b, m.group(2)]
+            elif n:
+                out[k : k + 3] = [n.group(1), a, n.group(2), b, after[n.end() :]]
+            else:
+                out = _move_to_free_word(out, k)
+            out = [p for p in out if p != ""]
+        k += 1
+    return out
+
+
+def _move_to_free_word(out: list[Part], k: int) -> list[Part]:
+    """Move the empty pair at ``out[k:k+2]`` around the nearest word between spaces
+    at the same depth (codes all around it: no word is next to it)."""
+    import re
+
+    depth = 0
+    depths = []
+    for part in out:
+        if isinstance(part, Close):
+            depth -= 1
+        depths.append(depth)
+        if isinstance(part, Open):
+            depth += 1
+    order = sorted(
+        (j for j, part in enumerate(out) if isinstance(part, str) and depths[j] == depths[k]),
+        key=lambda j: abs(j - k),
+    )
+    for j in order:
+        m = re.search(r"(?:^|(?<=\s))(\w[\w'’-]*)(?=\s|[.,;:!?]|$)", out[j])
+        if not m:
+            continue
+        text = out[j]
+        pair = out[k : k + 2]
+        pieces: list[Part] = [text[: m.start()], pair[0], m.group(1), pair[1], text[m.end() :]]
+        rest = out[:k] + out[k + 2 :]
+        j2 = j if j < k else j - 2
+        return [p for p in rest[:j2] + pieces + rest[j2 + 1 :] if p != ""]
+    return out
+
+
+def spaces_outside(parts: list[Part]) -> list[Part]:
+    """Spaces at the inner edges of paired codes moved outside them (Markdown needs it:
+    ``** word**`` is not emphasis)."""
     out = [p for p in parts if p != ""]
     changed = True
     while changed:
@@ -343,18 +400,4 @@ def _tidy(parts: list[Part]) -> list[Part]:
                 changed = True
                 break
         out = [p for p in out if p != ""]
-    k = 0
-    while k + 1 < len(out):
-        a, b = out[k], out[k + 1]
-        if isinstance(a, Open) and isinstance(b, Close) and a.id == b.id:
-            before = out[k - 1] if k > 0 and isinstance(out[k - 1], str) else ""
-            after = out[k + 2] if k + 2 < len(out) and isinstance(out[k + 2], str) else ""
-            m = re.search(r"(\w[\w'’-]*)(\W*)$", before)
-            n = re.match(r"(\W*)(\w[\w'’-]*)", after)
-            if m:
-                out[k - 1 : k + 2] = [before[: m.start()], a, m.group(1), b, m.group(2)]
-            elif n:
-                out[k : k + 3] = [n.group(1), a, n.group(2), b, after[n.end() :]]
-            out = [p for p in out if p != ""]
-        k += 1
     return out

@@ -32,7 +32,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from transkit.errors import FormatError
-from transkit.formats.inline_units import Close, Code, Extracted, Open, Part, Point, Unit, complete
+from transkit.formats.inline_units import (
+    Close,
+    Code,
+    Extracted,
+    Open,
+    Part,
+    Point,
+    Unit,
+    complete,
+    spaces_outside,
+)
 
 __all__ = ["extract", "rebuild", "render_structure"]
 
@@ -426,7 +436,7 @@ def _render(unit: Unit, parts: list[Part], *, table: bool = False) -> tuple[str,
     out: list[str] = []
     breaks: list[int] = []
     length = 0
-    for part in complete(parts, unit):
+    for part in spaces_outside(complete(parts, unit)):
         if isinstance(part, str):
             piece = _escape(part, at_start=length == 0)
             if table:

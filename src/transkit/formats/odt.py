@@ -252,7 +252,7 @@ def _count(p: Any, styles: Mapping[str, tuple[bool, bool]], counts: Counter[str]
     """Bold and italic spans, and links, as a reader sees them (adjacent equal ones are one)."""
     previous = (False, False, None)
     for containers, value in _pieces(p):
-        if not isinstance(value, str) or not value.strip():
+        if not isinstance(value, str) or not value:
             continue
         bold = italic = False
         link = None
