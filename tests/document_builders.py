@@ -292,8 +292,13 @@ def outside_text(fmt: str, data: bytes, name: str) -> tuple[Any, ...]:
                 kept[first][:a] + "\ue000" + (kept[last] if last != first else kept[first])[b:]
             )
             dropped.update(r for r, _, _ in rows[1:])
+        # hard breaks are line layout inside the text (one at a block's edge is dropped:
+        # CommonMark ignores it there)
         points = sorted(
-            str(c.payload) for u in extracted.units for c in u.codes.values() if not c.paired
+            str(c.payload)
+            for u in extracted.units
+            for c in u.codes.values()
+            if not c.paired and c.kind != "lb"
         )
         return (tuple(line for k, line in enumerate(kept) if k not in dropped), tuple(points))
     for unit in extracted.units:

@@ -346,7 +346,12 @@ def _tidy(parts: list[Part]) -> list[Part]:
                 out[k : k + 3] = [n.group(1), a, n.group(2), b, after[n.end() :]]
             else:
                 out = _move_to_free_word(out, k)
-            out = [p for p in out if p != ""]
+            fixed = [p for p in out if p != ""]
+            still_empty = k + 1 < len(fixed) and fixed[k] == a and fixed[k + 1] == b
+            out = fixed
+            if not still_empty:
+                k = 0  # one pair filled, the list changed: look again from the start
+                continue
         k += 1
     return out
 
@@ -400,4 +405,4 @@ def spaces_outside(parts: list[Part]) -> list[Part]:
                 changed = True
                 break
         out = [p for p in out if p != ""]
-    return out
+    return _tidy(out)  # a pair that held only spaces is empty now

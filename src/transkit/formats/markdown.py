@@ -432,26 +432,50 @@ def _escape(text: str, at_start: bool) -> str:
 
 
 def _render(unit: Unit, parts: list[Part], *, table: bool = False) -> tuple[str, list[int]]:
-    """The Markdown of a target, and the positions of spaces where a line may break."""
+    """The Markdown of a target, and the positions of spaces where a line may break.
+
+    Pieces that would fuse when written side by side (two code spans: their
+    backtick runs would merge; two delimiters of the same kind) get a space
+    between them; a hard break at either edge of the block is dropped, as
+    CommonMark ignores it there; the block has no white space at its edges.
+    """
     out: list[str] = []
     breaks: list[int] = []
     length = 0
-    for part in spaces_outside(complete(parts, unit)):
+    items = spaces_outside(complete(parts, unit))
+    while items and isinstance(items[0], Point) and unit.codes[items[0].id].kind == "lb":
+        items = items[1:]
+    while items and isinstance(items[-1], Point) and unit.codes[items[-1].id].kind == "lb":
+        items = items[:-1]
+    for part in items:
         if isinstance(part, str):
             piece = _escape(part, at_start=length == 0)
             if table:
                 piece = piece.replace("|", "\\|")
-            for m in re.finditer(" ", piece):
-                breaks.append(length + m.start())
         elif isinstance(part, Open):
             piece = unit.codes[part.id].payload[0]
         elif isinstance(part, Close):
             piece = unit.codes[part.id].payload[1]
         else:
             piece = unit.codes[part.id].payload
+        if not piece:
+            continue
+        if (
+            out
+            and out[-1][-1:] in "`*_~"
+            and piece[:1] == out[-1][-1:]
+            and not isinstance(part, str)
+        ):
+            out.append(" ")
+            length += 1
+        if isinstance(part, str):
+            breaks.extend(length + m.start() for m in re.finditer(" ", piece))
         out.append(piece)
         length += len(piece)
-    return "".join(out), breaks
+    text = "".join(out)
+    lead = len(text) - len(text.lstrip())
+    text = text.strip()
+    return text, [b - lead for b in breaks if 0 <= b - lead < len(text)]
 
 
 def _wrap(text: str, breaks: list[int], count: int) -> list[str]:
