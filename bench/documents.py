@@ -359,7 +359,8 @@ def compare(quick: bool, skip_atf: bool) -> bool:
     for fmt, sums in totals.items():
         n = len(files[fmt]) or 1
         parts = [
-            f"{tool}: lost {s['lost']}/{s['in']}, not opened {s['failed']}, {s['seconds'] / n:.2f} s/doc"
+            f"{tool}: lost {s['lost']}/{s['in']}, not opened {s['failed']}, "
+            f"{s['seconds'] / n:.2f} s/doc"
             for tool, s in sums.items()
         ]
         verdict = ""
@@ -458,7 +459,8 @@ def cost(reps: int) -> bool:
                     raise SystemExit(f"transkit failed on {path.name}: {proc.stderr[-2000:]}")
                 summary[fmt] = json.loads(proc.stdout)["files"][0]
         print(
-            f"  {'format':9} {'best s':>7} {'x txt':>6} {'terms':>9} {'success':>8} {'forbidden':>9} {'elements lost':>13}"
+            f"  {'format':9} {'best s':>7} {'x txt':>6} {'terms':>9} {'success':>8} "
+            f"{'forbidden':>9}  elements lost"
         )
         for fmt, path in paths.items():
             s = summary[fmt]
@@ -471,11 +473,13 @@ def cost(reps: int) -> bool:
                 from transkit.formats.documents import translated_name
 
                 after, _ = elements_of(fmt, Path(tmp) / f"out-{fmt}" / translated_name(path.name))
-                gone = str(sum(lost(before, after).values()))
+                missing = lost(before, after)
+                gone = f"{sum(missing.values())}/{sum(before.values())} {_fmt_counts(missing)}"
                 ok &= ratio <= COST_TARGET
             ok &= rate >= SUCCESS_TARGET and s["forbidden_found"] == 0
             print(
-                f"  {fmt:9} {best[fmt]:7.2f} {ratio:6.2f} {sat:>4}/{req:<4} {rate:8.3f} {s['forbidden_found']:>9} {gone:>13}"
+                f"  {fmt:9} {best[fmt]:7.2f} {ratio:6.2f} {sat:>4}/{req:<4} {rate:8.3f} "
+                f"{s['forbidden_found']:>9}  {gone}"
             )
         print(f"  targets: ratio <= {COST_TARGET}, success >= {SUCCESS_TARGET}, 0 forbidden")
     return ok
@@ -491,7 +495,8 @@ def main() -> int:
         return 2
     load = os.getloadavg()
     print(
-        f"machine: {os.cpu_count()} cores, shared; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
+        f"machine: {os.cpu_count()} cores, shared with other sessions; "
+        f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
     )
     ok = compare(args.quick, args.skip_atf)
     ok &= cost(1 if args.quick else 3)
