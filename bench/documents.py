@@ -72,8 +72,9 @@ def _patch():
         cls = getattr(sbd, name)
         if isinstance(cls, type) and hasattr(cls, "split_sentences"):
             cls.split_sentences = _split
-            if hasattr(cls, "lazy_pipeline"):
-                cls.lazy_pipeline = lambda self: None
+            for lazy in ("lazy_pipeline", "lazy_detector"):
+                if hasattr(cls, lazy):
+                    setattr(cls, lazy, lambda self: None)
 
 
 class _Finder:
