@@ -106,18 +106,31 @@ from pathlib import Path
 import argostranslate.translate as tr
 from argostranslatefiles import argostranslatefiles as atf
 
-out = Path(sys.argv[1])
+import signal
+
+out, limit = Path(sys.argv[1]), int(sys.argv[2])
+
+
+def _alarm(signum, frame):
+    raise TimeoutError(f"not finished within {limit} s")
+
+
+signal.signal(signal.SIGALRM, _alarm)
 translation = tr.get_translation_from_codes("de", "en")
 translation.translate("Hallo Welt.")  # load the model outside the timings
-for name in sys.argv[2:]:
+for name in sys.argv[3:]:
     src = Path(name)
     target = out / src.name
     t0 = time.perf_counter()
+    signal.alarm(limit)
     try:
         atf.translate_file(translation, str(src), lambda _t, _p: str(target))
         error = None
+    except TimeoutError as err:
+        error = f"timeout: {err}"
     except Exception as err:
         error = f"{type(err).__name__}: {err}"
+    signal.alarm(0)
     print(json.dumps({"file": name, "seconds": time.perf_counter() - t0, "error": error}))
 """
 
@@ -189,13 +202,14 @@ def _atf_env() -> dict[str, str]:
     return env
 
 
-def run_atf(files: list[Path], out: Path) -> dict[str, dict[str, Any]]:
-    """argos-translate-files over ``files`` into ``out``: file -> {seconds, error, output}."""
+def run_atf(files: list[Path], out: Path, limit_s: int) -> dict[str, dict[str, Any]]:
+    """argos-translate-files over ``files`` into ``out``, each stopped after ``limit_s``:
+    file -> {seconds, error, output}."""
     out.mkdir(parents=True, exist_ok=True)
     runner = WORK / "atf_run.py"
     runner.write_text(ATF_RUNNER, encoding="utf-8")
     proc = subprocess.run(
-        [str(_venv_python()), str(runner), str(out), *map(str, files)],
+        [str(_venv_python()), str(runner), str(out), str(limit_s), *map(str, files)],
         env=_atf_env(),
         capture_output=True,
         text=True,
@@ -292,7 +306,11 @@ def _fmt_counts(counts: dict[str, int]) -> str:
     return " ".join(f"{k}={n}" for k, n in sorted(counts.items())) or "-"
 
 
-def compare(quick: bool, skip_atf: bool) -> bool:
+def _timed_out(tools: dict[str, dict[str, dict[str, Any]]], path: Path) -> bool:
+    return any((rows[str(path)]["error"] or "").startswith("timeout") for rows in tools.values())
+
+
+def compare(quick: bool, skip_atf: bool, atf_limit_s: int) -> bool:
     """Section 1; True when its targets are met."""
     files = interop_files(quick)
     every = [p for fmt in SHARED_FORMATS for p in files[fmt]]
@@ -308,7 +326,11 @@ def compare(quick: bool, skip_atf: bool) -> bool:
             "its sentence splitter is a regex split (sitecustomize.py in that venv), because "
             "argostranslate's own splitter downloads a model at first use"
         )
-        tools["atf"] = run_atf(every, run_dir / "atf")
+        print(
+            f"  each argos-translate-files document is stopped after {atf_limit_s} s; such a "
+            "document is left out of both tools' sums (its transkit output is still opened)"
+        )
+        tools["atf"] = run_atf(every, run_dir / "atf", atf_limit_s)
     opened: dict[str, set[str]] = {}
     for tool, rows in tools.items():
         outs = [rows[str(p)]["output"] for p in every]
@@ -322,13 +344,28 @@ def compare(quick: bool, skip_atf: bool) -> bool:
             f"  {'file':44} {'in':>5} "
             + " ".join(f"{t + ' kept':>13} {'lost':>5} {'s':>6}" for t in tools)
         )
-        sums = {t: {"in": 0, "kept": 0, "lost": 0, "seconds": 0.0, "failed": 0} for t in tools}
+        sums = {
+            t: {"in": 0, "kept": 0, "lost": 0, "seconds": 0.0, "failed": 0, "files": 0}
+            for t in tools
+        }
         for path in files[fmt]:
             before, why = elements_of(fmt, path)
             cells = []
             notes = []
+            if _timed_out(tools, path):
+                failed = str(tools["transkit"][str(path)]["output"]) in opened["transkit"]
+                sums["transkit"]["failed"] += failed
+                print(
+                    f"  {path.name[:44]:44} {sum(before.values()):>5}  LEFT OUT: "
+                    + "; ".join(
+                        f"{t} {rows[str(path)]['error'] or 'done'}" for t, rows in tools.items()
+                    )
+                    + (" (transkit output NOT OPENED)" if failed else "")
+                )
+                continue
             for tool, rows in tools.items():
                 row = rows[str(path)]
+                sums[tool]["files"] += 1
                 after, why_out = elements_of(fmt, row["output"])
                 gone = lost(before, after)
                 n_in, n_lost = sum(before.values()), sum(gone.values())
@@ -358,10 +395,9 @@ def compare(quick: bool, skip_atf: bool) -> bool:
         )
     print("\n  summary per format: elements lost, outputs not opened by LibreOffice, s/document")
     for fmt, sums in totals.items():
-        n = len(files[fmt]) or 1
         parts = [
             f"{tool}: lost {s['lost']}/{s['in']}, not opened {s['failed']}, "
-            f"{s['seconds'] / n:.2f} s/doc"
+            f"{s['seconds'] / max(s['files'], 1):.2f} s/doc over {s['files']}"
             for tool, s in sums.items()
         ]
         verdict = ""
@@ -490,6 +526,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="two files per format, one repetition")
     parser.add_argument("--skip-atf", action="store_true", help="transkit alone")
+    parser.add_argument(
+        "--atf-limit",
+        type=int,
+        default=60,
+        help="seconds before an argos-translate-files document is stopped (default 60)",
+    )
     args = parser.parse_args()
     if not INTEROP.is_dir():
         print(f"no interop folder at {INTEROP}", file=sys.stderr)
@@ -499,7 +541,7 @@ def main() -> int:
         f"machine: {os.cpu_count()} cores, shared with other sessions; "
         f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
     )
-    ok = compare(args.quick, args.skip_atf)
+    ok = compare(args.quick, args.skip_atf, args.atf_limit)
     ok &= cost(1 if args.quick else 3)
     load = os.getloadavg()
     print(f"\nload average at the end {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
