@@ -282,6 +282,7 @@ def merge_xliff(
         )
         for d in documents
     ]
+    skeleton = _document_skeleton(source)
     if out is not None:
         if len(documents) != 1:
             raise TranskitError(
@@ -290,6 +291,10 @@ def merge_xliff(
                 file=str(source),
             )
         outputs = [Path(out)]
+    elif skeleton is not None:
+        from transkit.formats.documents import output_for
+
+        outputs = [output_for(source, skeleton[1], documents[0].target_lang)]
     elif len(documents) == 1:
         outputs = [default_output(source, documents[0].target_lang)]
     else:
@@ -338,9 +343,12 @@ def merge_xliff(
             if check_writable is not None:
                 check_writable()  # a read-only memory is refused before --out is written
             tm.refresh()  # fail on a malformed memory file before writing anything
-    texts = [merged_text(doc) for doc in documents]
-    for output, text in zip(outputs, texts, strict=True):
-        atomic_write_text(output, text)
+    if skeleton is not None:
+        atomic_write_bytes(outputs[0], skeleton[2])
+    else:
+        texts = [merged_text(doc) for doc in documents]
+        for output, text in zip(outputs, texts, strict=True):
+            atomic_write_text(output, text)
     added = 0
     if tmx is not None and tmx_plan is not None:
         data, added = tmx_plan
@@ -377,6 +385,18 @@ def _memory_label(memory: str | os.PathLike[str] | None) -> Path | str | None:
     if memory is None:
         return None
     return redact_url(os.fspath(memory)) if is_url(memory) else Path(memory)
+
+
+def _document_skeleton(source: Path) -> tuple[str, str, bytes] | None:
+    """(format, original name, rebuilt document) when the XLIFF was made from a document.
+
+    Such an XLIFF embeds the original (``<skl><internal-file>``), so merging it
+    rebuilds the translated DOCX, ODT, HTML or Markdown, formatting and all.
+    """
+    from transkit.formats import parse_xml
+    from transkit.formats.documents import rebuild_from_xliff
+
+    return rebuild_from_xliff(parse_xml(source, "XLIFF"), str(source))
 
 
 def _for_memory(document: Document) -> Document:

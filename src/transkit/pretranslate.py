@@ -27,12 +27,26 @@ from transkit.errors import InputError, TranskitError
 from transkit.fileio import OutputClaims
 from transkit.pipeline import FileResult, TranslateOptions, TranslateRun
 
-__all__ = ["align_pairs", "is_xliff_path", "planned_outputs", "run_pretranslate", "translate_any"]
+__all__ = [
+    "align_pairs",
+    "is_document_path",
+    "is_xliff_path",
+    "planned_outputs",
+    "run_pretranslate",
+    "translate_any",
+]
 
 
 def is_xliff_path(name: str) -> bool:
     """``.xlf``, ``.xliff``, ``.sdlxliff`` and ``.mqxliff`` files are pre-translated."""
     return name.lower().endswith((".xlf", ".xliff", ".sdlxliff", ".mqxliff"))
+
+
+def is_document_path(name: str) -> bool:
+    """``.docx``, ``.odt``, ``.html``, ``.md`` (and kin) are translated as documents."""
+    from transkit.formats.documents import document_format
+
+    return document_format(name) is not None
 
 
 @dataclass
@@ -42,6 +56,7 @@ class _Prepared:
     output: Path
     # job key -> (its sentences, the text after the last one), or None: copy the source
     plans: dict[str, tuple[list[Segment], str] | None]
+    document: Any = None  # a transkit.document_jobs.DocumentJob
 
 
 def _output_for(name: str, out_dir: Path) -> Path:
@@ -64,12 +79,13 @@ def planned_outputs(inputs: Sequence[str], options: TranslateOptions) -> dict[Pa
     for name in inputs:
         if name == "-":
             continue
-        if is_xliff_path(name):
-            planned.setdefault(options.out_dir / Path(name).name, name)
+        if is_xliff_path(name) or is_document_path(name):
+            for out in outputs_of(name, options):
+                planned.setdefault(out, name)
         else:
             for out in output_paths(name, options.out_dir, options.formats).values():
                 planned.setdefault(out, name)
-    texts = [n for n in inputs if n != "-" and not is_xliff_path(n)]
+    texts = [n for n in inputs if n != "-" and not is_xliff_path(n) and not is_document_path(n)]
     if "html" in options.formats and len(texts) > 1:
         planned.setdefault(options.out_dir / "index.html", "the review index")
     return planned
@@ -96,8 +112,15 @@ def _prepare(
 ) -> _Prepared:
     from transkit.formats.xliff_fill import XliffFill
 
-    output = _output_for(name, options.out_dir)
-    fill = XliffFill.open(name, overwrite=overwrite)
+    document = None
+    if is_document_path(name):
+        from transkit.document_jobs import prepare_document_job
+
+        fill, document = prepare_document_job(name, options.out_dir, options.formats)
+        output = document.paths.get("xliff") or options.out_dir / (Path(name).name + ".xlf")
+    else:
+        output = _output_for(name, options.out_dir)
+        fill = XliffFill.open(name, overwrite=overwrite)
     lang = fill.source_lang.lower()
     if lang and not lang.startswith("de"):
         raise InputError(
@@ -111,7 +134,7 @@ def _prepare(
     plans = {
         job.key: _plan_job(f"{number}:{job.key}", job.inline.text, matcher) for job in fill.jobs
     }
-    return _Prepared(name, fill, output, plans)
+    return _Prepared(name, fill, output, plans, document)
 
 
 def _notes(
@@ -193,7 +216,49 @@ def align_pairs(engine: Engine, pairs: list[tuple[str, str]]) -> list[Any]:
     return out
 
 
-def _finish(prepared: _Prepared, translated: dict[str, Segment], engine: Engine) -> Document:
+def _with_term_links(
+    links: Sequence[tuple[int, int, int, int]], segment: Segment, s_start: int, t_start: int
+) -> list[tuple[int, int, int, int]]:
+    """The alignment's links, with each enforced glossary term linked to its English.
+
+    Where a term is satisfied, the glossary says for certain which English
+    renders which German: that link replaces what attention said about
+    either side, so a code around a German term (a bold term, a linked
+    name) lands around its English, even when the engine's attention over a
+    forced term is vague.
+    """
+    from transkit.enforce.find import find_all
+
+    target = segment.target or ""
+    known: list[tuple[int, int, int, int]] = []
+    for check in segment.checks:
+        if not check.satisfied or not check.found:
+            continue
+        germans = sorted(
+            (t for t in segment.terms if t.concept_id == check.concept_id and t.kind != "compound"),
+            key=lambda t: t.start,
+        )
+        english = find_all(target, check.found)
+        for term, (c, d) in zip(germans, english, strict=False):
+            known.append((s_start + term.start, s_start + term.end, t_start + c, t_start + d))
+    if not known:
+        return list(links)
+    kept = [
+        link
+        for link in links
+        if not any(
+            link[0] < b and link[1] > a or link[2] < d and link[3] > c for a, b, c, d in known
+        )
+    ]
+    return kept + known
+
+
+def _finish(
+    prepared: _Prepared,
+    translated: dict[str, Segment],
+    engine: Engine,
+    review: dict[str, Any] | None = None,
+) -> Document:
     """Join sentences, align, place codes, write the file; the summary document back."""
     from transkit.fileio import atomic_write_bytes
     from transkit.formats.xliff_fill import Fill
@@ -241,11 +306,13 @@ def _finish(prepared: _Prepared, translated: dict[str, Segment], engine: Engine)
         if inline.has_codes:
             links = []
             methods = set()
-            for s_start, t_start, s, t in spans:
+            for (s_start, t_start, s, t), out in zip(spans, done, strict=True):
                 if s.strip() and t.strip():
                     al = next(by_pair)
                     methods.add(al.method)
-                    links.extend(shift(al, s_start, t_start))
+                    links.extend(
+                        _with_term_links(shift(al, s_start, t_start), out, s_start, t_start)
+                    )
             method = "attention" if methods == {"attention"} else "guess"
             alignment = Alignment(inline.text, text, tuple(links), method)
             result = place(alignment, inline.anchors)
@@ -258,7 +325,6 @@ def _finish(prepared: _Prepared, translated: dict[str, Segment], engine: Engine)
             uncertain_units += bool(uncertain)
         fills[job.key] = Fill(text, placements, _notes(done, uncertain))
     data = fill_file.apply(fills)
-    atomic_write_bytes(prepared.output, data)
     stats = fill_file.stats
     metadata = {
         "original": prepared.name,
@@ -268,13 +334,24 @@ def _finish(prepared: _Prepared, translated: dict[str, Segment], engine: Engine)
         "xliff_not_translatable": str(stats.not_translatable),
         "xliff_uncertain_codes": str(uncertain_units),
     }
-    return Document(
+    if prepared.document is not None:
+        metadata["document_format"] = prepared.document.format
+        if prepared.document.notes:
+            metadata["document_notes"] = " | ".join(prepared.document.notes)
+    document = Document(
         name=prepared.name,
         segments=tuple(all_sentences),
         source_lang=fill_file.source_lang or "de",
         target_lang=fill_file.target_lang or "en",
         metadata=metadata,
     )
+    if prepared.document is None:
+        atomic_write_bytes(prepared.output, data)
+    else:
+        from transkit.document_jobs import write_document_job
+
+        write_document_job(prepared.document, prepared.name, data, document, review or {})
+    return document
 
 
 def run_pretranslate(
@@ -300,8 +377,8 @@ def run_pretranslate(
         claims = OutputClaims([*inputs, *options.glossary_paths])
     for name in inputs:
         try:
-            output = _output_for(name, options.out_dir)
-            claims.claim(output, owner=name)
+            for output in outputs_of(name, options):
+                claims.claim(output, owner=name)
             prep = _prepare(name, len(prepared), options, overwrite, matcher)
             prepared.append((name, prep, None))
         except TranskitError as err:
@@ -321,7 +398,10 @@ def run_pretranslate(
             engine = engine_for(options.model, options.engine)
         model_label = getattr(engine, "name", None)
     translated = _translate(documents, engine, options, progress_factory, matcher)
-    _finish_all(prepared, translated, engine, results)
+    from transkit.pipeline import _glossary_of
+
+    review = {"glossary": _glossary_of(matcher), "model": model_label, "glossaries": glossary_files}
+    _finish_all(prepared, translated, engine, results, review)
     return TranslateRun(
         files=tuple(results),
         seconds=time.perf_counter() - started,
@@ -354,11 +434,29 @@ def _translate(
     return {s.id: s for d in done_docs for s in d.segments}
 
 
+def outputs_of(name: str, options: TranslateOptions) -> list[Path]:
+    """Every file a run writes for input ``name`` (for collision checks across inputs)."""
+    from transkit.pipeline import output_paths
+
+    if name == "-":
+        return []
+    if is_document_path(name):
+        from transkit.document_jobs import document_output_paths
+
+        return list(document_output_paths(name, options.out_dir, options.formats).values())
+    if is_xliff_path(name):
+        return [options.out_dir / Path(name).name]
+    return [
+        p for f, p in output_paths(name, options.out_dir, options.formats).items() if f != "omegat"
+    ]
+
+
 def _finish_all(
     prepared: list[tuple[str, _Prepared | None, str | None]],
     translated: dict[str, Segment],
     engine: Engine | None,
     results: list[FileResult],
+    review: dict[str, Any] | None = None,
 ) -> None:
     for name, prep, error in prepared:
         if prep is None:
@@ -366,8 +464,13 @@ def _finish_all(
             continue
         try:
             assert engine is not None
-            document = _finish(prep, translated, engine)
-            results.append(FileResult(path=name, document=document, outputs=(str(prep.output),)))
+            document = _finish(prep, translated, engine, review)
+            written = (
+                tuple(str(p) for p in prep.document.paths.values())
+                if prep.document is not None
+                else (str(prep.output),)
+            )
+            results.append(FileResult(path=name, document=document, outputs=written))
         except (TranskitError, OSError) as err:
             message = err.one_line() if isinstance(err, TranskitError) else f"{name}: {err}"
             results.append(FileResult(path=name, error=message))
@@ -383,7 +486,7 @@ def translate_any(
     progress_factory: Callable[[int], Any] | None = None,
     claims: OutputClaims | None = None,
 ) -> TranslateRun:
-    """`run_translate` for text inputs and `run_pretranslate` for XLIFF ones, one engine.
+    """`run_translate` for text inputs, `run_pretranslate` for XLIFF and documents; one engine.
 
     One set of ``claims`` spans both: a text input and an XLIFF input whose
     outputs share a name cannot both be written.
@@ -393,7 +496,9 @@ def translate_any(
     if claims is None:
         claims = OutputClaims([*inputs, *options.glossary_paths])
 
-    xliffs = [name for name in inputs if name != "-" and is_xliff_path(name)]
+    xliffs = [
+        name for name in inputs if name != "-" and (is_xliff_path(name) or is_document_path(name))
+    ]
     texts = [name for name in inputs if name not in xliffs]
     if not xliffs:
         return run_translate(
@@ -409,7 +514,7 @@ def translate_any(
         from transkit.engine.families import engine_for
 
         engine = engine_for(options.model, options.engine)
-    runs = []
+    runs: list[TranslateRun] = []
     if texts:
         runs.append(
             run_translate(
@@ -435,8 +540,8 @@ def translate_any(
     return TranslateRun(
         files=tuple(by_name[name] for name in inputs if name in by_name),
         seconds=time.perf_counter() - started,
-        model=runs[-1].model or runs[0].model,
-        glossaries=runs[-1].glossaries,
+        model=next((r.model for r in runs if r.model), None),
+        glossaries=next((r.glossaries for r in runs if r.glossaries), ()),
         index=runs[0].index if texts else None,
         memory=runs[0].memory if texts else None,
     )

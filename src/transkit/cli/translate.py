@@ -204,7 +204,10 @@ def translate(
     For seeds/x.txt it writes OUT/x.en.txt, OUT/x.de-en.xlf, OUT/x.de-en.tmx and
     the review page OUT/x.de-en.html (plus OUT/index.html for several files).
     An XLIFF from a CAT tool (.xlf, .xliff, .sdlxliff, .mqxliff) is pre-translated:
-    OUT/<same name> gets its targets filled, inline codes kept.
+    OUT/<same name> gets its targets filled, inline codes kept.  A document
+    (.docx, .odt, .html, .md) becomes OUT/x.en.docx (and so on) with its
+    formatting, beside the XLIFF, TMX and review page; `transkit merge
+    OUT/x.de-en.xlf` rebuilds it from the post-edited XLIFF.
     """
     from transkit.engine.argos import EngineOptions
     from transkit.pipeline import FORMATS, TranslateOptions
@@ -371,7 +374,19 @@ def _print_summary(run: Any, *, err: bool) -> None:
         if run.memory:
             click.echo(f"  {_tm_line([result.document])}", err=err)
         meta = result.document.metadata
-        if "xliff_filled" in meta:
+        if "document_format" in meta:
+            click.echo(
+                f"  {meta['document_format']}: {meta['xliff_filled']} paragraphs translated"
+                + (
+                    f", {meta['xliff_uncertain_codes']} with uncertain code placement"
+                    if meta["xliff_uncertain_codes"] != "0"
+                    else ""
+                ),
+                err=err,
+            )
+            for note in filter(None, meta.get("document_notes", "").split(" | ")):
+                click.echo(f"  note: {note}", err=err)
+        elif "xliff_filled" in meta:
             click.echo(
                 f"  XLIFF: {meta['xliff_filled']} segments filled, {meta['xliff_kept']} kept, "
                 f"{meta['xliff_locked']} locked, {meta['xliff_not_translatable']} not translatable"
