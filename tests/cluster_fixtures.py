@@ -46,10 +46,14 @@ def ray_folder() -> Iterator[Path]:
     from raycluster import ray_environment
 
     folder = Path(tempfile.mkdtemp(prefix="tkc", dir="/tmp"))
-    saved = {k: os.environ.get(k) for k in [*ray_environment(folder), "SOURCE_DATE_EPOCH"]}
+    keys = [*ray_environment(folder), "SOURCE_DATE_EPOCH", "TRANSKIT_BATCH_SEGMENTS"]
+    saved = {k: os.environ.get(k) for k in keys}
     # Before Ray is imported: it reads RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER at import time.
     os.environ.update(ray_environment(folder))
     os.environ["SOURCE_DATE_EPOCH"] = EPOCH
+    # small batches (for the cluster run and its local reference alike), so that a
+    # worker can die between batches of the few hundred test segments
+    os.environ["TRANSKIT_BATCH_SEGMENTS"] = "32"
     pytest.importorskip(
         "ray.data", reason="Ray Data is not installed: pip install 'transkit[cluster]'"
     )

@@ -37,6 +37,17 @@ __all__ = [
 #: and a cluster still commits in steps small enough to resume from.
 BATCH_SEGMENTS = 256
 
+
+def batch_segments() -> int:
+    """The plan's batch size: `BATCH_SEGMENTS`, or ``TRANSKIT_BATCH_SEGMENTS``
+    (the same for a run and the cluster run it is compared with; the cluster
+    tests use small batches so that a worker dies between them)."""
+    import os
+
+    value = os.environ.get("TRANSKIT_BATCH_SEGMENTS", "")
+    return int(value) if value.isdigit() and int(value) > 0 else BATCH_SEGMENTS
+
+
 #: Parts translated and enforced at a time: each window is length-sorted
 #: into token batches by the engine; much larger gains no speed (a window
 #: is already hundreds of full batches) and holds more at once.
@@ -49,11 +60,12 @@ def dedup_key(segment: Segment) -> Segment:
 
 
 def plan_batches(
-    segments: Sequence[Segment], size: int = BATCH_SEGMENTS
+    segments: Sequence[Segment], size: int | None = None
 ) -> tuple[list[list[Segment]], dict[Segment, list[int]]]:
     """The batches every runner translates: unique segments without a target,
     sorted by length (then text), ``size`` to a batch; and each unique
     segment's positions in ``segments``.  Identical sources are translated once."""
+    size = size or batch_segments()
     where: dict[Segment, list[int]] = {}
     for i, seg in enumerate(segments):
         if seg.target is None:
@@ -69,7 +81,7 @@ def place(result: Segment, original: Segment) -> Segment:
     )
 
 
-def planned_parts(segments: Sequence[Segment], size: int = BATCH_SEGMENTS) -> int:
+def planned_parts(segments: Sequence[Segment], size: int | None = None) -> int:
     """How many units of progress `translate_planned` reports for ``segments``."""
     batches, _ = plan_batches(segments, size)
     return sum(pending_parts(batch) for batch in batches)
@@ -82,7 +94,7 @@ def translate_planned(
     glossary: Any | None = None,
     num_hypotheses: int = 4,
     progress: Callable[[int], None] | None = None,
-    batch_segments: int = BATCH_SEGMENTS,
+    batch_segments: int | None = None,
 ) -> list[Segment]:
     """`translate_segments` over the batches of `plan_batches`, results put back in place.
 

@@ -378,6 +378,11 @@ def run_pretranslate(
     for name in inputs:
         try:
             for output in outputs_of(name, options):
+                if output.resolve() == Path(name).resolve():
+                    raise InputError(
+                        f"--out {options.out_dir} would overwrite the input; choose another folder",
+                        file=name,
+                    )
                 claims.claim(output, owner=name)
             prep = _prepare(name, len(prepared), options, overwrite, matcher)
             prepared.append((name, prep, None))

@@ -14,11 +14,11 @@ import hashlib
 import pickle
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from transkit.batch import BATCH_SEGMENTS, dedup_key, place, plan_batches
+from transkit.batch import batch_segments, dedup_key, place, plan_batches
 from transkit.cluster.connect import ClusterError, ClusterUnavailable, connect, require_ray
 from transkit.cluster.journal import JOURNAL_NAME, Journal
 from transkit.cluster.worker import STATUS_OK
@@ -39,7 +39,7 @@ class ClusterOptions:
     address: str = "auto"
     workers: int | None = None  # actors; None: one per CPU the cluster has
     cpus_per_worker: float = 1.0
-    batch_segments: int = BATCH_SEGMENTS  # as the local run; other sizes give other bytes
+    batch_segments: int = field(default_factory=batch_segments)  # as the local run
     resume: bool = False
     model_transport: str = "object-store"  # or "shared" (a path every node reads)
     attempts_log: Path | None = None  # workers append one line per segment attempt

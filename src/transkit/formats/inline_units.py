@@ -212,7 +212,11 @@ def read_skeleton(root: Any, name: str) -> tuple[str, str, bytes] | None:
     datatype = file_el.get("datatype") or ""
     fmt = next((f for f, d in DOCUMENT_DATATYPES.items() if d == datatype), None)
     internal = file_el.find(f"{{{ns}}}header/{{{ns}}}skl/{{{ns}}}internal-file")
-    if fmt is None or internal is None:
+    tool = file_el.find(f"{{{ns}}}header/{{{ns}}}tool")
+    made_here = tool is not None and tool.get("tool-id") == "transkit"
+    files = root.findall(f"{{{ns}}}file")
+    # only what `document_xliff` wrote: another tool's skeleton is its own business
+    if fmt is None or internal is None or not made_here or len(files) != 1:
         return None
     try:
         data = base64.b64decode((internal.text or "").strip(), validate=True)

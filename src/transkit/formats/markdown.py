@@ -101,6 +101,7 @@ def _scan(content: str, children: list[Any]) -> tuple[list[Part], dict[str, Code
     pos = 0
     counter = iter(range(1, 1 << 30))
     opened: list[tuple[str, Any]] = []  # (code id, token)
+    link_starts: dict[str, tuple[int, int]] = {}  # link code id -> (parts index, position)
     skip_until_close = 0
 
     def add(text: str) -> None:
@@ -167,6 +168,7 @@ def _scan(content: str, children: list[Any]) -> tuple[list[Part], dict[str, Code
                 raise _Unmappable
             ident = str(next(counter))
             codes[ident] = Code(ident, "link", True, ["[", ""], "link")
+            link_starts[ident] = (len(parts), pos)
             parts.append(Open(ident))
             opened.append((ident, tok))
             pos += 1
@@ -175,8 +177,18 @@ def _scan(content: str, children: list[Any]) -> tuple[list[Part], dict[str, Code
                 raise _Unmappable
             ident, _ = opened.pop()
             end = _link_tail(content, pos + 1)
-            codes[ident].payload[1] = content[pos:end]
-            parts.append(Close(ident))
+            if content[pos + 1 : end] in ("", "[]"):
+                # a shortcut or collapsed reference link: its text is the label
+                # that names the definition, so it stays as it is (a point)
+                index, start = link_starts[ident]
+                for part in parts[index:]:
+                    if not isinstance(part, str):
+                        codes.pop(part.id, None)
+                del parts[index:]
+                point(content[start:end], "link")
+            else:
+                codes[ident].payload[1] = content[pos:end]
+                parts.append(Close(ident))
             pos = end
         elif kind == "image":
             if not content.startswith("![", pos):
