@@ -373,12 +373,15 @@ def _move_to_free_word(out: list[Part], k: int) -> list[Part]:
         depths.append(depth)
         if isinstance(part, Open):
             depth += 1
+    # the same depth first; else any (the pair then nests inside another code)
     order = sorted(
-        (j for j, part in enumerate(out) if isinstance(part, str) and depths[j] == depths[k]),
-        key=lambda j: abs(j - k),
+        (j for j, part in enumerate(out) if isinstance(part, str)),
+        key=lambda j: (depths[j] != depths[k], abs(j - k)),
     )
     for j in order:
-        m = re.search(r"(?:^|(?<=\s))(\w[\w'’-]*)(?=\s|[.,;:!?]|$)", out[j])
+        # nested in another code, a word at its edge would put two delimiters side by side
+        inner = r"(?<=\s)(\w[\w'’-]*)(?=\s)" if depths[j] != depths[k] else None
+        m = re.search(inner or r"(?:^|(?<=\s))(\w[\w'’-]*)(?=\s|[.,;:!?]|$)", out[j])
         if not m:
             continue
         text = out[j]
