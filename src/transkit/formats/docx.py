@@ -38,6 +38,7 @@ from transkit.formats.inline_units import (
     Point,
     Unit,
     complete,
+    remove_keeping_tail,
 )
 from transkit.formats.package import Package, serialize_part
 
@@ -149,7 +150,7 @@ def accept_changes(root: Any) -> int:
             parent = el.getparent()
             if parent is not None:
                 changes += name in _DELETED or name.endswith("Change")
-                _remove_keep_tail(el)
+                remove_keeping_tail(el)
         elif name in _INSERTED:
             parent = el.getparent()
             if parent is None:
@@ -162,20 +163,9 @@ def accept_changes(root: Any) -> int:
             index = parent.index(el)
             for offset, child in enumerate(list(el)):
                 parent.insert(index + offset, child)
-            _remove_keep_tail(el)
+            remove_keeping_tail(el)
             changes += 1
     return changes
-
-
-def _remove_keep_tail(el: Any) -> None:
-    parent = el.getparent()
-    if el.tail:
-        prev = el.getprevious()
-        if prev is not None:
-            prev.tail = (prev.tail or "") + el.tail
-        else:
-            parent.text = (parent.text or "") + el.tail
-    parent.remove(el)
 
 
 # -- reading a paragraph ------------------------------------------------------------------

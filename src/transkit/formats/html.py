@@ -27,7 +27,17 @@ from copy import deepcopy
 from typing import Any
 
 from transkit.errors import FormatError
-from transkit.formats.inline_units import Close, Code, Extracted, Open, Part, Point, Unit, complete
+from transkit.formats.inline_units import (
+    Close,
+    Code,
+    Extracted,
+    Open,
+    Part,
+    Point,
+    Unit,
+    append_text,
+    complete,
+)
 
 __all__ = ["extract", "rebuild", "TRANSLATED_ATTRIBUTES"]
 
@@ -316,15 +326,6 @@ def count_elements(root: Any) -> dict[str, int]:
     return dict(counts)
 
 
-def _plain(parent: Any, text: str) -> None:
-    if not text:
-        return
-    if len(parent):
-        parent[-1].tail = (parent[-1].tail or "") + text
-    else:
-        parent.text = (parent.text or "") + text
-
-
 def _shell(element: Any) -> Any:
     """A copy of an element without its content (HTML allows names lxml's API refuses)."""
     shell = deepcopy(element)
@@ -342,7 +343,7 @@ def _write_run(unit: Unit, parts: list[Part]) -> None:
     stack: list[tuple[str, Any]] = [("", holder)]
     for part in complete(parts, unit):
         if isinstance(part, str):
-            _plain(stack[-1][1], part)
+            append_text(stack[-1][1], part)
         elif isinstance(part, Open):
             shell = _shell(unit.codes[part.id].payload)
             stack[-1][1].append(shell)

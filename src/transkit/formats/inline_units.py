@@ -165,7 +165,7 @@ def document_xliff(
             if isinstance(part, str):
                 for run in xml_runs(part):
                     if isinstance(run, str):
-                        _append_text(stack[-1], run)
+                        append_text(stack[-1], run)
                     else:
                         etree.SubElement(
                             stack[-1], f"{{{ns}}}x", id=f"cp{run}", ctype=f"x-transkit-cp-{run:04X}"
@@ -195,12 +195,29 @@ def _ctype(code: Code) -> str:
     return code.kind if code.kind in standard or code.kind.startswith("x-") else f"x-{code.kind}"
 
 
-def _append_text(el: Any, text: str) -> None:
+def append_text(el: Any, text: str) -> None:
+    """Text at the end of ``el``'s content (its last child's tail, or its text)."""
+    if not text:
+        return
     if len(el):
         last = el[-1]
         last.tail = (last.tail or "") + text
     else:
         el.text = (el.text or "") + text
+
+
+def remove_keeping_tail(el: Any) -> None:
+    """Take ``el`` out of its parent; the text after it stays where it was."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
 
 
 def read_skeleton(root: Any, name: str) -> tuple[str, str, bytes] | None:

@@ -28,7 +28,18 @@ from collections.abc import Mapping
 from typing import Any
 
 from transkit.errors import FormatError
-from transkit.formats.inline_units import Close, Code, Extracted, Open, Part, Point, Unit, complete
+from transkit.formats.inline_units import (
+    Close,
+    Code,
+    Extracted,
+    Open,
+    Part,
+    Point,
+    Unit,
+    append_text,
+    complete,
+    remove_keeping_tail,
+)
 from transkit.formats.package import Package, serialize_part
 
 __all__ = ["extract", "rebuild", "MIMETYPE"]
@@ -87,25 +98,12 @@ def accept_changes(root: Any) -> int:
     changes = 0
     for tracked in list(root.iter(_t("tracked-changes"))):
         changes += len(tracked)
-        _remove(tracked)
+        remove_keeping_tail(tracked)
     for el in list(root.iter()):
         ns, local = _split(el.tag)
         if ns == TEXT and local in _CHANGE_MARKS:
-            _remove(el)
+            remove_keeping_tail(el)
     return changes
-
-
-def _remove(el: Any) -> None:
-    parent = el.getparent()
-    if parent is None:
-        return
-    if el.tail:
-        prev = el.getprevious()
-        if prev is not None:
-            prev.tail = (prev.tail or "") + el.tail
-        else:
-            parent.text = (parent.text or "") + el.tail
-    parent.remove(el)
 
 
 def _signature(el: Any) -> tuple[str, tuple[tuple[str, str], ...]]:
@@ -278,22 +276,14 @@ def _append_text(parent: Any, text: str, at_start: bool) -> None:
 
     for k, token in enumerate(re.findall(r" +|[^ ]+", text)):
         if not token.startswith(" ") or (len(token) == 1 and not (at_start and k == 0)):
-            _plain(parent, token)
+            append_text(parent, token)
             continue
         extra = len(token) if at_start and k == 0 else len(token) - 1
         if extra < len(token):
-            _plain(parent, " ")
+            append_text(parent, " ")
         s = etree.SubElement(parent, _t("s"))
         if extra > 1:
             s.set(_t("c"), str(extra))
-
-
-def _plain(parent: Any, text: str) -> None:
-    if len(parent):
-        last = parent[-1]
-        last.tail = (last.tail or "") + text
-    else:
-        parent.text = (parent.text or "") + text
 
 
 def _write_paragraph(unit: Unit, parts: list[Part]) -> None:
