@@ -35,8 +35,7 @@ from transkit.formats.inline_units import (
     Part,
     Point,
     Unit,
-    append_text,
-    complete,
+    build_parts,
 )
 
 __all__ = ["extract", "rebuild", "TRANSLATED_ATTRIBUTES"]
@@ -340,23 +339,7 @@ def _write_run(unit: Unit, parts: list[Part]) -> None:
 
     _, parent, slot, children, lead, trail = unit.handle
     holder = etree.Element("span")
-    stack: list[tuple[str, Any]] = [("", holder)]
-    for part in complete(parts, unit):
-        if isinstance(part, str):
-            append_text(stack[-1][1], part)
-        elif isinstance(part, Open):
-            shell = _shell(unit.codes[part.id].payload)
-            stack[-1][1].append(shell)
-            stack.append((part.id, shell))
-        elif isinstance(part, Close):
-            if any(ident == part.id for ident, _ in stack[1:]):
-                while stack[-1][0] != part.id:
-                    stack.pop()
-                stack.pop()
-        else:
-            element = unit.codes[part.id].payload
-            element.tail = None
-            stack[-1][1].append(element)
+    build_parts(holder, unit, parts, _shell)
     for child in children:
         if child.getparent() is parent:
             parent.remove(child)

@@ -20,7 +20,7 @@ like any other: codes are placed by the attention alignment
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -204,6 +204,46 @@ def append_text(el: Any, text: str) -> None:
         last.tail = (last.tail or "") + text
     else:
         el.text = (el.text or "") + text
+
+
+def build_parts(
+    root: Any,
+    unit: Unit,
+    parts: Sequence[Part],
+    shell: Callable[[Any], Any],
+    add_text: Callable[[Any, str, bool], None] | None = None,
+) -> None:
+    """Write a target's ``parts`` into the (emptied) element ``root``.
+
+    Each paired code becomes ``shell(payload)`` holding its text; each point
+    goes back as its original element; text goes in with ``add_text(element,
+    text, at_start)`` (default `append_text`), ``at_start`` true while nothing
+    has been written.  Every code of ``unit`` is written once (`complete`).
+    """
+    stack: list[tuple[str, Any]] = [("", root)]
+    written = False
+    for part in complete(parts, unit):
+        if isinstance(part, str):
+            if part:
+                if add_text is None:
+                    append_text(stack[-1][1], part)
+                else:
+                    add_text(stack[-1][1], part, not written)
+                written = True
+        elif isinstance(part, Open):
+            element = shell(unit.codes[part.id].payload)
+            stack[-1][1].append(element)
+            stack.append((part.id, element))
+        elif isinstance(part, Close):
+            if any(ident == part.id for ident, _ in stack[1:]):
+                while stack[-1][0] != part.id:
+                    stack.pop()
+                stack.pop()
+        else:
+            element = unit.codes[part.id].payload
+            element.tail = None
+            stack[-1][1].append(element)
+            written = True
 
 
 def remove_keeping_tail(el: Any) -> None:

@@ -37,7 +37,7 @@ from transkit.formats.inline_units import (
     Point,
     Unit,
     append_text,
-    complete,
+    build_parts,
     remove_keeping_tail,
 )
 from transkit.formats.package import Package, serialize_part
@@ -287,33 +287,18 @@ def _append_text(parent: Any, text: str, at_start: bool) -> None:
 
 
 def _write_paragraph(unit: Unit, parts: list[Part]) -> None:
-    from lxml import etree
-
     p = unit.handle
     for child in list(p):
         p.remove(child)
     p.text = None
-    stack: list[tuple[str, Any]] = [("", p)]
-    first = True
-    for part in complete(parts, unit):
-        if isinstance(part, str):
-            if part:
-                _append_text(stack[-1][1], part, at_start=first)
-                first = False
-        elif isinstance(part, Open):
-            element = unit.codes[part.id].payload
-            shell = etree.SubElement(stack[-1][1], element.tag, attrib=dict(element.attrib))
-            stack.append((part.id, shell))
-        elif isinstance(part, Close):
-            if any(ident == part.id for ident, _ in stack[1:]):
-                while stack[-1][0] != part.id:
-                    stack.pop()
-                stack.pop()
-        else:
-            element = unit.codes[part.id].payload
-            element.tail = None
-            stack[-1][1].append(element)
-            first = False
+    build_parts(p, unit, parts, _shell, _append_text)
+
+
+def _shell(element: Any) -> Any:
+    """A span or link like ``element``, without its content."""
+    from lxml import etree
+
+    return etree.Element(element.tag, attrib=dict(element.attrib))
 
 
 def rebuild(data: bytes, name: str, targets: Mapping[str, list[Part]]) -> bytes:
