@@ -52,16 +52,17 @@ __all__ = ["serve", "api_key"]
 @click.option("--root-path", default="", help="Path prefix the server is mounted under.")
 @click.option(
     "--replicas",
-    type=click.IntRange(1, 64),
-    default=1,
+    type=click.IntRange(0, 64),
+    default=0,
     show_default=True,
-    help="Model replicas per language pair (CTranslate2 translators).",
+    help="Batches decoded at once per language pair, sharing one loaded model "
+    "(CTranslate2 inter_threads; 0: one per CPU core).",
 )
 @click.option(
     "--threads",
     type=click.IntRange(0, 256),
     default=0,
-    help="CTranslate2 threads per replica (0: its default).",
+    help="CTranslate2 threads per replica (0: 1).",
 )
 @click.option(
     "--batch-window",

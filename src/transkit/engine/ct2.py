@@ -41,6 +41,9 @@ class EngineOptions:
 
     beam_size: int = 4
     threads: int = 0  # 0: let CTranslate2 choose
+    #: Batches one loaded model decodes at once (CTranslate2 ``inter_threads``),
+    #: each on ``threads`` threads; `CT2Engine.replica` hands out the others.
+    inter_threads: int = 1
     compute_type: str | None = None  # None: int8 on CPU, default elsewhere
     device: str = "cpu"
     max_batch_tokens: int = 4096
@@ -151,7 +154,7 @@ class CT2Engine:
                 str(self.model_dir),
                 device=opts.device,
                 compute_type=compute_type,
-                inter_threads=1,
+                inter_threads=max(1, opts.inter_threads),
                 intra_threads=opts.threads,
                 files=self._model_files,
             )
@@ -159,6 +162,23 @@ class CT2Engine:
         except (RuntimeError, ValueError, OSError, KeyError) as err:
             raise ModelError(f"cannot load model: {err}", file=str(self.model_path)) from None
         self._translator = translator
+
+    def replica(self) -> CT2Engine:
+        """Another engine over the same loaded model, with caches of its own.
+
+        CTranslate2 runs up to ``inter_threads`` calls on one translator at
+        once, sharing its weights; each replica is used by one thread (the
+        attention caches are not shared), so a server runs that many batches
+        side by side for the memory of one model.
+        """
+        import copy
+
+        self._load()
+        twin = copy.copy(self)
+        twin._attention = {}
+        twin._latest = {}
+        twin._aligned = {}
+        return twin
 
     @property
     def model_path(self) -> Path:
@@ -298,17 +318,17 @@ class CT2Engine:
                 items.append((i, pieces, forced))
         out: list[list[Hypothesis]] = [[] for _ in sources]
 
-        # Each completion decoded with its own cap, whatever its neighbours:
-        # a small model babbling after a forced word runs to the cap, and its
+        # Each completion ends at its own cap, whatever its neighbours: a
+        # small model babbling after a forced word runs to the cap, and its
         # score (so the choice between completions) depends on where that is.
+        # The batch decodes to its longest cap in one call (greedy steps do
+        # not depend on the cap); the few completions that reach their own
+        # cap before stopping are decoded again with exactly that cap.
         def cap(item: tuple[int, list[str], list[str]]) -> int:
             return _completion_cap(len(item[1]), len(item[2]), opts.max_decoding_length)
 
-        items.sort(key=lambda item: (cap(item), len(item[1])))
-        for chunk in token_batches(
-            items, lambda item: len(item[1]), opts.max_batch_tokens, same=cap
-        ):
-            batch = self._translator.translate_batch(
+        def decode(chunk: list[tuple[int, list[str], list[str]]], limit: int) -> list[Any]:
+            return self._translator.translate_batch(
                 [self._source(pieces) for _, pieces, _ in chunk],
                 target_prefix=[forced or None for _, _, forced in chunk],
                 max_batch_size=opts.max_batch_tokens,
@@ -318,40 +338,54 @@ class CT2Engine:
                 beam_size=1 if self._alternatives else max(1, num_hypotheses),
                 num_hypotheses=num_hypotheses,
                 length_penalty=opts.length_penalty,
-                max_decoding_length=cap(chunk[0]),
+                max_decoding_length=limit,
                 replace_unknowns=True,
                 return_scores=True,
                 return_attention=True,
                 return_alternatives=self._alternatives,
             )
-            for (i, pieces, forced), result in zip(chunk, batch, strict=True):
-                hyps = []
-                for k, (tokens, score) in enumerate(
-                    zip(result.hypotheses, result.scores, strict=True)
-                ):
-                    rest = list(tokens[len(forced) :])
-                    rows = list(result.attention[k]) if result.attention else []
-                    # A continuation that starts inside a word ("Japan" + "ese")
-                    # finishes a word the model wanted instead of the forced
-                    # one: that fragment is dropped, the next word kept.
-                    mid_word = False
-                    while rest and _inside_word(rest[0]):
-                        rest.pop(0)
-                        if len(rows) > len(forced):
-                            rows.pop(len(forced))
-                        mid_word = True
-                    text = self.detokenize(rest)
-                    if prefixes[i] and text:
-                        glue = "" if text[0] in _CLOSING else " "
-                        text = prefixes[i].rstrip() + glue + text
-                    elif prefixes[i]:
-                        text = prefixes[i].rstrip()
-                    hyps.append((mid_word, Hypothesis(text, float(score))))
-                    if rows:
-                        n = len(lang)
-                        self._remember(pieces, text, [*forced, *rest][n:], rows[n:])
-                # Continuations that start a new word first (stable: best first).
-                out[i] = [h for mid, h in hyps if not mid] + [h for mid, h in hyps if mid]
+
+        items.sort(key=lambda item: len(item[1]))
+        decoded: list[tuple[tuple[int, list[str], list[str]], Any]] = []
+        for chunk in token_batches(items, lambda item: len(item[1]), opts.max_batch_tokens):
+            limit = max(cap(item) for item in chunk)
+            capped = []
+            for item, result in zip(chunk, decode(chunk, limit), strict=True):
+                if limit > cap(item) and any(len(h) >= cap(item) for h in result.hypotheses):
+                    capped.append(item)  # it would have stopped at its own cap
+                else:
+                    decoded.append((item, result))
+            capped.sort(key=lambda item: (cap(item), len(item[1])))
+            for group in token_batches(
+                capped, lambda item: len(item[1]), opts.max_batch_tokens, same=cap
+            ):
+                decoded.extend(zip(group, decode(group, cap(group[0])), strict=True))
+        for (i, pieces, forced), result in decoded:
+            hyps = []
+            for k, (tokens, score) in enumerate(zip(result.hypotheses, result.scores, strict=True)):
+                rest = list(tokens[len(forced) :])
+                rows = list(result.attention[k]) if result.attention else []
+                # A continuation that starts inside a word ("Japan" + "ese")
+                # finishes a word the model wanted instead of the forced
+                # one: that fragment is dropped, the next word kept.
+                mid_word = False
+                while rest and _inside_word(rest[0]):
+                    rest.pop(0)
+                    if len(rows) > len(forced):
+                        rows.pop(len(forced))
+                    mid_word = True
+                text = self.detokenize(rest)
+                if prefixes[i] and text:
+                    glue = "" if text[0] in _CLOSING else " "
+                    text = prefixes[i].rstrip() + glue + text
+                elif prefixes[i]:
+                    text = prefixes[i].rstrip()
+                hyps.append((mid_word, Hypothesis(text, float(score))))
+                if rows:
+                    n = len(lang)
+                    self._remember(pieces, text, [*forced, *rest][n:], rows[n:])
+            # Continuations that start a new word first (stable: best first).
+            out[i] = [h for mid, h in hyps if not mid] + [h for mid, h in hyps if mid]
         return out
 
     def align_batch(

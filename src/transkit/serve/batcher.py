@@ -2,13 +2,14 @@
 
 Every request's segments wait in one bounded queue.  A collector on the
 event loop takes the oldest job, waits for a free model replica of its
-language pair and then at most ``window`` seconds more, and hands every
+language pair and then, while other batches are being served (so more
+requests are on their way), at most ``window`` seconds more, and hands every
 queued job of the same kind (pair and glossary) that fits in ``max_tokens``
 source tokens to that replica's thread as one batch.  The thread runs the
 pipeline's batch step (`transkit.batch.translate_segments`, translation and
 term enforcement in one) and the results go back to each job's future.
 While a replica works the queue fills, so under load batches grow by
-themselves; at one client a request waits only the window.
+themselves; a request that comes alone is decoded at once.
 
 A full queue refuses a job at once (`QueueFull`, answered 503 with
 ``Retry-After``) rather than letting memory grow.
@@ -143,8 +144,10 @@ class Batcher:
             head = self._pending[0]
             pair = self._pair_of(head.key)
             replica = await self._free[pair].get()
+            # Wait for company only when others are being served: then more
+            # requests are on their way.  A lone request goes at once.
             wait = self._window - (time.perf_counter() - head.queued)
-            if wait > 0 and self._tokens_of(head.key) < self._max_tokens:
+            if wait > 0 and self._running and self._tokens_of(head.key) < self._max_tokens:
                 await asyncio.sleep(wait)
             jobs = self._take(head.key)
             if not jobs:

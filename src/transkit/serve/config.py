@@ -37,8 +37,9 @@ class ServeConfig:
     root_path: str = ""
     engine: EngineOptions = field(default_factory=EngineOptions)
     num_hypotheses: int = 4
-    #: Model replicas per language pair (each a CTranslate2 translator).
-    replicas: int = 1
+    #: Batches decoded at once per language pair, on one loaded model
+    #: (CTranslate2 inter_threads); 0: one per CPU core (over ``engine.threads``).
+    replicas: int = 0
     #: How long the first request of a batch waits for others (milliseconds).
     batch_window_ms: float = 5.0
     #: Source tokens in one batch (SentencePiece pieces).
@@ -56,3 +57,21 @@ class ServeConfig:
     #: Seconds in-flight requests get to finish after SIGTERM.
     graceful_seconds: float = 8.0
     log_level: str = "info"
+
+    def thread_count(self) -> int:
+        """CTranslate2 threads per replica: as given, or 1 when left to us.
+
+        Small batches gain little from splitting one decode over cores and
+        lose much when those cores are busy; a replica per core does better
+        (measured in docs/serve-bench.md).
+        """
+        return self.engine.threads or 1
+
+    def replica_count(self) -> int:
+        """Replicas: as given, or as many as the usable cores hold."""
+        if self.replicas:
+            return self.replicas
+        import os
+
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
+        return max(1, min(8, (cores or os.cpu_count() or 1) // self.thread_count()))

@@ -103,12 +103,14 @@ class TranslationService:
             )
         for package in packages:
             self.packages[(package.from_code, package.to_code)] = package
+        replicas = config.replica_count()
+        options = replace(config.engine, threads=config.thread_count(), inter_threads=replicas)
         for pair, package in self.packages.items():
-            self.engines[pair] = [
-                ArgosEngine(package, config.engine) for _ in range(max(1, config.replicas))
-            ]
-            for engine in self.engines[pair]:
-                engine.tokenize("test")  # loads the model now, not at the first request
+            # One translator per pair decoding ``replicas`` batches at once
+            # (CTranslate2 inter_threads): the weights are loaded once.
+            first = ArgosEngine(package, options)
+            first.tokenize("test")  # loads the model now, not at the first request
+            self.engines[pair] = [first, *(first.replica() for _ in range(replicas - 1))]
         if config.glossary_paths and ("de", "en") in self.packages:
             from transkit.terms.glossary import load_glossaries
 
