@@ -89,7 +89,7 @@ class TranslationService:
     # ------------------------------------------------------------------ set-up
     def load(self) -> None:
         """Load models, glossary and memory; raises `TranskitError` on bad set-up."""
-        from transkit.engine.argos import ArgosEngine
+        from transkit.engine.families import engine_of
         from transkit.models import installed_packages, packages_dir, resolve_model
 
         config = self.config
@@ -105,7 +105,7 @@ class TranslationService:
             self.packages[(package.from_code, package.to_code)] = package
         for pair, package in self.packages.items():
             self.engines[pair] = [
-                ArgosEngine(package, config.engine) for _ in range(max(1, config.replicas))
+                engine_of(package, config.engine) for _ in range(max(1, config.replicas))
             ]
             for engine in self.engines[pair]:
                 engine.tokenize("test")  # loads the model now, not at the first request
