@@ -128,3 +128,10 @@ def test_alignment_drops_the_eos_column(engine: MarianEngine) -> None:
     assert al is not None
     assert len(al.source_words) == len(source.rstrip(".").split()) + 1  # words and the stop
     assert all(link is None or link < len(al.source_words) for link in al.links)
+
+
+def test_tokenize_many_cuts_each_text_as_tokenize_does(engine: MarianEngine) -> None:
+    texts = ["Die Regierung in Peking hat am Montag neue Exportkontrollen angekündigt.", "", "Ja."]
+    assert engine.tokenize_many(texts) == [engine.tokenize(text) for text in texts]
+    assert engine.tokenize_many([]) == []
+    assert engine.tokenize_many(texts[:1])[0][-1] != engine.eos_token  # </s> added at decoding
