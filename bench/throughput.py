@@ -31,7 +31,7 @@ inside ``translate_batch`` (timed around each call), per sentence.
 ``--cli 3000`` instead times the whole ``transkit translate`` on a
 3,000-sentence document with the glossary against ``--no-glossary``.
 
-    python bench/throughput.py [--sentences 240] [--decode 24] [--threads 2]
+    python bench/throughput.py --marian [--sentences 240] [--rounds 3] [--decode 24] [--threads 2]
 
 ``--marian`` runs the same on a transformer-base-sized random Marian model
 (converted by CTranslate2's own converter, `build_bench_model.build_marian_bench`)
@@ -44,6 +44,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -129,7 +130,9 @@ def main_marian(args: argparse.Namespace) -> int:
     engine = MarianEngine(bench_marian(), options)
     flat = [s for p in paragraphs(args.sentences) for s in p]
     engine.translate_batch(flat[:8])  # load the model, warm up
+    print(f"load average at start: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     t_kit, t_raw, t_raw_text = raw_against_transkit(engine, flat, args.rounds)
+    print(f"load average at end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     n = len(flat)
     print(
         f"model: {engine.model_dir.name} (Marian, transformer-base shape, random weights), "
@@ -364,6 +367,7 @@ def main() -> int:
     parser.add_argument("--compute-type", default=None)
     parser.add_argument("--marian", action="store_true", help="a random Marian model, vs raw")
     parser.add_argument("--rounds", type=int, default=3, help="with --marian: alternated rounds")
+    parser.add_argument("--sentences", type=int, default=240, help="with --marian: sentences")
     args = parser.parse_args()
     if args.marian:
         return main_marian(args)

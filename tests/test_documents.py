@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 MODELS = {
     "tiny": ROOT / "tests" / "data" / "translate-de_en-tiny.argosmodel",
     "noph": ROOT / "tests" / "data" / "translate-de_en-tiny-noph.argosmodel",
+    "marian": ROOT / "tests" / "data" / "marian-de_en-tiny",  # the OPUS-MT-style family
 }
 SEED = next((ROOT / "seeds").glob("*.txt"))
 GLOSSARY = ROOT / "glossary"

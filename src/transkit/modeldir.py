@@ -34,6 +34,7 @@ __all__ = [
     "is_model_dir",
     "missing_files",
     "check_model_dir",
+    "model_dir_files",
     "read_languages",
     "models_dir",
     "write_languages",
@@ -96,6 +97,23 @@ def check_model_dir(path: Path) -> None:
         raise ModelError(f"unreadable config.json ({err})", file=str(config_path)) from None
     if not isinstance(config, dict):
         raise ModelError("config.json is not an object", file=str(config_path))
+
+
+def model_dir_files(path: Path) -> dict[str, bytes]:
+    """What a Marian engine loads, read into memory: the `MARIAN_FILES` and
+    the vocabulary files there, keyed by name.  A cluster ships these to
+    workers that cannot see the directory (``transkit.json`` and anything
+    else a user keeps beside the model stay behind: they change no output)."""
+    check_model_dir(path)
+    vocabularies = {name for group in _VOCABULARIES for name in group}
+    files: dict[str, bytes] = {}
+    try:
+        for name in sorted({*MARIAN_FILES, *vocabularies}):
+            if name in MARIAN_FILES or (path / name).is_file():
+                files[name] = (path / name).read_bytes()
+    except OSError as err:
+        raise ModelError(f"cannot read the model: {err}", file=str(path)) from None
+    return files
 
 
 def read_languages(path: Path) -> tuple[str, str]:

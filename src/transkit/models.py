@@ -37,6 +37,7 @@ from transkit.modeldir import (
     holds_model_dir,
     install_model_dir,
     is_model_dir,
+    model_dir_files,
     models_dir,
     read_languages,
     replace_dir,
@@ -169,9 +170,12 @@ def read_package(path: Path) -> ModelPackage:
 
 def package_files(package: ModelPackage) -> dict[str, bytes]:
     """What an engine loads, read into memory: every file under ``model/`` and
-    ``sentencepiece.model``, keyed by their path in the package (POSIX).  A
-    cluster ships these to workers that cannot see the package's folder."""
+    ``sentencepiece.model``, keyed by their path in the package (POSIX); for a
+    Marian directory, its files by name (`transkit.modeldir.model_dir_files`).
+    A cluster ships these to workers that cannot see the package's folder."""
     root = package.path
+    if package.family == "marian":
+        return model_dir_files(root)
     files: dict[str, bytes] = {}
     try:
         for path in sorted((root / "model").rglob("*")):

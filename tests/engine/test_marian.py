@@ -128,3 +128,28 @@ def test_alignment_drops_the_eos_column(engine: MarianEngine) -> None:
     assert al is not None
     assert len(al.source_words) == len(source.rstrip(".").split()) + 1  # words and the stop
     assert all(link is None or link < len(al.source_words) for link in al.links)
+
+
+def test_tokenize_many_cuts_each_text_as_tokenize_does(engine: MarianEngine) -> None:
+    texts = ["Die Regierung in Peking hat am Montag neue Exportkontrollen angekündigt.", "", "Ja."]
+    assert engine.tokenize_many(texts) == [engine.tokenize(text) for text in texts]
+    assert engine.tokenize_many([]) == []
+    assert engine.tokenize_many(texts[:1])[0][-1] != engine.eos_token  # </s> added at decoding
+
+
+def test_the_language_pair_comes_from_transkit_json_else_de_en(tmp_path: Path) -> None:
+    from transkit.engine.families import engine_of
+    from transkit.models import resolve_model
+
+    model = _copy(tmp_path)
+    assert (resolve_model(str(model)).from_code, resolve_model(str(model)).to_code) == ("de", "en")
+    (model / "transkit.json").write_text('{"from_code": "en", "to_code": "de"}\n', "utf-8")
+    package = resolve_model(str(model))
+    assert (package.from_code, package.to_code, package.family) == ("en", "de", "marian")
+    # translate wants de->en and says so in one line; the server serves any pair
+    with pytest.raises(ModelError, match="model translates en->de, not de->en"):
+        engine_for(str(model))
+    assert isinstance(engine_of(package), MarianEngine)
+    (model / "transkit.json").write_text("[1]", "utf-8")
+    with pytest.raises(ModelError, match="transkit.json is not an object"):
+        resolve_model(str(model))

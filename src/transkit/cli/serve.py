@@ -28,8 +28,8 @@ __all__ = ["serve", "api_key"]
     "--model",
     "models",
     multiple=True,
-    help="Package code (de-en), .argosmodel file or package folder (repeatable; "
-    "default: every installed Argos package).",
+    help="Package code (de-en), .argosmodel file, package folder or Marian/OPUS-MT "
+    "CTranslate2 directory (repeatable; default: every installed model).",
 )
 @glossary_option
 @click.option("--no-glossary", is_flag=True, help="Serve without the deployment glossary.")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from transkit.engine.argos import ArgosEngine, EngineOptions
+from transkit.engine.ct2 import CT2Engine, EngineOptions
 from transkit.errors import ModelError
 from transkit.models import ModelPackage, package_files, read_package
 
@@ -43,7 +43,7 @@ class ModelShipment:
     digest: str
     files_ref: Any = None  # a Ray ObjectRef of the files, or None: read ``package.path``
 
-    def load_engine(self, options: EngineOptions) -> ArgosEngine:
+    def load_engine(self, options: EngineOptions) -> CT2Engine:
         """The engine, its model loaded now (not at the first batch), after the digest check."""
         import ray
 
@@ -58,7 +58,9 @@ class ModelShipment:
                 f"!= {self.digest[:12]}... sent by the driver",
                 file=str(self.package.path),
             )
-        engine = ArgosEngine(self.package, options, files=files)
+        from transkit.engine.families import engine_of
+
+        engine = engine_of(self.package, options, files=files)  # either family
         engine.tokenize("Hallo")  # loads CTranslate2 and SentencePiece
         return engine
 

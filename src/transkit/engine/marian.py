@@ -21,7 +21,7 @@ How it differs from an Argos package, and what this module does about it:
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -37,13 +37,37 @@ class MarianEngine(CT2Engine):
 
     family = "marian"
 
-    def __init__(self, model_dir: Path, options: EngineOptions | None = None) -> None:
-        from transkit.modeldir import check_model_dir
+    def __init__(
+        self,
+        model_dir: Path,
+        options: EngineOptions | None = None,
+        *,
+        files: Mapping[str, bytes] | None = None,
+    ) -> None:
+        """``files`` holds the directory's files in memory, by name (see
+        `transkit.modeldir.model_dir_files`), as a cluster worker receives
+        them; ``model_dir`` then only names the model."""
+        from transkit.modeldir import check_model_dir, missing_files
 
         model_dir = Path(model_dir)
-        check_model_dir(model_dir)
-        super().__init__(model_dir, f"marian:{model_dir.name}", options)
-        config = _read_config(model_dir)
+        if files is None:
+            check_model_dir(model_dir)
+        else:
+            missing = missing_files(set(files))
+            if missing:
+                raise ModelError(
+                    f"not a Marian model directory: no {missing[0]} in the files received",
+                    file=str(model_dir),
+                )
+        # CTranslate2 gets its own files; the SentencePiece models load from memory.
+        model_files = (
+            None
+            if files is None
+            else {k: v for k, v in files.items() if k not in _SENTENCEPIECE_FILES}
+        )
+        super().__init__(model_dir, f"marian:{model_dir.name}", options, model_files=model_files)
+        self._spm_bytes = None if files is None else {k: files[k] for k in _SENTENCEPIECE_FILES}
+        config = _read_config(model_dir, None if files is None else files["config.json"])
         self.eos_token = str(config.get("eos_token", "</s>"))
         self.unk_token = str(config.get("unk_token", "<unk>"))
         # CTranslate2 adds it itself when the config says so.
@@ -61,17 +85,23 @@ class MarianEngine(CT2Engine):
     def _load_tokenizers(self) -> None:
         import sentencepiece
 
-        self._source_sp = sentencepiece.SentencePieceProcessor(
-            model_file=str(self.model_dir / "source.spm")
-        )
-        self._target_sp = sentencepiece.SentencePieceProcessor(
-            model_file=str(self.model_dir / "target.spm")
-        )
+        def load(name: str) -> Any:
+            if self._spm_bytes is not None:
+                return sentencepiece.SentencePieceProcessor(model_proto=self._spm_bytes[name])
+            return sentencepiece.SentencePieceProcessor(model_file=str(self.model_dir / name))
+
+        self._source_sp = load("source.spm")
+        self._target_sp = load("target.spm")
 
     def tokenize(self, text: str) -> list[str]:
         """German pieces of ``text`` (``source.spm``), without the ``</s>``."""
         self._load()
         return list(self._source_sp.encode(text, out_type=str))
+
+    def tokenize_many(self, texts: Sequence[str]) -> list[list[str]]:
+        """German pieces of each text in one SentencePiece call (its loop is C++)."""
+        self._load()
+        return list(self._source_sp.encode(list(texts), out_type=str)) if texts else []
 
     def tokenize_target(self, text: str) -> list[str]:
         """English pieces of ``text`` (``target.spm``)."""
@@ -84,10 +114,16 @@ class MarianEngine(CT2Engine):
         return self._target_sp.decode_pieces(kept).replace("\u2581", " ").strip()
 
 
-def _read_config(model_dir: Path) -> dict[str, Any]:
+#: The two SentencePiece models: loaded by transkit, not by CTranslate2.
+_SENTENCEPIECE_FILES = ("source.spm", "target.spm")
+
+
+def _read_config(model_dir: Path, data_bytes: bytes | None = None) -> dict[str, Any]:
+    """``config.json`` from disk, or from the bytes a worker received."""
     path = model_dir / "config.json"
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = data_bytes.decode("utf-8") if data_bytes is not None else path.read_text("utf-8")
+        data = json.loads(text)
     except (OSError, ValueError) as err:
         raise ModelError(f"unreadable config.json ({err})", file=str(path)) from None
     return data if isinstance(data, dict) else {}

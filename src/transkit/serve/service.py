@@ -89,7 +89,7 @@ class TranslationService:
     # ------------------------------------------------------------------ set-up
     def load(self) -> None:
         """Load models, glossary and memory; raises `TranskitError` on bad set-up."""
-        from transkit.engine.argos import ArgosEngine
+        from transkit.engine.families import engine_of
         from transkit.models import installed_packages, packages_dir, resolve_model
 
         config = self.config
@@ -108,7 +108,7 @@ class TranslationService:
         for pair, package in self.packages.items():
             # One translator per pair decoding ``replicas`` batches at once
             # (CTranslate2 inter_threads): the weights are loaded once.
-            first = ArgosEngine(package, options)
+            first = engine_of(package, options)
             first.tokenize("test")  # loads the model now, not at the first request
             self.engines[pair] = [first, *(first.replica() for _ in range(replicas - 1))]
         if config.glossary_paths and ("de", "en") in self.packages:
