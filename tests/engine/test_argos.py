@@ -128,7 +128,7 @@ def test_translation_never_imports_argostranslate_translate(tmp_path: Path) -> N
 
 def test_decoding_is_bounded_by_the_source_length(engine: ArgosEngine) -> None:
     """A one-word input that sends the model into a repetition loop stops early."""
-    from transkit.engine.ct2 import _decoding_cap
+    from transkit.engine.batching import decoding_cap as _decoding_cap
 
     assert _decoding_cap(2, 512) == 22 and _decoding_cap(400, 512) == 512
     (hyp,) = engine.translate_batch(["China"])[0][:1]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
 
-__all__ = ["token_batches"]
+__all__ = ["completion_cap", "decoding_cap", "token_batches"]
 
 _Item = TypeVar("_Item")
 
@@ -43,3 +43,20 @@ def token_batches(
         tokens += size
     if batch:
         yield batch
+
+
+def decoding_cap(longest_source: int, configured: int) -> int:
+    """Bound decoding by the batch's longest source, so a degenerate repetition
+    loop stops early instead of running to the configured maximum.
+
+    English output rarely needs more than ~1.5x the German pieces; 3x + 16 is
+    generous and never binds a sane translation.
+    """
+    return max(1, min(configured, 3 * longest_source + 16))
+
+
+def completion_cap(source: int, forced: int, configured: int) -> int:
+    """Room for a completion: the forced prefix plus what the rest of the
+    source needs.  Tighter than `decoding_cap`, because a small model that
+    loops after a forced word would otherwise run to the cap every round."""
+    return min(configured + forced, max(forced + 16, int(1.4 * source) + 8))

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from transkit.data import Hypothesis
 from transkit.engine.base import Capabilities
-from transkit.engine.batching import token_batches
+from transkit.engine.batching import completion_cap, decoding_cap, token_batches
 from transkit.errors import ModelError
 
 if TYPE_CHECKING:
@@ -325,7 +325,7 @@ class CT2Engine:
         # not depend on the cap); the few completions that reach their own
         # cap before stopping are decoded again with exactly that cap.
         def cap(item: tuple[int, list[str], list[str]]) -> int:
-            return _completion_cap(len(item[1]), len(item[2]), opts.max_decoding_length)
+            return completion_cap(len(item[1]), len(item[2]), opts.max_decoding_length)
 
         def decode(chunk: list[tuple[int, list[str], list[str]]], limit: int) -> list[Any]:
             return self._translator.translate_batch(
@@ -475,7 +475,7 @@ class CT2Engine:
                     beam_size=max(num_hypotheses, opts.beam_size),
                     num_hypotheses=num_hypotheses,
                     length_penalty=opts.length_penalty,
-                    max_decoding_length=_decoding_cap(
+                    max_decoding_length=decoding_cap(
                         max(len(flat[i]) for i in ids), max_length or opts.max_decoding_length
                     ),
                     replace_unknowns=True,
@@ -569,26 +569,9 @@ def _alternatives_safe(model_bin: Path) -> bool:
     return alternatives_safe_flags(flags)
 
 
-def _completion_cap(source: int, forced: int, configured: int) -> int:
-    """Room for a completion: the forced prefix plus what the rest of the
-    source needs.  Tighter than `_decoding_cap`, because a small model that
-    loops after a forced word would otherwise run to the cap every round."""
-    return min(configured + forced, max(forced + 16, int(1.4 * source) + 8))
-
-
 def _inside_word(piece: str) -> bool:
     """A piece that continues the previous word: no ``▁`` and a letter or digit."""
     return not piece.startswith("\u2581") and any(ch.isalnum() for ch in piece)
-
-
-def _decoding_cap(longest_source: int, configured: int) -> int:
-    """Bound decoding by the batch's longest source, so a degenerate repetition
-    loop stops early instead of running to the configured maximum.
-
-    English output rarely needs more than ~1.5x the German pieces; 3x + 16 is
-    generous and never binds a sane translation.
-    """
-    return max(1, min(configured, 3 * longest_source + 16))
 
 
 def _joinable(english: str, source_end: str) -> str:
