@@ -148,8 +148,10 @@ def transkit_server(args: argparse.Namespace, extra: Sequence[str] = ()) -> Serv
     return Server(name, argv, port=port, env=env, cwd=WORK)
 
 
-def libretranslate_server(args: argparse.Namespace) -> Server:
+def libretranslate_server(args: argparse.Namespace, intra_threads: int = 0) -> Server:
     env = lt_environment(LT_VENV, [DE_EN, args.en_de], pip_log=WORK / "lt-pip.log")
+    # argostranslate's own setting (its default 0: CTranslate2 picks, all cores)
+    env["ARGOS_INTRA_THREADS"] = str(intra_threads)
     port = free_port()
     argv = [
         str(LT_VENV / "bin" / "libretranslate"),
@@ -203,6 +205,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "as `transkit translate` runs)",
     )
     parser.add_argument("--lt-threads", type=int, default=4, help="LibreTranslate --threads")
+    parser.add_argument(
+        "--lt-intra-threads",
+        type=lambda v: [int(x) for x in v.split(",")],
+        default=[0, 1],
+        help="ARGOS_INTRA_THREADS values LibreTranslate runs with; its best is compared",
+    )
     parser.add_argument("--en-de", type=Path, default=EN_DE, help="the en->de package served too")
     parser.add_argument(
         "--transkit-args", default="", help="extra `transkit serve` options (one string)"
@@ -231,63 +239,94 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         # The baseline is the faster of CTranslate2's default threads (as
         # `transkit translate` runs) and one thread (faster on a busy machine).
-        rates = {}
+        # One batch translates a repeated sentence once, so the cycled batch
+        # is compared with a server that keeps recent answers, and the
+        # distinct sentences with one that does not (--recent 0).
+        rates: dict[int, tuple[float, float]] = {}
         for threads in dict.fromkeys([args.offline_threads, 1]):
             offline = Offline(threads)
             offline.translate(sentences[:16])  # load the model
-            rates[threads] = len(batch) / offline.translate(batch)
+            cycled = len(batch) / offline.translate(batch)
+            distinct = len(sentences) / offline.translate(sentences)
+            rates[threads] = (cycled, distinct)
             print(
                 f"offline, one batch (transkit.batch), --threads {threads}: "
-                f"{rates[threads]:8.1f} sent/s",
+                f"{cycled:8.1f} sent/s cycled, {distinct:8.1f} sent/s distinct",
                 flush=True,
             )
-        offline_rate = max(rates.values())
-        plain_rate = len(batch) / offline.translate(batch, glossary=False)
+        offline_rate = max(r[0] for r in rates.values())
+        distinct_rate = max(r[1] for r in rates.values())
+        plain_rate = len(sentences) / offline.translate(sentences, glossary=False)
         # The direct call runs as one server replica does.
         direct_engine = Offline(args.threads or 1)
         direct_engine.translate(sentences[:16])
         direct = direct_engine.one_by_one(sentences[: 30 if args.quick else 80])
         direct_p50 = percentile(direct, 0.5)
-        print(f"offline, one batch, best:              {offline_rate:8.1f} sent/s", flush=True)
-        print(f"  without a glossary, 1 thread (context): {plain_rate:8.1f} sent/s", flush=True)
+        print(f"  without a glossary, distinct (context): {plain_rate:8.1f} sent/s", flush=True)
         print(
             f"direct library call, one sentence, --threads {args.threads or 1}: "
             f"p50 {direct_p50 * 1000:7.1f} ms",
             flush=True,
         )
 
-        tk = transkit_server(args)
+        # Server A: every request through MT (no recent answers kept).
+        tk = transkit_server(args, ["--recent", "0"])
         servers.append(tk)
         print(f"transkit serve ready in {tk.start():.1f} s: {' '.join(tk.argv[1:])}", flush=True)
         load(tk, sentences, 4, 32)  # warm-up
         tk_one = load(tk, sentences, 1, 40 if args.quick else 120)
         tk_many = load(tk, sentences, args.clients, len(batch))
-        print(row("transkit serve, 1 client", tk_one))
-        print(row(f"transkit serve, {args.clients} clients", tk_many), flush=True)
-        results["transkit"] = (tk_one, tk_many)
+        print(row("transkit serve --recent 0, 1 client", tk_one))
+        print(row(f"transkit serve --recent 0, {args.clients} cl.", tk_many), flush=True)
+        # Server B, as deployed: repeats answered from recent translations.
+        tk_cached = transkit_server(args)
+        servers.append(tk_cached)
+        tk_cached.start()
+        tk_repeat = load(tk_cached, sentences, args.clients, len(batch))
+        print(row(f"transkit serve, {args.clients} clients, cycled", tk_repeat), flush=True)
+        tk_cached.stop()
+        servers.remove(tk_cached)
+        results["transkit"] = (tk_one, tk_many, tk_repeat)
 
         lt_one = lt_many = None
         if not args.no_libretranslate:
-            lt = libretranslate_server(args)
-            servers.append(lt)
-            print(
-                f"LibreTranslate 1.9.6 ready in {lt.start():.1f} s (offline; regex sentence "
-                f"split via sitecustomize.py in {LT_VENV.relative_to(ROOT)} only)",
-                flush=True,
-            )
-            load(lt, sentences, 4, 8)
-            lt_one = load(lt, sentences, 1, 20 if args.quick else 60)
-            lt_n = min(len(batch), 96 if args.quick else 320)
-            lt_many = load(lt, sentences, args.clients, lt_n)
-            print(row("LibreTranslate, 1 client", lt_one))
-            print(row(f"LibreTranslate, {args.clients} clients", lt_many), flush=True)
-            lt.stop()
-            servers.remove(lt)
+            for intra in args.lt_intra_threads:
+                lt = libretranslate_server(args, intra)
+                servers.append(lt)
+                print(
+                    f"LibreTranslate 1.9.6, ARGOS_INTRA_THREADS={intra}, ready in "
+                    f"{lt.start():.1f} s (offline; regex sentence split via sitecustomize.py "
+                    f"in {LT_VENV.relative_to(ROOT)} only)",
+                    flush=True,
+                )
+                load(lt, sentences, 4, 8)
+                one = load(lt, sentences, 1, 20 if args.quick else 60)
+                lt_n = min(len(batch), 96 if args.quick else 320)
+                many = load(lt, sentences, args.clients, lt_n)
+                print(row("LibreTranslate, 1 client", one))
+                print(row(f"LibreTranslate, {args.clients} clients", many), flush=True)
+                lt.stop()
+                servers.remove(lt)
+                # LibreTranslate at its best of the settings tried
+                if lt_one is None or one.p(0.5) < lt_one.p(0.5):
+                    lt_one = one
+                if lt_many is None or many.per_second > lt_many.per_second:
+                    lt_many = many
 
         faults = None
         if not args.no_faults:
             faults = run_faults(tk, sentences, args, transkit_server)
-        print_targets(offline_rate, direct_p50, tk_one, tk_many, lt_one, lt_many, faults)
+        print_targets(
+            offline_rate,
+            distinct_rate,
+            direct_p50,
+            tk_one,
+            tk_many,
+            tk_repeat,
+            lt_one,
+            lt_many,
+            faults,
+        )
         if not args.no_soak:  # last: the longest part
             print_soak(run_soak(tk, sentences, args.clients, args.soak_requests))
     finally:
@@ -330,27 +369,38 @@ def run_soak(server: Server, sentences: Sequence[str], clients: int, requests: i
 
 def print_targets(
     offline_rate: float,
+    distinct_rate: float,
     direct_p50: float,
     tk_one: LoadResult,
     tk_many: LoadResult,
+    tk_repeat: LoadResult,
     lt_one: LoadResult | None,
     lt_many: LoadResult | None,
     faults: dict | None,
 ) -> None:
     print("\nTargets")
-    ratio = tk_many.per_second / offline_rate
+    ratio = tk_many.per_second / distinct_rate
     print(
-        f"  32 clients vs offline one batch: {tk_many.per_second:.1f} / {offline_rate:.1f} "
-        f"sent/s = {ratio:.2f}x (target >= 0.8x: {verdict(ratio >= 0.8)})"
+        f"  32 clients vs offline one batch, every sentence through MT (--recent 0 vs the "
+        f"distinct sentences): {tk_many.per_second:.1f} / {distinct_rate:.1f} sent/s = "
+        f"{ratio:.2f}x (target >= 0.8x: {verdict(ratio >= 0.8)})"
+    )
+    ratio = tk_repeat.per_second / offline_rate
+    print(
+        f"  32 clients vs offline one batch, cycled (repeats translated once by both): "
+        f"{tk_repeat.per_second:.1f} / {offline_rate:.1f} sent/s = {ratio:.2f}x "
+        f"(target >= 0.8x: {verdict(ratio >= 0.8)})"
     )
     if lt_one is not None and lt_many is not None:
-        x = tk_many.per_second / lt_many.per_second if lt_many.per_second else float("inf")
-        print(
-            f"  32 clients vs LibreTranslate 1.9.6: {tk_many.per_second:.1f} / "
-            f"{lt_many.per_second:.1f} sent/s = {x:.1f}x (target >= 5x: {verdict(x >= 5)}); "
-            f"p50 {tk_many.p(0.5) * 1000:.0f} vs {lt_many.p(0.5) * 1000:.0f} ms, "
-            f"p99 {tk_many.p(0.99) * 1000:.0f} vs {lt_many.p(0.99) * 1000:.0f} ms"
-        )
+        for name, mine in (("--recent 0", tk_many), ("as deployed", tk_repeat)):
+            x = mine.per_second / lt_many.per_second if lt_many.per_second else float("inf")
+            print(
+                f"  32 clients vs LibreTranslate 1.9.6 at its best, transkit {name}: "
+                f"{mine.per_second:.1f} / {lt_many.per_second:.1f} sent/s = {x:.1f}x "
+                f"(target >= 5x: {verdict(x >= 5)}); p50 {mine.p(0.5) * 1000:.0f} vs "
+                f"{lt_many.p(0.5) * 1000:.0f} ms, p99 {mine.p(0.99) * 1000:.0f} vs "
+                f"{lt_many.p(0.99) * 1000:.0f} ms"
+            )
         ok = tk_one.p(0.5) <= lt_one.p(0.5)
         print(
             f"  1 client p50: transkit {tk_one.p(0.5) * 1000:.1f} ms vs LibreTranslate "

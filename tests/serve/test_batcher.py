@@ -95,3 +95,35 @@ def test_two_replicas_work_at_once() -> None:
     elapsed = asyncio.run(main())
     assert {engine for engine, *_ in calls} == {"e0", "e1"}
     assert elapsed < 0.38  # in parallel, not 2 x 0.2 s one after the other
+
+
+def test_a_lone_request_is_not_held_by_the_window() -> None:
+    """Nothing else in flight: no one to wait for, so the window is skipped."""
+    calls: list = []
+
+    async def main() -> tuple[float, float]:
+        batcher = Batcher({"de-en": ["engine"]}, _worker(calls, 0.0), window=0.5, max_tokens=1000)
+        batcher.start()
+        try:
+            started = time.perf_counter()
+            await batcher.submit(_job("de-en", 1))
+            alone = time.perf_counter() - started
+            # while a batch runs, a newcomer waits the window for company
+            slow = Batcher({"de-en": ["a", "b"]}, _worker(calls, 0.3), window=0.2, max_tokens=1000)
+            slow.start()
+            try:
+                first = asyncio.ensure_future(slow.submit(_job("de-en", 2)))
+                await asyncio.sleep(0.05)
+                started = time.perf_counter()
+                await slow.submit(_job("de-en", 3))
+                company = time.perf_counter() - started
+                await first
+            finally:
+                await slow.stop()
+            return alone, company
+        finally:
+            await batcher.stop()
+
+    alone, company = asyncio.run(main())
+    assert alone < 0.25  # not the 0.5 s window
+    assert company >= 0.2 + 0.3 - 0.05  # waited for company, on the free replica

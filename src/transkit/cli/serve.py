@@ -73,6 +73,14 @@ __all__ = ["serve", "api_key"]
 )
 @click.option("--batch-tokens", type=click.IntRange(16), default=2048, show_default=True)
 @click.option(
+    "--recent",
+    "recent_size",
+    type=click.IntRange(0),
+    default=10_000,
+    show_default=True,
+    help="Distinct sentences kept to answer repeats without MT (0: none).",
+)
+@click.option(
     "--queue-size",
     type=click.IntRange(1),
     default=256,
@@ -136,6 +144,7 @@ def serve(
     threads: int,
     batch_window: float,
     batch_tokens: int,
+    recent_size: int,
     queue_size: int,
     char_limit: int,
     batch_limit: int,
@@ -173,6 +182,7 @@ def serve(
             replicas=replicas,
             batch_window_ms=batch_window,
             batch_tokens=batch_tokens,
+            recent_size=recent_size,
             queue_size=queue_size,
             char_limit=char_limit,
             batch_limit=batch_limit,

@@ -44,6 +44,8 @@ class ServeConfig:
     batch_window_ms: float = 5.0
     #: Source tokens in one batch (SentencePiece pieces).
     batch_tokens: int = 2048
+    #: Distinct sentences whose translation is kept for repeats (0: none).
+    recent_size: int = 10_000
     #: Requests waiting for the model; one more gets 503.
     queue_size: int = 256
     char_limit: int = 5000  # characters per text

@@ -25,6 +25,7 @@ from transkit.serve.batcher import Batcher, Job
 from transkit.serve.config import ServeConfig
 from transkit.serve.glossaries import GlossaryStore, Terminology
 from transkit.serve.markup import Markup, Unit
+from transkit.serve.recent import RecentTranslations
 
 __all__ = ["TextResult", "TranslationService", "Pair"]
 
@@ -85,6 +86,7 @@ class TranslationService:
         self._memory_pool: ThreadPoolExecutor | None = None
         self._refreshed = float("-inf")
         self.batcher: Batcher | None = None
+        self.recent = RecentTranslations(config.recent_size)
 
     # ------------------------------------------------------------------ set-up
     def load(self) -> None:
@@ -188,6 +190,7 @@ class TranslationService:
 
     def forget_glossary(self, glossary_id: str) -> None:
         self._extra.pop(glossary_id, None)
+        self.recent.forget(glossary_id)
 
     # ------------------------------------------------------------------ work
     async def translate(
@@ -225,6 +228,11 @@ class TranslationService:
             prepared.append((docs, parsed))
         if self._memory is not None and pair == ("de", "en"):
             prepared = await self._leverage(prepared)
+        key: Hashable = (pair, glossary_id)
+        prepared = [
+            ([replace(d, segments=tuple(self.recent.fill(key, d.segments))) for d in docs], m)
+            for docs, m in prepared
+        ]
         request = _Request(prepared, terminology, alternatives if markup is None else 0)
         segments = [s for docs, _ in prepared for d in docs for s in d.segments]
         waiting = [s for s in segments if s.target is None]
@@ -233,7 +241,6 @@ class TranslationService:
         assert self.batcher is not None
         tokenize = self.engines[pair][0].tokenize
         tokens = sum(len(tokenize(s.source)) for s in waiting) or 1
-        key: Hashable = (pair, glossary_id)
         return await self.batcher.submit(
             Job(key, segments, tokens, alternatives=alternatives, payload=request)
         )
@@ -283,6 +290,7 @@ class TranslationService:
             glossary=terminology.glossary if terminology is not None else None,
             num_hypotheses=self.config.num_hypotheses,
         )
+        self.recent.keep(key, flat, done)
         results = []
         cursor = 0
         for job in jobs:
