@@ -122,6 +122,14 @@ __all__ = ["serve", "api_key"]
     help="Characters per key when its line sets none.",
 )
 @click.option(
+    "--keep-alive",
+    "keep_alive_seconds",
+    type=click.IntRange(1),
+    default=75,
+    show_default=True,
+    help="Seconds an idle keep-alive connection stays open.",
+)
+@click.option(
     "--log-level",
     type=click.Choice(["debug", "info", "warning", "error"]),
     default="info",
@@ -152,6 +160,7 @@ def serve(
     alternatives_limit: int,
     request_limit: str,
     character_limit: str,
+    keep_alive_seconds: int,
     log_level: str,
 ) -> None:
     """Serve the LibreTranslate and DeepL APIs: glossary enforced, memory first, batched.
@@ -190,6 +199,7 @@ def serve(
             alternatives_limit=alternatives_limit,
             request_limit=request_limit,
             character_limit=character_limit,
+            keep_alive_seconds=keep_alive_seconds,
             log_level=log_level,
         )
         run(config)

@@ -58,6 +58,7 @@ def run(config: ServeConfig) -> None:
             port=config.port,
             log_config=log_config(config.log_level),
             timeout_graceful_shutdown=int(config.graceful_seconds),
+            timeout_keep_alive=config.keep_alive_seconds,
             lifespan="on",
             server_header=False,
         )

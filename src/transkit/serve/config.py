@@ -58,6 +58,10 @@ class ServeConfig:
     frontend_timeout: int = 500
     #: Seconds in-flight requests get to finish after SIGTERM.
     graceful_seconds: float = 8.0
+    #: Seconds an idle keep-alive connection stays open.  Longer than the
+    #: clients' own expiry (httpx: 5 s), so the client, not the server, closes
+    #: it, and no request races the server's close (nginx's default, 75 s).
+    keep_alive_seconds: int = 75
     log_level: str = "info"
 
     def thread_count(self) -> int:
