@@ -35,8 +35,13 @@ CREATE TABLE IF NOT EXISTS segments (
     idx INTEGER NOT NULL,
     segment BLOB NOT NULL,
     PRIMARY KEY (file, idx)
-) WITHOUT ROWID;
+);
 """
+# A rowid table, not WITHOUT ROWID: results arrive in batch order, scattered
+# over (file, idx); with the blobs in the key's B-tree every commit rewrote
+# pages all over it (SQLite advises WITHOUT ROWID only for rows well under
+# a page's twentieth).  Here blobs are appended in rowid order and only the
+# small (file, idx) index takes the scattered inserts.
 
 
 def encode_segment(segment: Segment) -> bytes:
