@@ -38,6 +38,8 @@ __all__ = [
     "apply_memory",
     "review_plan",
     "write_document_outputs",
+    "write_file_outputs",
+    "write_review_index",
     "split_long_segments",
     "join_parts",
 ]
@@ -467,27 +469,57 @@ def run_translate(
         if name == "-":
             results.append(FileResult(path=name, document=done))
             continue
-        try:
-            paths = output_paths(name, options.out_dir, options.formats)
-            outputs = write_document_outputs(
-                done, paths, options.xliff_version, review, pages, options.glossary_paths
-            )
-            results.append(FileResult(path=name, document=done, outputs=outputs))
-        except (TranskitError, OSError) as err:
-            message = err.one_line() if isinstance(err, TranskitError) else f"{name}: {err}"
-            results.append(FileResult(path=name, document=done, error=message))
-    if index is not None and pages:
-        from transkit.review import write_index
-
-        write_index(pages, index, model=model_label, glossaries=glossary_files)
+        results.append(write_file_outputs(name, done, options, review, pages))
     return TranslateRun(
         files=tuple(results),
         seconds=time.perf_counter() - started,
         model=model_label,
         glossaries=glossary_files,
-        index=str(index) if index is not None and pages else None,
+        index=write_review_index(inputs, pages, index, model_label, glossary_files),
         memory=memory,
     )
+
+
+def write_file_outputs(
+    name: str,
+    document: Document,
+    options: TranslateOptions,
+    review: dict[str, Any],
+    pages: list[tuple[str, Path, dict[str, int]]],
+) -> FileResult:
+    """Write one finished input's outputs; a failure is that file's one-line error.
+
+    The one writer of a run's outputs: the local run calls it for each file
+    at the end, a cluster driver as soon as a file's last segment is in.
+    """
+    try:
+        paths = output_paths(name, options.out_dir, options.formats)
+        outputs = write_document_outputs(
+            document, paths, options.xliff_version, review, pages, options.glossary_paths
+        )
+        return FileResult(path=name, document=document, outputs=outputs)
+    except (TranskitError, OSError) as err:
+        message = err.one_line() if isinstance(err, TranskitError) else f"{name}: {err}"
+        return FileResult(path=name, document=document, error=message)
+
+
+def write_review_index(
+    inputs: Sequence[str],
+    pages: list[tuple[str, Path, dict[str, int]]],
+    index: Path | None,
+    model: str | None,
+    glossary_files: tuple[tuple[str, int], ...],
+) -> str | None:
+    """``OUT/index.html`` over the review pages, in input order (pages may have been
+    written in any order); its path, or None when there is no index to write."""
+    if index is None or not pages:
+        return None
+    from transkit.review import write_index
+
+    place_of = {name: k for k, name in enumerate(inputs)}
+    pages.sort(key=lambda page: place_of.get(page[0], len(place_of)))
+    write_index(pages, index, model=model, glossaries=glossary_files)
+    return str(index)
 
 
 def review_plan(

@@ -33,25 +33,46 @@ def ray_environment(folder: Path) -> dict[str, str]:
     return {**ENVIRONMENT, "HOME": str(folder), "RAY_TMPDIR": str(folder), "TMPDIR": str(folder)}
 
 
-class LocalCluster:
-    """A head node without CPUs (the driver's) and one-CPU worker nodes."""
+def free_port() -> int:
+    """A TCP port free on loopback now."""
+    import socket
 
-    def __init__(self, folder: Path, workers: int) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class LocalCluster:
+    """A head node without CPUs (the driver's) and one-CPU worker nodes.
+
+    ``services``: the head also runs the dashboard (for ``ray job submit``)
+    and the Ray Client server (``ray://``), both on loopback ports of their own.
+    """
+
+    def __init__(self, folder: Path, workers: int, *, services: bool = False) -> None:
         from ray.cluster_utils import Cluster
 
         self.folder = folder
-        self.cluster = Cluster(
-            initialize_head=True,
-            shutdown_at_exit=True,
-            head_node_args={
-                "num_cpus": 0,
-                "object_store_memory": OBJECT_STORE_BYTES,
-                "include_dashboard": False,
-                "node_ip_address": "127.0.0.1",
-                "temp_dir": str(folder / "ray"),
-                "_system_config": HEALTH,
-            },
-        )
+        head: dict[str, Any] = {
+            "num_cpus": 0,
+            "object_store_memory": OBJECT_STORE_BYTES,
+            "include_dashboard": False,
+            "node_ip_address": "127.0.0.1",
+            "temp_dir": str(folder / "ray"),
+            "_system_config": HEALTH,
+        }
+        self.dashboard_url = self.client_address = ""
+        if services:
+            dashboard, client = free_port(), free_port()
+            head.update(
+                include_dashboard=True,
+                dashboard_host="127.0.0.1",
+                dashboard_port=dashboard,
+                ray_client_server_port=client,
+            )
+            self.dashboard_url = f"http://127.0.0.1:{dashboard}"
+            self.client_address = f"ray://127.0.0.1:{client}"
+        self.cluster = Cluster(initialize_head=True, shutdown_at_exit=True, head_node_args=head)
         self.nodes: list[Any] = []
         for _ in range(workers):
             self.add_node()

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import pickle
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from transkit.batch import plan_batches, translate_planned
-from transkit.cluster.journal import Journal
+from transkit.cluster.journal import Journal, encode_segment
+from transkit.cluster.ledger import Ledger
 from transkit.cluster.shipment import files_digest
-from transkit.data import Segment
+from transkit.data import Document, Segment
 
 MODEL = Path(__file__).resolve().parents[1] / "data" / "translate-de_en-tiny.argosmodel"
 
@@ -42,10 +45,11 @@ def test_translate_planned_puts_each_translation_back_in_its_place() -> None:
 def test_journal_commits_each_segment_once_and_survives_reopening(tmp_path: Path) -> None:
     path = tmp_path / "j.sqlite"
     journal = Journal(path)
-    rows = [("a.txt", 0, Segment(id="1", source="A", target="A1"))]
+    rows = [("a.txt", 0, encode_segment(Segment(id="1", source="A", target="A1")))]
     assert journal.commit(rows) == 1
-    assert journal.commit(rows + [("a.txt", 1, Segment(id="2", source="B", target="B"))]) == 1
-    again = [("a.txt", 0, Segment(id="1", source="A", target="other"))]
+    second = ("a.txt", 1, encode_segment(Segment(id="2", source="B", target="B")))
+    assert journal.commit(rows + [second]) == 1
+    again = [("a.txt", 0, encode_segment(Segment(id="1", source="A", target="other")))]
     assert journal.commit(again) == 0  # a second delivery never replaces the first
     journal.set_fingerprint("f1")
     journal.close()
@@ -55,6 +59,41 @@ def test_journal_commits_each_segment_once_and_survives_reopening(tmp_path: Path
     assert reopened.segments_of("a.txt")[0].target == "A1"
     reopened.remove()
     assert not list(tmp_path.iterdir())
+
+
+def _result_batch(numbers: list[int], batches: list[list[Segment]], bad: str = "") -> dict:
+    """What a worker returns for planned batches ``numbers`` (``bad``: a source that failed)."""
+    statuses, blobs = [], []
+    for number in numbers:
+        keys = batches[number]
+        statuses.append(pickle.dumps(["error: boom" if k.source == bad else "ok" for k in keys]))
+        done = [replace(k, target=k.source.upper()) for k in keys]
+        blobs.append(pickle.dumps([encode_segment(s) for s in done]))
+    return {"id": numbers, "statuses": statuses, "segments": blobs}
+
+
+def test_ledger_commits_each_id_once_and_reports_failed_segments_by_id(tmp_path: Path) -> None:
+    docs = [
+        Document(name="a.txt", segments=tuple(_segments(["Eins.", "Zwei.", "Eins."]))),
+        Document(name="b.txt", segments=tuple(_segments(["Drei lang.", "Vier."]))),
+    ]
+    batches, where = plan_batches([s for d in docs for s in d.segments], size=2)
+    assert [[k.source for k in b] for b in batches] == [["Eins.", "Vier."], ["Zwei.", "Drei lang."]]
+    journal = Journal(tmp_path / "j.sqlite")
+    ledger = Ledger.plan(docs, batches, where, journal.committed())
+    assert ledger.pending == {0, 1} and ledger.remaining == {"a.txt": 3, "b.txt": 2}
+    assert ledger.take(journal, _result_batch([1], batches)) == (2, [])
+    assert ledger.take(journal, _result_batch([1], batches)) == (0, [])  # delivered twice
+    assert ledger.take(journal, _result_batch([0], batches, bad="Vier.")) == (2, ["a.txt"])
+    assert not ledger.pending and ledger.errors == {("b.txt", 1): "error: boom"}
+    assert journal.segments_of("a.txt")[2].target == "EINS."  # a repeat committed at each place
+    assert ("b.txt", 1) not in journal.committed()
+    line = ledger.failed_files()["b.txt"]
+    assert "1 segment(s) failed" in line and "b.txt#2" in line and "boom" in line
+    resumed = Ledger.plan(docs, batches, where, journal.committed())  # --resume
+    assert resumed.pending == {0} and resumed.already_committed == 2
+    assert resumed.pending_ids() == [("a.txt", 0), ("a.txt", 2), ("b.txt", 1)]
+    journal.remove()
 
 
 def test_files_digest_changes_with_any_byte_or_name() -> None:

@@ -318,7 +318,17 @@ def _translate_on_cluster(
         model_transport=transport,
         attempts_log=attempts_log.resolve() if attempts_log else None,
     )
-    return run_cluster_translate(files, options, cluster, progress_factory=_progress_factory(quiet))
+    import warnings
+
+    from transkit.cluster.connect import RAY_CLIENT_WARNING, ClusterWarning
+
+    if address.strip().startswith("ray://"):
+        click.echo(f"transkit: warning: {RAY_CLIENT_WARNING}", err=True)  # one line, not Python's
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ClusterWarning)
+        return run_cluster_translate(
+            files, options, cluster, progress_factory=_progress_factory(quiet)
+        )
 
 
 def _claim_outputs(files: tuple[str, ...], options: Any, report: Path | None) -> Any:

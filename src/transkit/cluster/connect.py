@@ -12,14 +12,30 @@ from types import ModuleType
 
 from transkit.errors import TranskitError
 
-__all__ = ["ClusterError", "ClusterUnavailable", "require_ray", "connect", "check_address"]
+__all__ = [
+    "RAY_CLIENT_WARNING",
+    "ClusterError",
+    "ClusterUnavailable",
+    "ClusterWarning",
+    "require_ray",
+    "connect",
+    "check_address",
+]
 
 INSTALL_HINT = "pip install 'transkit[cluster]'"
+RAY_CLIENT_WARNING = (
+    "--cluster ray://: Ray Client has limited Ray Data support; prefer "
+    "`ray job submit -- transkit translate --cluster auto ...`"
+)
 _HOST_PORT = re.compile(r"^[A-Za-z0-9.\-\[\]:]+:\d{1,5}$")
 
 
 class ClusterError(TranskitError):
     """The cluster run could not finish: missing segments, workers that never loaded."""
+
+
+class ClusterWarning(UserWarning):
+    """A cluster run that works, but not as well as it could (Ray Client)."""
 
 
 class ClusterUnavailable(TranskitError):
@@ -60,11 +76,7 @@ def connect(address: str) -> bool:
     if ray.is_initialized():
         return False
     if address.startswith("ray://"):
-        warnings.warn(
-            "--cluster ray://: Ray Client has limited Ray Data support; prefer "
-            "`ray job submit -- transkit translate --cluster auto ...`",
-            stacklevel=2,
-        )
+        warnings.warn(RAY_CLIENT_WARNING, ClusterWarning, stacklevel=2)
     try:
         ray.init(
             address=address,

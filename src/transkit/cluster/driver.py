@@ -21,8 +21,8 @@ from typing import Any
 from transkit.batch import batch_segments, dedup_key, place, plan_batches
 from transkit.cluster.connect import ClusterError, ClusterUnavailable, connect, require_ray
 from transkit.cluster.journal import JOURNAL_NAME, Journal
-from transkit.cluster.worker import STATUS_OK
-from transkit.data import Document, Segment
+from transkit.cluster.ledger import Ledger
+from transkit.data import Document
 from transkit.errors import ModelError, TranskitError
 from transkit.pipeline import FileResult, TranslateOptions, TranslateRun
 
@@ -60,6 +60,8 @@ class ClusterStats:
     startup_seconds: float = 0.0  # connect, ship the model, until the first result
     translate_seconds: float = 0.0
     commit_seconds: float = 0.0  # the driver's own cost of committing results
+    write_seconds: float = 0.0  # assembling finished files from the journal and writing them
+    failed_segments: int = 0  # segments whose worker returned an error status
 
     def as_dict(self) -> dict[str, Any]:
         return {k: round(v, 3) if isinstance(v, float) else v for k, v in vars(self).items()}
@@ -86,11 +88,20 @@ def run_cluster_translate(
     """`transkit.pipeline.run_translate`, with the translation spread over a Ray cluster.
 
     Returns the same `TranslateRun`; outputs are byte-identical to a local
-    run's.  Raises `ClusterError` when segments are still missing after
-    ``cluster.rounds`` executions, `ClusterUnavailable` without Ray or a cluster.
+    run's.  A file with a segment that failed on a worker is that file's
+    error (with the segment ids); the other files are written.  Raises
+    `ClusterError` when segments are still missing after ``cluster.rounds``
+    executions, `ClusterUnavailable` without Ray or a cluster.
     """
     from transkit.models import resolve_model
-    from transkit.pipeline import apply_memory, load_glossary, prepare_inputs, review_plan
+    from transkit.pipeline import (
+        apply_memory,
+        load_glossary,
+        prepare_inputs,
+        review_plan,
+        write_file_outputs,
+        write_review_index,
+    )
 
     if "-" in inputs:
         raise ClusterUnavailable("--cluster translates files; standard input (-) runs locally")
@@ -112,6 +123,11 @@ def run_cluster_translate(
         )
     model_label = package.label  # what a local engine calls itself, in every segment's origin
     review, pages, index = review_plan(inputs, options, glossary, glossary_files, model_label)
+
+    def write(document: Document) -> FileResult:
+        from transkit.enforce.report import annotate
+
+        return write_file_outputs(document.name, annotate(document), options, review, pages)
 
     journal_path = options.out_dir / JOURNAL_NAME
     if journal_path.exists() and not cluster.resume:
@@ -136,7 +152,7 @@ def run_cluster_translate(
                     file=str(journal_path),
                 )
             journal.set_fingerprint(fingerprint)
-            written, errors = _translate_and_write(
+            written = _translate_and_write(
                 documents,
                 journal,
                 shipment,
@@ -145,22 +161,21 @@ def run_cluster_translate(
                 cluster,
                 stats,
                 progress_factory,
-                lambda doc: _write(doc, options, review, pages),
+                write,
                 started,
             )
             missing = _missing(documents, journal)
-            if missing and not errors:
-                listed = ", ".join(f"{f}#{i}" for f, i in missing[:_LISTED])
-                more = f" and {len(missing) - _LISTED} more" if len(missing) > _LISTED else ""
+            failed = any(result.error for result in written.values())
+            if missing and not failed:
                 raise ClusterError(
-                    f"{len(missing)} segment(s) never came back from the cluster: {listed}{more}; "
-                    "run again with --resume",
+                    f"{len(missing)} segment(s) never came back from the cluster: "
+                    f"{_listed(missing)}; run again with --resume",
                     file=str(journal_path),
                 )
         except BaseException:
             journal.close()
             raise
-        if not errors and not missing:
+        if not failed and not missing:
             journal.remove()
         else:
             journal.close()
@@ -170,48 +185,26 @@ def run_cluster_translate(
 
             ray.shutdown()
 
-    results = []
-    for name, doc, error in prepared:
-        if doc is None:
-            results.append(FileResult(path=name, error=error))
-        elif name in errors:
-            results.append(FileResult(path=name, error=errors[name]))
-        else:
-            done, outputs = written[name]
-            results.append(FileResult(path=name, document=done, outputs=outputs))
-    if index is not None and pages:
-        from transkit.review import write_index
-
-        place_of = {name: k for k, name in enumerate(inputs)}
-        pages.sort(key=lambda page: place_of.get(page[0], len(place_of)))  # input order
-
-        write_index(pages, index, model=model_label, glossaries=glossary_files)
+    results = [
+        FileResult(path=name, error=error)
+        if doc is None
+        else written.get(name, FileResult(path=name, error=f"{name}: not complete; --resume"))
+        for name, doc, error in prepared
+    ]
     return TranslateRun(
         files=tuple(results),
         seconds=time.perf_counter() - started,
         model=model_label,
         glossaries=glossary_files,
-        index=str(index) if index is not None and pages else None,
+        index=write_review_index(inputs, pages, index, model_label, glossary_files),
         memory=memory,
     )
 
 
-def _write(
-    document: Document,
-    options: TranslateOptions,
-    review: dict[str, Any],
-    pages: list[tuple[str, Path, dict[str, int]]],
-) -> tuple[Document, tuple[str, ...]]:
-    """QA and write one finished document, as the local run does."""
-    from transkit.enforce.report import annotate
-    from transkit.pipeline import output_paths, write_document_outputs
-
-    done = annotate(document)
-    paths = output_paths(document.name, options.out_dir, options.formats)
-    outputs = write_document_outputs(
-        done, paths, options.xliff_version, review, pages, options.glossary_paths
-    )
-    return done, outputs
+def _listed(ids: Sequence[tuple[str, int]]) -> str:
+    """``file#id, ...`` (segment ids as in the XLIFF: 1-based), the first `_LISTED` of them."""
+    listed = ", ".join(f"{name}#{index + 1}" for name, index in ids[:_LISTED])
+    return listed + (f" and {len(ids) - _LISTED} more" if len(ids) > _LISTED else "")
 
 
 def _missing(documents: Sequence[Document], journal: Journal) -> list[tuple[str, int]]:
@@ -226,10 +219,11 @@ def _missing(documents: Sequence[Document], journal: Journal) -> list[tuple[str,
 
 
 def _assemble(document: Document, journal: Journal) -> Document:
-    """The document with every translated segment taken from the journal."""
+    """The document with every translated segment taken from the journal, put in its place."""
     rows = journal.segments_of(document.name)
     segments = tuple(
-        seg if seg.target is not None else rows[i] for i, seg in enumerate(document.segments)
+        seg if seg.target is not None else place(rows[i], seg)
+        for i, seg in enumerate(document.segments)
     )
     return replace(document, segments=segments)
 
@@ -243,61 +237,46 @@ def _translate_and_write(
     cluster: ClusterOptions,
     stats: ClusterStats,
     progress_factory: Callable[[int], Any] | None,
-    write: Callable[[Document], tuple[Document, tuple[str, ...]]],
+    write: Callable[[Document], FileResult],
     started: float,
-) -> tuple[dict[str, tuple[Document, tuple[str, ...]]], dict[str, str]]:
+) -> dict[str, FileResult]:
     """Send what the journal lacks, commit what comes back, write each file when complete.
 
-    Returns the written files (name -> annotated document, outputs) and the
-    files that failed (name -> one-line error).
+    Returns every document's `FileResult`: written, or its one-line error
+    (a write that failed, or segments that failed on a worker, listed).
     """
     from transkit.cluster.dispatch import result_batches, worker_count
 
     by_name = {doc.name: doc for doc in documents}
-    flat = [(doc.name, i) for doc in documents for i in range(len(doc.segments))]
     batches, where = plan_batches(
         [seg for doc in documents for seg in doc.segments], cluster.batch_segments
     )
-    committed = journal.committed()
-    remaining: dict[str, int] = {doc.name: 0 for doc in documents}
-    pending: set[int] = set()
-    for number, batch in enumerate(batches):
-        ids = [flat[i] for key in batch for i in where[key]]
-        done = [x in committed for x in ids]
-        if all(done):  # a batch is committed in one transaction: all or nothing
-            stats.already_committed += len(ids)
-            continue
-        pending.add(number)
-        for name, _ in ids:
-            remaining[name] += 1
-    stats.segments = len(flat)
+    ledger = Ledger.plan(documents, batches, where, journal.committed())
+    del where
+    stats.segments = sum(len(doc.segments) for doc in documents)
+    stats.already_committed = ledger.already_committed
     stats.from_memory = sum(seg.target is not None for doc in documents for seg in doc.segments)
-    del committed
-    written: dict[str, tuple[Document, tuple[str, ...]]] = {}
-    failed: dict[str, str] = {}
-    segment_errors: dict[tuple[str, int], str] = {}
+    written: dict[str, FileResult] = {}
 
     def finish(name: str) -> None:
-        if any(file == name for file, _ in segment_errors):
-            return  # reported below; the journal keeps the rest for --resume
-        try:
-            written[name] = write(_assemble(by_name[name], journal))
-        except (TranskitError, OSError) as err:
-            failed[name] = err.one_line() if isinstance(err, TranskitError) else f"{name}: {err}"
+        if name in written or any(file == name for file, _ in ledger.errors):
+            return  # a failed file is reported below; the journal keeps the rest for --resume
+        tick = time.perf_counter()
+        written[name] = write(_assemble(by_name[name], journal))
+        stats.write_seconds += time.perf_counter() - tick
 
-    for name, todo in remaining.items():
+    for name, todo in ledger.remaining.items():
         if todo == 0:
             finish(name)
     last_failure = ""
-    total = sum(remaining.values())
-    bar_cm = progress_factory(total) if progress_factory is not None else None
+    bar_cm = progress_factory(sum(ledger.remaining.values())) if progress_factory else None
     bar = bar_cm.__enter__() if bar_cm is not None else None
     try:
-        workers = worker_count(cluster.workers, cluster.cpus_per_worker) if pending else 0
+        workers = worker_count(cluster.workers, cluster.cpus_per_worker) if ledger.pending else 0
         stats.startup_seconds = time.perf_counter() - started
         translate_started = time.perf_counter()
         first = True
-        while pending and stats.rounds < cluster.rounds:
+        while ledger.pending and stats.rounds < cluster.rounds:
             stats.rounds += 1
             rows = [
                 {
@@ -305,9 +284,9 @@ def _translate_and_write(
                     "sources": "\n".join(key.source for key in batches[number]),
                     "segments": pickle.dumps(batches[number]),
                 }
-                for number in sorted(pending)
+                for number in sorted(ledger.pending)
             ]
-            stats.sent += sum(len(batches[number]) for number in pending)
+            stats.sent += sum(len(batches[number]) for number in ledger.pending)
             try:
                 for batch in result_batches(
                     rows,
@@ -326,38 +305,13 @@ def _translate_and_write(
                         stats.startup_seconds = now - started
                         translate_started = now
                     tick = time.perf_counter()
-                    rows_in: list[tuple[str, int, Segment]] = []
-                    touched: list[str] = []
-                    for number, statuses, blob in zip(
-                        batch["id"], batch["statuses"], batch["segments"], strict=True
-                    ):
-                        number = int(number)
-                        if number not in pending:
-                            continue  # delivered twice
-                        pending.discard(number)
-                        results = pickle.loads(blob)
-                        for key, status, result in zip(
-                            batches[number], pickle.loads(statuses), results, strict=True
-                        ):
-                            for i in where[key]:
-                                name, index = flat[i]
-                                if status != STATUS_OK:
-                                    segment_errors[(name, index)] = str(status)
-                                    remaining[name] -= 1
-                                    continue
-                                original = by_name[name].segments[index]
-                                rows_in.append((name, index, place(result, original)))
-                    new = journal.commit(rows_in)
+                    new, complete = ledger.take(journal, batch)
                     stats.committed += new
-                    for name, _, _ in rows_in:
-                        remaining[name] -= 1
-                        touched.append(name)
                     stats.commit_seconds += time.perf_counter() - tick
                     if bar is not None and new:
                         bar.update(new)
-                    for name in dict.fromkeys(touched):
-                        if remaining[name] == 0:
-                            finish(name)
+                    for name in complete:
+                        finish(name)
             except TranskitError:
                 raise
             except Exception as err:  # noqa: BLE001 - Ray's failure; what is missing is re-sent
@@ -367,18 +321,14 @@ def _translate_and_write(
     finally:
         if bar_cm is not None:
             bar_cm.__exit__(None, None, None)
-    for (name, index), status in segment_errors.items():
-        failed.setdefault(name, f"{name}: segment {index + 1} failed on the cluster: {status}")
-        written.pop(name, None)
-    if pending and last_failure:
-        missing = [
-            "{}#{}".format(*flat[i]) for n in sorted(pending) for k in batches[n] for i in where[k]
-        ]
-        listed = ", ".join(missing[:_LISTED])
-        more = f" and {len(missing) - _LISTED} more" if len(missing) > _LISTED else ""
+    stats.failed_segments = len(ledger.errors)
+    for name, line in ledger.failed_files().items():
+        written[name] = FileResult(path=name, error=line)
+    if ledger.pending and last_failure:
+        missing = ledger.pending_ids()
         raise ClusterError(
             f"{len(missing)} segment(s) missing after {stats.rounds} execution(s) "
-            f"({last_failure}): {listed}{more}; run again with --resume",
+            f"({last_failure}): {_listed(missing)}; run again with --resume",
             file=str(journal.path),
         )
-    return written, failed
+    return written

@@ -7,8 +7,11 @@ progress counts rows, and ``--resume`` after a crashed driver sends only
 what the journal lacks.  The journal lies next to the outputs and is
 removed when the run has written everything.
 
-Rows hold the translated `Segment` pickled: the journal is this run's own
-file, written and read by the same driver, never exchanged.
+Rows hold the translated `Segment` pickled by the worker, stored as the
+bytes arrived (the driver neither unpickles nor re-pickles a result to
+commit it) and without its place in the document: the driver puts it back
+at each of its places when it assembles a finished file.  The journal is
+this run's own file, written and read by the same driver, never exchanged.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from pathlib import Path
 from transkit.data import Segment
 from transkit.errors import OutputError
 
-__all__ = ["JOURNAL_NAME", "Journal"]
+__all__ = ["JOURNAL_NAME", "Journal", "encode_segment"]
 
 JOURNAL_NAME = ".transkit-cluster.sqlite"
 
@@ -32,8 +35,18 @@ CREATE TABLE IF NOT EXISTS segments (
     idx INTEGER NOT NULL,
     segment BLOB NOT NULL,
     PRIMARY KEY (file, idx)
-) WITHOUT ROWID;
+);
 """
+# A rowid table, not WITHOUT ROWID: results arrive in batch order, scattered
+# over (file, idx); with the blobs in the key's B-tree every commit rewrote
+# pages all over it (SQLite advises WITHOUT ROWID only for rows well under
+# a page's twentieth).  Here blobs are appended in rowid order and only the
+# small (file, idx) index takes the scattered inserts.
+
+
+def encode_segment(segment: Segment) -> bytes:
+    """A segment as the journal stores it (and as a worker sends it back)."""
+    return pickle.dumps(segment, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 class Journal:
@@ -58,13 +71,20 @@ class Journal:
     def set_fingerprint(self, value: str) -> None:
         self._db.execute("INSERT OR REPLACE INTO run VALUES ('fingerprint', ?)", (value,))
 
-    def commit(self, rows: Iterable[tuple[str, int, Segment]]) -> int:
-        """Insert the rows not yet there, in one transaction; how many were new."""
-        data = [(f, i, pickle.dumps(s, protocol=pickle.HIGHEST_PROTOCOL)) for f, i, s in rows]
+    def commit(self, rows: Iterable[tuple[str, int, bytes]]) -> int:
+        """Insert the rows (file, index, `encode_segment` bytes) not yet there, in one
+        transaction; how many were new."""
         before = self._db.total_changes
-        self._db.execute("BEGIN")
-        self._db.executemany("INSERT OR IGNORE INTO segments VALUES (?, ?, ?)", data)
-        self._db.execute("COMMIT")
+        try:
+            self._db.execute("BEGIN")
+            self._db.executemany("INSERT OR IGNORE INTO segments VALUES (?, ?, ?)", rows)
+            self._db.execute("COMMIT")
+        except sqlite3.Error as err:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            raise OutputError(
+                f"cannot commit to the run journal: {err}", file=str(self.path)
+            ) from None
         return self._db.total_changes - before
 
     def committed(self) -> set[tuple[str, int]]:
@@ -75,7 +95,7 @@ class Journal:
         return int(self._db.execute("SELECT count(*) FROM segments").fetchone()[0])
 
     def segments_of(self, file: str) -> dict[int, Segment]:
-        """The committed segments of ``file`` by index."""
+        """The committed segments of ``file`` by index (as translated: not yet placed)."""
         rows = self._db.execute("SELECT idx, segment FROM segments WHERE file = ?", (file,))
         return {int(i): pickle.loads(blob) for i, blob in rows}
 

@@ -13,6 +13,7 @@ import os
 import pickle
 from typing import Any
 
+from transkit.cluster.journal import encode_segment
 from transkit.cluster.shipment import ModelShipment
 from transkit.engine.argos import EngineOptions
 
@@ -57,7 +58,8 @@ class SegmentWorker:
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
         """Rows of ``{id, sources, segments}`` (one planned batch each) in;
-        ``{id, statuses, segments, worker}`` out (lists pickled)."""
+        ``{id, statuses, segments, worker}`` out (lists pickled; ``segments`` a list
+        of `transkit.cluster.journal.encode_segment` bytes, one per segment)."""
         out: dict[str, list[Any]] = {"id": [], "statuses": [], "segments": [], "worker": []}
         for number, blob in zip(batch["id"], batch["segments"], strict=True):
             segments = pickle.loads(blob)
@@ -65,7 +67,8 @@ class SegmentWorker:
             statuses, done = self._translate(segments)
             out["id"].append(int(number))
             out["statuses"].append(pickle.dumps(statuses))
-            out["segments"].append(pickle.dumps(done, protocol=pickle.HIGHEST_PROTOCOL))
+            # each segment pickled on its own: the driver commits these bytes as they are
+            out["segments"].append(pickle.dumps([encode_segment(seg) for seg in done]))
             out["worker"].append(self.worker)
         return out
 
