@@ -262,7 +262,7 @@ def _translate_and_write(
     remaining: dict[str, int] = {doc.name: 0 for doc in documents}
     pending: set[int] = set()
     for number, batch in enumerate(batches):
-        ids = [flat[i] for key in batch for i in where[key]]
+        ids = [flat[i] for key in batch for i in where[number][key]]
         done = [x in committed for x in ids]
         if all(done):  # a batch is committed in one transaction: all or nothing
             stats.already_committed += len(ids)
@@ -339,7 +339,7 @@ def _translate_and_write(
                         for key, status, result in zip(
                             batches[number], pickle.loads(statuses), results, strict=True
                         ):
-                            for i in where[key]:
+                            for i in where[number][key]:
                                 name, index = flat[i]
                                 if status != STATUS_OK:
                                     segment_errors[(name, index)] = str(status)
@@ -372,7 +372,7 @@ def _translate_and_write(
         written.pop(name, None)
     if pending and last_failure:
         missing = [
-            "{}#{}".format(*flat[i]) for n in sorted(pending) for k in batches[n] for i in where[k]
+            "{}#{}".format(*flat[i]) for n in sorted(pending) for k in batches[n] for i in where[n][k]
         ]
         listed = ", ".join(missing[:_LISTED])
         more = f" and {len(missing) - _LISTED} more" if len(missing) > _LISTED else ""
