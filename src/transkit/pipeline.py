@@ -60,6 +60,8 @@ class TranslateOptions:
     xliff_version: str = "1.2"
     tm_path: Path | str | None = None  # memory folder (TMX files) or postgresql:// URL; None: none
     tm_threshold: float = 75.0
+    #: Hold every document whole even when the inputs are large (``--report`` reads them).
+    hold_documents: bool = False
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,18 @@ class FileResult:
     document: Document | None = None
     outputs: tuple[str, ...] = ()
     error: str | None = None
+    #: A streamed input's `document_summary` (its document is never held whole).
+    figures: dict[str, Any] | None = None
+
+    def summary_figures(self) -> dict[str, Any] | None:
+        """`document_summary` of the translated input, held whole or streamed."""
+        if self.figures is not None:
+            return self.figures
+        if self.document is None:
+            return None
+        from transkit.enforce.report import document_summary
+
+        return document_summary(self.document)
 
 
 @dataclass(frozen=True)
@@ -91,51 +105,58 @@ class TranslateRun:
     def failed(self) -> list[FileResult]:
         return [f for f in self.files if f.error]
 
+    @property
+    def finished(self) -> list[FileResult]:
+        """The inputs translated, held whole or streamed."""
+        return [f for f in self.files if f.document is not None or f.figures is not None]
+
     def summary(self) -> dict[str, Any]:
         """The machine-readable summary printed by ``--json``."""
-        from transkit.enforce.report import document_summary
-
         files = []
         for f in self.files:
             entry: dict[str, Any] = {"file": f.path}
-            if f.document is not None:
-                entry.update(document_summary(f.document))
+            figures = f.summary_figures()
+            if figures is not None:
+                entry.update(figures)
                 entry["file"] = f.path
                 entry["outputs"] = list(f.outputs)
-                if self.memory is not None:
-                    entry["tm"] = _tm_counts([f.document])
-                    entry["tm_matches"] = [
-                        {
-                            "segment": seg.id,
-                            "level": m.level,
-                            "score": m.score,
-                            "source": m.source,
-                            "target": m.target,
-                            "origin": m.origin,
-                            "used": seg.method == f"tm-{m.level}",
-                            "note": m.note,
-                        }
-                        for seg in f.document.segments
-                        for m in seg.matches[:1]
-                    ]
+            if f.document is not None and self.memory is not None:
+                entry["tm"] = _tm_counts([f.document])
+                entry["tm_matches"] = [
+                    {
+                        "segment": seg.id,
+                        "level": m.level,
+                        "score": m.score,
+                        "source": m.source,
+                        "target": m.target,
+                        "origin": m.origin,
+                        "used": seg.method == f"tm-{m.level}",
+                        "note": m.note,
+                    }
+                    for seg in f.document.segments
+                    for m in seg.matches[:1]
+                ]
             if f.error:
                 entry["error"] = f.error
             files.append(entry)
         docs = self.documents
+        tm = _tm_counts(docs)
+        # A streamed input uses no memory: every segment is machine-translated.
+        tm["mt"] += sum(f.figures["segments"] for f in self.files if f.figures is not None)
         required = sum(x.get("terms_required", 0) for x in files)
         satisfied = sum(x.get("terms_satisfied", 0) for x in files)
         return {
             "model": self.model,
             "glossaries": [{"file": g, "entries": n} for g, n in self.glossaries],
             "files": files,
-            "segments": sum(len(d.segments) for d in docs),
+            "segments": sum(x.get("segments", 0) for x in files),
             "terms_required": required,
             "terms_satisfied": satisfied,
             "terms_failed": required - satisfied,
             "errors": len(self.failed),
             "seconds": round(self.seconds, 3),
             "memory": self.memory,
-            "tm": _tm_counts(docs),
+            "tm": tm,
         }
 
 
@@ -426,6 +447,8 @@ def run_translate(
 
     started = time.perf_counter()
     matcher, glossary_files, glossary = load_glossary(options.glossary_paths)
+    if streams(inputs, options):
+        return _run_streamed(inputs, options, engine, progress_factory, claims, started)
     prepared = prepare_inputs(inputs, options, matcher, stdin_text, claims)
     documents = [doc for _, doc, _ in prepared if doc is not None]
     memory = None
@@ -487,6 +510,59 @@ def run_translate(
         glossaries=glossary_files,
         index=str(index) if index is not None and pages else None,
         memory=memory,
+    )
+
+
+def streams(inputs: Sequence[str], options: TranslateOptions) -> bool:
+    """Whether a run goes window by window (`transkit.stream.should_stream`)."""
+    from transkit.stream import should_stream
+
+    tm = options.tm_path
+    return should_stream(inputs, options.formats, tm, hold=options.hold_documents)
+
+
+def _run_streamed(
+    inputs: Sequence[str],
+    options: TranslateOptions,
+    engine: Engine | None,
+    progress_factory: Callable[[int], Any] | None,
+    claims: OutputClaims | None,
+    started: float,
+) -> TranslateRun:
+    """`run_translate` a window at a time: the same files, figures and bytes."""
+    from transkit.stream import stream_translate, streamed_files
+
+    matcher, glossary_files, _ = load_glossary(options.glossary_paths)
+    claims = claims or OutputClaims([*inputs, *options.glossary_paths])
+    paths = [output_paths(name, options.out_dir, options.formats) for name in inputs]
+    files = streamed_files(inputs, paths, claims)
+    if engine is None:
+        from transkit.engine.families import engine_for
+
+        engine = engine_for(options.model, options.engine)
+    model_label = getattr(engine, "name", None)
+    stream_translate(
+        files,
+        engine,
+        matcher=matcher,
+        glossary=_glossary_of(matcher),
+        num_hypotheses=options.num_hypotheses,
+        xliff_version=options.xliff_version,
+        progress_factory=progress_factory,
+    )
+    results = [
+        FileResult(path=f.name, error=f.error)
+        if f.error or not f.written
+        else FileResult(
+            path=f.name, outputs=tuple(str(p) for p in f.paths.values()), figures=f.figures
+        )
+        for f in files
+    ]
+    return TranslateRun(
+        files=tuple(results),
+        seconds=time.perf_counter() - started,
+        model=model_label,
+        glossaries=glossary_files,
     )
 
 

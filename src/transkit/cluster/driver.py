@@ -372,7 +372,10 @@ def _translate_and_write(
         written.pop(name, None)
     if pending and last_failure:
         missing = [
-            "{}#{}".format(*flat[i]) for n in sorted(pending) for k in batches[n] for i in where[n][k]
+            "{}#{}".format(*flat[i])
+            for n in sorted(pending)
+            for k in batches[n]
+            for i in where[n][k]
         ]
         listed = ", ".join(missing[:_LISTED])
         more = f" and {len(missing) - _LISTED} more" if len(missing) > _LISTED else ""

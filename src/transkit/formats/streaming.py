@@ -177,6 +177,7 @@ class Xliff2Stream(_ParagraphStream):
 
     def __init__(self, document: Document, count: int, tool_version: str, now: datetime) -> None:
         from transkit.formats.xliff2 import MDA_NS, _q2, build_2
+        from transkit.formats.xliff_common import indent
 
         root = build_2([document], tool_version, now)
         file_el = root.find(_q2("file"))
@@ -185,8 +186,9 @@ class Xliff2Stream(_ParagraphStream):
         for meta in file_el.iter(_q2("meta", MDA_NS)):
             if meta.get("type") == "segment-count":
                 meta.text = str(count)
-        leaves = frozenset({"source", "target", "note", "meta", "term", "translation", "definition"})
-        from transkit.formats.xliff_common import indent
+        leaves = frozenset(
+            {"source", "target", "note", "meta", "term", "translation", "definition"}
+        )
 
         super().__init__(_Skeleton(root, file_el, lambda el: indent(el, leaves)))
 

@@ -1,0 +1,332 @@
+"""A run over large text inputs, read, translated and written a window at a time.
+
+`transkit.pipeline.run_translate` holds every document whole: a 50 MB
+input (400,000 sentences) would hold gigabytes of segments, n-best lists
+and serialised files.  Here the run's segments (files one after another)
+flow in the windows of the batch plan (`transkit.batch.plan_windows`):
+each window is read (`transkit.text.streaming`), its terms matched,
+translated through the seam (`transkit.batch.translate_planned`, which
+length-sorts it into the plan's batches), annotated, and appended to its
+files' outputs (`transkit.formats.streaming`, into temporary files of a
+`StreamedSet`); a file's outputs are renamed into place together when its
+last window is done.  What is held at once is one window.
+
+The batches are the plan's, so the bytes are those of a run held whole;
+the progress total (the parts of each window) and the per-file figures
+(`document_summary`, added up window by window) are the same too.  A
+first pass reads every input once to validate it (a bad file is refused
+before anything is written), count its segments (the XLIFF header says
+how many) and, with a progress bar, count the parts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from transkit.data import Document, Segment
+from transkit.engine.base import Engine
+from transkit.errors import InputError, OutputError, TranskitError
+
+__all__ = [
+    "STREAM_MB",
+    "StreamedFile",
+    "add_figures",
+    "should_stream",
+    "stream_translate",
+    "streamed_files",
+]
+
+#: Inputs larger than this in all (MB) are translated a window at a time;
+#: ``TRANSKIT_STREAM_MB`` overrides (0: always, where the run allows it).
+STREAM_MB = 8.0
+
+
+@dataclass
+class StreamedFile:
+    """One input of a streamed run: where it goes, and what happened."""
+
+    name: str
+    paths: dict[str, Path]  # format -> output path
+    figures: dict[str, Any] = field(default_factory=dict)  # `document_summary`, summed
+    error: str | None = None
+    count: int = 0  # segments
+    written: bool = False
+
+
+def should_stream(
+    inputs: Sequence[str], formats: Sequence[str], tm_path: Any | None, *, hold: bool = False
+) -> bool:
+    """Whether a run goes window by window instead of holding its documents.
+
+    It does when the text inputs are large (`STREAM_MB`) and every output
+    can be written a window at a time: TXT, XLIFF and TMX.  The review page,
+    an OmegaT project, a memory, standard input and ``--report`` (``hold``)
+    need the whole documents; such a run holds them.
+    """
+    import os
+
+    from transkit.formats.streaming import STREAMED_FORMATS
+
+    if hold or "-" in inputs or not inputs or not set(formats) <= set(STREAMED_FORMATS):
+        return False
+    if tm_path is not None:
+        from transkit.tm.spec import is_url
+
+        if is_url(str(tm_path)) or Path(tm_path).is_dir():
+            return False
+    try:
+        limit = float(os.environ.get("TRANSKIT_STREAM_MB", "") or STREAM_MB)
+    except ValueError:
+        limit = STREAM_MB
+    size = 0
+    for name in inputs:
+        try:
+            size += os.stat(name).st_size
+        except OSError:
+            continue
+    return limit == 0 or size > limit * 1_000_000
+
+
+def streamed_files(
+    inputs: Sequence[str], paths: Sequence[dict[str, Path]], claims: Any
+) -> list[StreamedFile]:
+    """One `StreamedFile` per input; its outputs claimed (`OutputClaims`) or its error."""
+    files: list[StreamedFile] = []
+    for name, outputs in zip(inputs, paths, strict=True):
+        item = StreamedFile(name=name, paths=outputs)
+        try:
+            if Path(name).is_dir():
+                raise InputError("is a directory, not a text file", file=name)
+            for out in outputs.values():
+                claims.claim(out, owner=name)
+        except (InputError, OutputError) as err:
+            item.error = err.one_line()
+        files.append(item)
+    return files
+
+
+def add_figures(total: dict[str, Any], part: dict[str, Any]) -> dict[str, Any]:
+    """Two `document_summary` figures of one document's pieces, added up."""
+    if not total:
+        return part
+    out = dict(total)
+    for key, value in part.items():
+        if key == "file":
+            continue
+        if isinstance(value, dict):
+            merged = dict(total.get(key, {}))
+            for name, n in value.items():
+                merged[name] = merged.get(name, 0) + n
+            out[key] = dict(sorted(merged.items())) if key == "methods" else merged
+        else:
+            out[key] = total.get(key, 0) + value
+    return out
+
+
+def _matched(segments: Iterator[Segment], matcher: Any | None) -> Iterator[Segment]:
+    if matcher is None:
+        yield from segments
+        return
+    for seg in segments:
+        yield replace(seg, terms=tuple(matcher.find(seg.source)))
+
+
+def _events(
+    files: Sequence[StreamedFile], matcher: Any | None
+) -> Iterator[tuple[int, Segment | str]]:
+    """The run's segments, file by file, each file closed by its trailing text."""
+    from transkit.text.streaming import SegmentStream, stream_segments
+
+    for number, item in enumerate(files):
+        if item.error:
+            continue
+        end = SegmentStream()
+        try:
+            for seg in _matched(stream_segments(item.name, end), matcher):
+                yield number, seg
+        except InputError as err:  # changed since the first pass
+            item.error = err.one_line()
+        yield number, end.trailing
+
+
+def _windows(
+    events: Iterator[tuple[int, Segment | str]], window: int
+) -> Iterator[list[tuple[int, Segment | str]]]:
+    """Events in groups of ``window`` segments (a file's end goes with its last)."""
+    group: list[tuple[int, Segment | str]] = []
+    count = 0
+    for event in events:
+        if count == window and isinstance(event[1], Segment):
+            yield group
+            group, count = [], 0
+        group.append(event)
+        count += isinstance(event[1], Segment)
+    if group:
+        yield group
+
+
+def stream_translate(
+    files: Sequence[StreamedFile],
+    engine: Engine,
+    *,
+    matcher: Any | None,
+    glossary: Any | None,
+    num_hypotheses: int,
+    xliff_version: str,
+    progress_factory: Callable[[int], Any] | None = None,
+    window: int | None = None,
+) -> None:
+    """Translate ``files`` a window at a time; each gets its figures or its error.
+
+    Outputs are written to temporary files as windows finish and renamed
+    into place when the file is complete (all of a file's outputs together).
+    """
+    from transkit.batch import window_segments
+
+    window = window or window_segments()
+    total = _count(files, matcher, window, progress_factory is not None)
+    if progress_factory is None:
+        _translate_windows(files, engine, matcher, glossary, num_hypotheses, xliff_version, window)
+        return
+    with progress_factory(total) as bar:
+        last = [0]
+
+        def tick(done: int) -> None:
+            bar.update(max(0, done - last[0]))
+            last[0] = max(last[0], done)
+
+        _translate_windows(
+            files, engine, matcher, glossary, num_hypotheses, xliff_version, window, tick
+        )
+
+
+def _count(files: Sequence[StreamedFile], matcher: Any | None, window: int, parts: bool) -> int:
+    """The first pass: every file read once (errors recorded), segments and parts counted."""
+    from transkit.batch import planned_parts
+
+    total = 0
+    for group in _windows(_events(files, matcher if parts else None), window):
+        segments = [event for _, event in group if isinstance(event, Segment)]
+        for number, event in group:
+            if isinstance(event, Segment):
+                files[number].count += 1
+        if parts:
+            total += planned_parts(segments, window=window)
+    return total
+
+
+class _Outputs:
+    """The open outputs of the file being written."""
+
+    def __init__(self, item: StreamedFile, xliff_version: str) -> None:
+        from transkit.fileio_streamed import StreamedSet
+        from transkit.formats.streaming import open_stream
+
+        shell = Document(name=item.name)
+        self.item = item
+        self.writers = {
+            path: open_stream(fmt, shell, item.count, xliff_version=xliff_version)
+            for fmt, path in item.paths.items()
+        }
+        self.files = StreamedSet(self.writers)
+
+    def add(self, segments: list[Segment]) -> None:
+        from transkit.enforce.report import document_summary
+
+        for path, writer in self.writers.items():
+            self.files.write(path, writer.add(segments))
+        figures = document_summary(Document(name=self.item.name, segments=tuple(segments)))
+        self.item.figures = add_figures(self.item.figures, figures)
+
+    def end(self, trailing: str) -> None:
+        for path, writer in self.writers.items():
+            self.files.write(path, writer.end(trailing))
+        self.files.commit()
+        self.item.written = True
+
+
+def _translate_windows(
+    files: Sequence[StreamedFile],
+    engine: Engine,
+    matcher: Any | None,
+    glossary: Any | None,
+    num_hypotheses: int,
+    xliff_version: str,
+    window: int,
+    progress: Callable[[int], None] | None = None,
+) -> None:
+    from transkit.batch import planned_parts, translate_planned
+    from transkit.enforce.report import segment_notes
+
+    done = 0
+    current: _Outputs | None = None
+    try:
+        for group in _windows(_events(files, matcher), window):
+            segments = [event for _, event in group if isinstance(event, Segment)]
+
+            def tick(n: int, base: int = done) -> None:
+                if progress is not None:
+                    progress(base + n)
+
+            translated = translate_planned(
+                segments,
+                engine,
+                glossary=glossary,
+                num_hypotheses=num_hypotheses,
+                progress=tick,
+                window=window,
+            )
+            if progress is not None:
+                done += planned_parts(segments, window=window)
+            results = iter(translated)
+            piece: list[Segment] = []
+            for number, event in group:
+                item = files[number]
+                if isinstance(event, Segment):
+                    seg = next(results)
+                    piece.append(replace(seg, notes=segment_notes(seg)))
+                    continue
+                current = _flush(current, item, piece, xliff_version)
+                piece = []
+                if current is not None:
+                    _close(current, event)
+                current = None
+            if piece:
+                current = _flush(current, files[group[-1][0]], piece, xliff_version)
+    finally:
+        if current is not None:
+            current.files.discard()
+
+
+def _flush(
+    current: _Outputs | None, item: StreamedFile, piece: list[Segment], xliff_version: str
+) -> _Outputs | None:
+    """Append ``piece`` (the next segments of ``item``) to its outputs, opened at its first."""
+    if item.error:
+        if current is not None and current.item is item:
+            current.files.discard()  # the file went bad while it was read
+            return None
+        return current
+    try:
+        if current is None:
+            current = _Outputs(item, xliff_version)
+        if piece:
+            current.add(piece)
+    except (TranskitError, OSError) as err:
+        item.error = err.one_line() if isinstance(err, TranskitError) else f"{item.name}: {err}"
+        if current is not None:
+            current.files.discard()
+        return None
+    return current
+
+
+def _close(current: _Outputs, trailing: str) -> None:
+    try:
+        current.end(trailing)
+    except (OutputError, TranskitError, OSError) as err:
+        item = current.item
+        item.error = err.one_line() if isinstance(err, TranskitError) else f"{item.name}: {err}"
+        current.files.discard()
