@@ -102,6 +102,7 @@ def test_a_windowed_run_writes_the_bytes_and_figures_of_a_whole_run(
                 "--out",
                 str(out),
                 "--json",
+                "-q",
                 *inputs,
             ],
             env,
@@ -239,11 +240,58 @@ def test_large_inputs_stream_only_when_every_output_can(tmp_path: Path) -> None:
     with pytest.MonkeyPatch.context() as env:
         env.setenv("TRANSKIT_STREAM_MB", "0.005")
         assert should_stream([str(big)], FORMATS, None)
-        assert not should_stream([str(big)], (*FORMATS, "html"), None)
+        assert should_stream([str(big)], (*FORMATS, "html"), None)
+        assert not should_stream([str(big)], (*FORMATS, "omegat"), None)
+        assert not should_stream([str(big)], FORMATS, tmp_path)  # a memory folder
         assert not should_stream([str(big)], FORMATS, None, hold=True)
         assert not should_stream([str(big), "-"], FORMATS, None)
         env.setenv("TRANSKIT_STREAM_MB", "1")
         assert not should_stream([str(big)], FORMATS, None)
+
+
+@pytest.mark.parametrize("model", ["argos-tiny"])
+def test_the_review_page_of_a_large_input_lists_what_needs_a_look(
+    tmp_path: Path, model: str
+) -> None:
+    from transkit.stream import needs_review
+
+    path = _model_or_skip(model)
+    inputs = _inputs(tmp_path / "in", sizes=(30,))
+    out = tmp_path / "out"
+    env = {"TRANSKIT_STREAM_MB": "0", "TRANSKIT_WINDOW_SEGMENTS": "8"}
+    code, text = _cli_run(
+        [
+            "translate",
+            "--model",
+            str(path),
+            "--no-tm",
+            "--glossary",
+            str(REPO / "glossary"),
+            "--out",
+            str(out),
+            "--json",
+            "-q",
+            *inputs,
+        ],
+        env,
+    )
+    assert code == 0, text
+    summary = json.loads(text)
+    assert (out / "index.html").is_file()
+    from transkit.formats.xliff import read_xliff
+
+    listed = []
+    for entry, name in zip(summary["files"], inputs, strict=True):
+        stem = Path(name).stem
+        segments = read_xliff(out / f"{stem}.de-en.xlf")[0].segments
+        assert len(segments) == entry["segments"]
+        page = (out / f"{stem}.de-en.html").read_text(encoding="utf-8")
+        assert f"A large input: {entry['segments']:,} segments" in page
+        listed.append((page.count(' data-id="'), entry["segments"]))
+    assert all(0 < rows <= count for rows, count in listed), listed
+    assert any(rows < count for rows, count in listed), listed  # not every segment
+    assert needs_review(Segment("1", "a", "b", repairs=("x",)))
+    assert not needs_review(Segment("1", "a", "b"))
 
 
 def _peak_bytes(path: Path, out: Path, stream_mb: str) -> int:

@@ -530,9 +530,9 @@ def _run_streamed(
     started: float,
 ) -> TranslateRun:
     """`run_translate` a window at a time: the same files, figures and bytes."""
-    from transkit.stream import stream_translate, streamed_files
+    from transkit.stream import StreamSettings, stream_translate, streamed_files
 
-    matcher, glossary_files, _ = load_glossary(options.glossary_paths)
+    matcher, glossary_files, glossary = load_glossary(options.glossary_paths)
     claims = claims or OutputClaims([*inputs, *options.glossary_paths])
     paths = [output_paths(name, options.out_dir, options.formats) for name in inputs]
     files = streamed_files(inputs, paths, claims)
@@ -541,28 +541,35 @@ def _run_streamed(
 
         engine = engine_for(options.model, options.engine)
     model_label = getattr(engine, "name", None)
-    stream_translate(
-        files,
+    review, pages, index = review_plan(inputs, options, glossary, glossary_files, model_label)
+    settings = StreamSettings(
         engine,
         matcher=matcher,
         glossary=_glossary_of(matcher),
         num_hypotheses=options.num_hypotheses,
         xliff_version=options.xliff_version,
-        progress_factory=progress_factory,
+        review=review,
     )
-    results = [
-        FileResult(path=f.name, error=f.error)
-        if f.error or not f.written
-        else FileResult(
-            path=f.name, outputs=tuple(str(p) for p in f.paths.values()), figures=f.figures
-        )
-        for f in files
-    ]
+    stream_translate(files, settings, progress_factory=progress_factory)
+    results = []
+    for f in files:
+        if f.error or not f.written:
+            results.append(FileResult(path=f.name, error=f.error))
+            continue
+        outputs = tuple(str(p) for p in f.paths.values())
+        results.append(FileResult(path=f.name, outputs=outputs, figures=f.figures))
+        if f.page_totals is not None:
+            pages.append((f.name, f.paths["html"], f.page_totals))
+    if index is not None and pages:
+        from transkit.review import write_index
+
+        write_index(pages, index, model=model_label, glossaries=glossary_files)
     return TranslateRun(
         files=tuple(results),
         seconds=time.perf_counter() - started,
         model=model_label,
         glossaries=glossary_files,
+        index=str(index) if index is not None and pages else None,
     )
 
 

@@ -32,8 +32,11 @@ from transkit.errors import InputError, OutputError, TranskitError
 
 __all__ = [
     "STREAM_MB",
+    "REVIEW_SEGMENTS",
+    "StreamSettings",
     "StreamedFile",
     "add_figures",
+    "needs_review",
     "should_stream",
     "stream_translate",
     "streamed_files",
@@ -54,6 +57,7 @@ class StreamedFile:
     error: str | None = None
     count: int = 0  # segments
     written: bool = False
+    page_totals: dict[str, int] | None = None  # of its review page, for the index
 
 
 def should_stream(
@@ -62,15 +66,16 @@ def should_stream(
     """Whether a run goes window by window instead of holding its documents.
 
     It does when the text inputs are large (`STREAM_MB`) and every output
-    can be written a window at a time: TXT, XLIFF and TMX.  The review page,
-    an OmegaT project, a memory, standard input and ``--report`` (``hold``)
-    need the whole documents; such a run holds them.
+    can be written a window at a time: TXT, XLIFF, TMX and the review page
+    (of the segments that need a look, see `_Outputs`).  An OmegaT project,
+    a memory, standard input and ``--report`` (``hold``) need the whole
+    documents; such a run holds them.
     """
     import os
 
     from transkit.formats.streaming import STREAMED_FORMATS
 
-    if hold or "-" in inputs or not inputs or not set(formats) <= set(STREAMED_FORMATS):
+    if hold or "-" in inputs or not inputs or not set(formats) <= {*STREAMED_FORMATS, "html"}:
         return False
     if tm_path is not None:
         from transkit.tm.spec import is_url
@@ -168,16 +173,28 @@ def _windows(
         yield group
 
 
+#: The most segments the review page of a streamed input lists.
+REVIEW_SEGMENTS = 2_000
+
+
+@dataclass(frozen=True)
+class StreamSettings:
+    """What every window of a streamed run is translated and written with."""
+
+    engine: Engine
+    matcher: Any | None = None
+    glossary: Any | None = None  # the matcher's `Glossary`, for enforcement
+    num_hypotheses: int = 4
+    xliff_version: str = "1.2"
+    review: dict[str, Any] | None = None  # `review_page` keywords, for "html"
+    window: int = 0  # 0: `window_segments()`
+
+
 def stream_translate(
     files: Sequence[StreamedFile],
-    engine: Engine,
+    settings: StreamSettings,
     *,
-    matcher: Any | None,
-    glossary: Any | None,
-    num_hypotheses: int,
-    xliff_version: str,
     progress_factory: Callable[[int], Any] | None = None,
-    window: int | None = None,
 ) -> None:
     """Translate ``files`` a window at a time; each gets its figures or its error.
 
@@ -186,10 +203,11 @@ def stream_translate(
     """
     from transkit.batch import window_segments
 
-    window = window or window_segments()
-    total = _count(files, matcher, window, progress_factory is not None)
+    if not settings.window:
+        settings = replace(settings, window=window_segments())
+    total = _count(files, settings.matcher, settings.window, progress_factory is not None)
     if progress_factory is None:
-        _translate_windows(files, engine, matcher, glossary, num_hypotheses, xliff_version, window)
+        _translate_windows(files, settings)
         return
     with progress_factory(total) as bar:
         last = [0]
@@ -198,9 +216,7 @@ def stream_translate(
             bar.update(max(0, done - last[0]))
             last[0] = max(last[0], done)
 
-        _translate_windows(
-            files, engine, matcher, glossary, num_hypotheses, xliff_version, window, tick
-        )
+        _translate_windows(files, settings, tick)
 
 
 def _count(files: Sequence[StreamedFile], matcher: Any | None, window: int, parts: bool) -> int:
@@ -218,20 +234,37 @@ def _count(files: Sequence[StreamedFile], matcher: Any | None, window: int, part
     return total
 
 
-class _Outputs:
-    """The open outputs of the file being written."""
+def needs_review(segment: Segment) -> bool:
+    """A segment the review page of a large input lists: a term failed or
+    repaired, or a note to read."""
+    return bool(segment.notes or segment.repairs or any(not c.satisfied for c in segment.checks))
 
-    def __init__(self, item: StreamedFile, xliff_version: str) -> None:
+
+class _Outputs:
+    """The open outputs of the file being written.
+
+    The review page of a large input lists the segments that need a look
+    (`needs_review`, at most `REVIEW_SEGMENTS`) with the file's true count
+    in its subtitle: 400,000 rows is no page a person reads, and every
+    segment is in the XLIFF.
+    """
+
+    def __init__(self, item: StreamedFile, settings: StreamSettings) -> None:
         from transkit.fileio_streamed import StreamedSet
         from transkit.formats.streaming import open_stream
 
         shell = Document(name=item.name)
         self.item = item
+        self.settings = settings
+        self.page = item.paths.get("html")
         self.writers = {
-            path: open_stream(fmt, shell, item.count, xliff_version=xliff_version)
+            path: open_stream(fmt, shell, item.count, xliff_version=settings.xliff_version)
             for fmt, path in item.paths.items()
+            if fmt != "html"
         }
-        self.files = StreamedSet(self.writers)
+        self.listed: list[Segment] = []
+        self.flagged = 0
+        self.files = StreamedSet(item.paths.values())
 
     def add(self, segments: list[Segment]) -> None:
         from transkit.enforce.report import document_summary
@@ -240,31 +273,50 @@ class _Outputs:
             self.files.write(path, writer.add(segments))
         figures = document_summary(Document(name=self.item.name, segments=tuple(segments)))
         self.item.figures = add_figures(self.item.figures, figures)
+        if self.page is not None:
+            for seg in filter(needs_review, segments):
+                self.flagged += 1
+                if len(self.listed) < REVIEW_SEGMENTS:
+                    self.listed.append(seg)
 
     def end(self, trailing: str) -> None:
         for path, writer in self.writers.items():
             self.files.write(path, writer.end(trailing))
+        if self.page is not None:
+            self.files.write(self.page, self._page())
         self.files.commit()
         self.item.written = True
+
+    def _page(self) -> bytes:
+        from transkit.review import review_page
+
+        shown = len(self.listed)
+        subtitle = (
+            f"A large input: {self.item.count:,} segments. This page lists the "
+            f"{shown:,} that need a look (a term failed or repaired, or a note)"
+            + (f", the first {shown:,} of {self.flagged:,}" if shown < self.flagged else "")
+            + "; its totals count those. Every segment is in the XLIFF."
+        )
+        document = Document(name=self.item.name, segments=tuple(self.listed))
+        keywords = dict(self.settings.review or {})
+        html, totals = review_page(document, self.page, subtitle=subtitle, **keywords)
+        self.item.page_totals = totals
+        return html.encode("utf-8")
 
 
 def _translate_windows(
     files: Sequence[StreamedFile],
-    engine: Engine,
-    matcher: Any | None,
-    glossary: Any | None,
-    num_hypotheses: int,
-    xliff_version: str,
-    window: int,
+    settings: StreamSettings,
     progress: Callable[[int], None] | None = None,
 ) -> None:
     from transkit.batch import planned_parts, translate_planned
     from transkit.enforce.report import segment_notes
 
     done = 0
+    window = settings.window
     current: _Outputs | None = None
     try:
-        for group in _windows(_events(files, matcher), window):
+        for group in _windows(_events(files, settings.matcher), window):
             segments = [event for _, event in group if isinstance(event, Segment)]
 
             def tick(n: int, base: int = done) -> None:
@@ -273,9 +325,9 @@ def _translate_windows(
 
             translated = translate_planned(
                 segments,
-                engine,
-                glossary=glossary,
-                num_hypotheses=num_hypotheses,
+                settings.engine,
+                glossary=settings.glossary,
+                num_hypotheses=settings.num_hypotheses,
                 progress=tick,
                 window=window,
             )
@@ -289,20 +341,20 @@ def _translate_windows(
                     seg = next(results)
                     piece.append(replace(seg, notes=segment_notes(seg)))
                     continue
-                current = _flush(current, item, piece, xliff_version)
+                current = _flush(current, item, piece, settings)
                 piece = []
                 if current is not None:
                     _close(current, event)
                 current = None
             if piece:
-                current = _flush(current, files[group[-1][0]], piece, xliff_version)
+                current = _flush(current, files[group[-1][0]], piece, settings)
     finally:
         if current is not None:
             current.files.discard()
 
 
 def _flush(
-    current: _Outputs | None, item: StreamedFile, piece: list[Segment], xliff_version: str
+    current: _Outputs | None, item: StreamedFile, piece: list[Segment], settings: StreamSettings
 ) -> _Outputs | None:
     """Append ``piece`` (the next segments of ``item``) to its outputs, opened at its first."""
     if item.error:
@@ -312,7 +364,7 @@ def _flush(
         return current
     try:
         if current is None:
-            current = _Outputs(item, xliff_version)
+            current = _Outputs(item, settings)
         if piece:
             current.add(piece)
     except (TranskitError, OSError) as err:
