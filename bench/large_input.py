@@ -21,7 +21,7 @@ input.  ``--window`` sets ``TRANSKIT_WINDOW_SEGMENTS`` for both runs
 (default: transkit's 20,000).  The issue's size is 50 MB (about 400,000
 sentences; hours on 2 shared cores); run it at sizes that fit.
 
-    python bench/large_input.py [--mb 1 4] [--window 2000] [--formats txt] [--glossary]
+    python bench/large_input.py [--mb 1 4] [--window 2000] [--reps 2] [--formats txt] [--glossary]
 """
 
 from __future__ import annotations
@@ -108,8 +108,18 @@ def compare(mb: float, args: argparse.Namespace) -> None:
             f"load {os.getloadavg()[0]:.1f}",
             flush=True,
         )
-        t_big, m_big = run([big], Path(tmp) / "out-big", args, stream=True)
-        t_small, m_small = run(small, Path(tmp) / "out-small", args, stream=False)
+        times: dict[bool, list[float]] = {True: [], False: []}
+        peaks: dict[bool, list[float]] = {True: [], False: []}
+        # ABBA order over --reps pairs, so a load that rises or falls favours neither.
+        order = [r % 2 == 0 for r in range(args.reps)]
+        for first in order:
+            for stream in (first, not first):
+                files, out = ([big], "out-big") if stream else (small, "out-small")
+                seconds, peak = run(files, Path(tmp) / out, args, stream=stream)
+                times[stream].append(seconds)
+                peaks[stream].append(peak)
+        t_big, m_big = min(times[True]), max(peaks[True])
+        t_small, m_small = min(times[False]), max(peaks[False])
         if "txt" in args.formats.split(","):
             english = (Path(tmp) / "out-big" / "big.en.txt").read_text(encoding="utf-8")
             parts = [
@@ -124,6 +134,8 @@ def compare(mb: float, args: argparse.Namespace) -> None:
             ("3,000-sentence files, whole:", t_small, m_small),
         ):
             print(f"{label} {seconds:8.1f} s {count / seconds:7.1f} sent/s {peak:6.0f} MB")
+        if args.reps > 1:
+            print(f"  all times, streamed: {times[True]}; files: {times[False]}")
         print(
             f"throughput ratio (one file / files): {t_small / t_big:.2f}; "
             f"same English: {same}; load at end {os.getloadavg()[0]:.1f}",
@@ -138,6 +150,7 @@ def main() -> int:
     )
     parser.add_argument("--window", type=int, default=0, help="TRANSKIT_WINDOW_SEGMENTS")
     parser.add_argument("--formats", default="txt")
+    parser.add_argument("--reps", type=int, default=1, help="pairs of runs (best time shown)")
     parser.add_argument("--glossary", action="store_true")
     args = parser.parse_args()
     for mb in args.mb:
