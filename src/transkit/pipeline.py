@@ -445,10 +445,12 @@ def run_translate(
     Raises only for problems that stop the whole run: no model, bad glossary.
     """
 
+    from transkit.stream import should_stream
+
     started = time.perf_counter()
-    matcher, glossary_files, glossary = load_glossary(options.glossary_paths)
-    if streams(inputs, options):
+    if should_stream(inputs, options.formats, options.tm_path, hold=options.hold_documents):
         return _run_streamed(inputs, options, engine, progress_factory, claims, started)
+    matcher, glossary_files, glossary = load_glossary(options.glossary_paths)
     prepared = prepare_inputs(inputs, options, matcher, stdin_text, claims)
     documents = [doc for _, doc, _ in prepared if doc is not None]
     memory = None
@@ -511,14 +513,6 @@ def run_translate(
         index=str(index) if index is not None and pages else None,
         memory=memory,
     )
-
-
-def streams(inputs: Sequence[str], options: TranslateOptions) -> bool:
-    """Whether a run goes window by window (`transkit.stream.should_stream`)."""
-    from transkit.stream import should_stream
-
-    tm = options.tm_path
-    return should_stream(inputs, options.formats, tm, hold=options.hold_documents)
 
 
 def _run_streamed(
