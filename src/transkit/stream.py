@@ -15,8 +15,8 @@ The batches are the plan's, so the bytes are those of a run held whole;
 the progress total (the parts of each window) and the per-file figures
 (`document_summary`, added up window by window) are the same too.  A
 first pass reads every input once to validate it (a bad file is refused
-before anything is written), count its segments (the XLIFF header says
-how many) and, with a progress bar, count the parts.
+before anything is written) and count its segments (the XLIFF header says
+how many); with a progress bar, a second one counts the parts.
 """
 
 from __future__ import annotations
@@ -220,17 +220,18 @@ def stream_translate(
 
 
 def _count(files: Sequence[StreamedFile], matcher: Any | None, window: int, parts: bool) -> int:
-    """The first pass: every file read once (errors recorded), segments and parts counted."""
+    """The first pass: every file read once (errors recorded) and its segments
+    counted; with ``parts``, the progress total of the good files' windows
+    (a second read, with the terms matched: the parts depend on them)."""
     from transkit.batch import planned_parts
 
+    for number, event in _events(files, None):
+        if isinstance(event, Segment):
+            files[number].count += 1
     total = 0
-    for group in _windows(_events(files, matcher if parts else None), window):
-        segments = [event for _, event in group if isinstance(event, Segment)]
-        for number, event in group:
-            if isinstance(event, Segment):
-                files[number].count += 1
-        if parts:
-            total += planned_parts(segments, window=window)
+    if parts:
+        for group in _windows(_events(files, matcher), window):
+            total += planned_parts([e for _, e in group if isinstance(e, Segment)], window=window)
     return total
 
 
