@@ -99,3 +99,17 @@ def test_a_directory_or_missing_file_is_refused(tmp_path: Path) -> None:
         list(stream_segments(tmp_path, SegmentStream()))
     with pytest.raises(InputError, match="no such file"):
         list(stream_segments(tmp_path / "nope.txt", SegmentStream()))
+
+
+def test_the_input_size_limit_holds_as_for_a_file_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRANSKIT_MAX_INPUT_MB", "1")
+    path = tmp_path / "big.txt"
+    path.write_bytes(b"Ein Satz.\n" * 110_000)  # 1.1 MB
+    with pytest.raises(InputError) as whole:
+        read_document(path)
+    with pytest.raises(InputError) as streamed:
+        list(stream_segments(path, SegmentStream(), chunk_bytes=4096))
+    assert streamed.value.one_line() == whole.value.one_line()
+    assert "larger than 1 MB" in streamed.value.one_line()

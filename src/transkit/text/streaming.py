@@ -20,6 +20,7 @@ from pathlib import Path
 
 from transkit.data import Segment
 from transkit.errors import InputError
+from transkit.fileio import max_input_bytes
 
 __all__ = ["CHUNK_BYTES", "SegmentStream", "stream_segments"]
 
@@ -47,8 +48,11 @@ def _decoded_chunks(path: Path, name: str, chunk_bytes: int) -> Iterator[str]:
         raise InputError("no such file", file=name) from None
     except IsADirectoryError:
         raise InputError("is a directory, not a text file", file=name) from None
+    except PermissionError:
+        raise InputError("permission denied", file=name) from None
     except OSError as err:
         raise InputError(f"cannot read ({err.strerror or err})", file=name) from None
+    limit = max_input_bytes()  # as a file read whole: /dev/zero is not text
     with handle:
         head = handle.read(max(chunk_bytes, 8192))  # the BOM and NUL checks see 8 kB
         if not head:
@@ -87,6 +91,12 @@ def _decoded_chunks(path: Path, name: str, chunk_bytes: int) -> Iterator[str]:
                 return
             offset += len(data)
             lines += data.count(b"\n")
+            if offset + skip > limit:
+                raise InputError(
+                    f"larger than {limit // (1024 * 1024)} MB; not read "
+                    "(TRANSKIT_MAX_INPUT_MB raises the limit)",
+                    file=name,
+                )
             try:
                 data = handle.read(chunk_bytes)
             except OSError as err:
