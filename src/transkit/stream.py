@@ -173,6 +173,9 @@ def _windows(
         yield group
 
 
+#: Segments serialised at a time: a window's XLIFF is tens of megabytes.
+WRITE_SEGMENTS = 500
+
 #: The most segments the review page of a streamed input lists.
 REVIEW_SEGMENTS = 2_000
 
@@ -270,8 +273,10 @@ class _Outputs:
     def add(self, segments: list[Segment]) -> None:
         from transkit.enforce.report import document_summary
 
-        for path, writer in self.writers.items():
-            self.files.write(path, writer.add(segments))
+        for start in range(0, len(segments), WRITE_SEGMENTS):
+            part = segments[start : start + WRITE_SEGMENTS]
+            for path, writer in self.writers.items():
+                self.files.write(path, writer.add(part))
         figures = document_summary(Document(name=self.item.name, segments=tuple(segments)))
         self.item.figures = add_figures(self.item.figures, figures)
         if self.page is not None:
