@@ -20,6 +20,9 @@ from transkit.engine.base import Engine
 __all__ = [
     "BATCH_SEGMENTS",
     "WINDOW_PARTS",
+    "WINDOW_SEGMENTS",
+    "plan_windows",
+    "window_segments",
     "dedup_key",
     "plan_batches",
     "planned_parts",
@@ -59,19 +62,55 @@ def dedup_key(segment: Segment) -> Segment:
     return replace(segment, id="", leading="", start=0, end=0)
 
 
+#: Segments of a run planned together: the plan sorts and deduplicates
+#: within windows of this many segments, in the run's order (files one
+#: after another), so a run of any size can be read, translated and
+#: written a window at a time (`transkit.stream`) with the same batches as
+#: a run held whole.  Inputs of up to this many segments are one window
+#: (the plan of a run held whole); 20,000 sentences are about 2.5 MB.
+WINDOW_SEGMENTS = 20_000
+
+
+def window_segments() -> int:
+    """The plan's window: `WINDOW_SEGMENTS`, or ``TRANSKIT_WINDOW_SEGMENTS``
+    (the tests use small windows to compare a windowed run with a whole one)."""
+    import os
+
+    value = os.environ.get("TRANSKIT_WINDOW_SEGMENTS", "")
+    return int(value) if value.isdigit() and int(value) > 0 else WINDOW_SEGMENTS
+
+
+def plan_windows(count: int, window: int | None = None) -> list[range]:
+    """The positions of each window of a run of ``count`` segments."""
+    window = window or window_segments()
+    return [range(i, min(i + window, count)) for i in range(0, count, window)]
+
+
 def plan_batches(
-    segments: Sequence[Segment], size: int | None = None
-) -> tuple[list[list[Segment]], dict[Segment, list[int]]]:
-    """The batches every runner translates: unique segments without a target,
-    sorted by length (then text), ``size`` to a batch; and each unique
-    segment's positions in ``segments``.  Identical sources are translated once."""
+    segments: Sequence[Segment], size: int | None = None, window: int | None = None
+) -> tuple[list[list[Segment]], list[dict[Segment, list[int]]]]:
+    """The batches every runner translates, and for each, where its segments go.
+
+    Per window of ``window`` segments (`plan_windows`): the unique segments
+    without a target, sorted by length (then text), ``size`` to a batch.
+    Identical sources in a window are translated once; the second list
+    gives, per batch, each unique segment's positions in ``segments``.
+    """
     size = size or batch_segments()
-    where: dict[Segment, list[int]] = {}
-    for i, seg in enumerate(segments):
-        if seg.target is None:
-            where.setdefault(dedup_key(seg), []).append(i)
-    order = sorted(where, key=lambda key: (len(key.source), key.source))
-    return [order[i : i + size] for i in range(0, len(order), size)], where
+    batches: list[list[Segment]] = []
+    places: list[dict[Segment, list[int]]] = []
+    for positions in plan_windows(len(segments), window):
+        where: dict[Segment, list[int]] = {}
+        for i in positions:
+            seg = segments[i]
+            if seg.target is None:
+                where.setdefault(dedup_key(seg), []).append(i)
+        order = sorted(where, key=lambda key: (len(key.source), key.source))
+        for start in range(0, len(order), size):
+            batch = order[start : start + size]
+            batches.append(batch)
+            places.append({key: where[key] for key in batch})
+    return batches, places
 
 
 def place(result: Segment, original: Segment) -> Segment:
@@ -81,9 +120,11 @@ def place(result: Segment, original: Segment) -> Segment:
     )
 
 
-def planned_parts(segments: Sequence[Segment], size: int | None = None) -> int:
+def planned_parts(
+    segments: Sequence[Segment], size: int | None = None, window: int | None = None
+) -> int:
     """How many units of progress `translate_planned` reports for ``segments``."""
-    batches, _ = plan_batches(segments, size)
+    batches, _ = plan_batches(segments, size, window)
     return sum(pending_parts(batch) for batch in batches)
 
 
@@ -95,16 +136,18 @@ def translate_planned(
     num_hypotheses: int = 4,
     progress: Callable[[int], None] | None = None,
     batch_segments: int | None = None,
+    window: int | None = None,
 ) -> list[Segment]:
     """`translate_segments` over the batches of `plan_batches`, results put back in place.
 
-    The local pipeline runs this; a cluster sends the same batches to its
-    workers, so both produce the same bytes.
+    The local pipeline runs this (on a whole run, or a window at a time);
+    a cluster sends the same batches to its workers, so all produce the
+    same bytes.
     """
-    batches, where = plan_batches(segments, batch_segments)
+    batches, places = plan_batches(segments, batch_segments, window)
     out = list(segments)
     done = 0
-    for batch in batches:
+    for batch, where in zip(batches, places, strict=True):
 
         def tick(n: int, base: int = done) -> None:
             if progress is not None:

@@ -21,6 +21,7 @@ from transkit.engine.argos import EngineOptions
 from transkit.engine.base import Engine
 from transkit.errors import InputError, OutputError, TranskitError
 from transkit.fileio import OutputClaims
+from transkit.review.plan import review_plan, write_review_index
 
 __all__ = [
     "FORMATS",
@@ -62,6 +63,8 @@ class TranslateOptions:
     xliff_version: str = "1.2"
     tm_path: Path | str | None = None  # memory folder (TMX files) or postgresql:// URL; None: none
     tm_threshold: float = 75.0
+    #: Hold every document whole even when the inputs are large (``--report`` reads them).
+    hold_documents: bool = False
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,18 @@ class FileResult:
     document: Document | None = None
     outputs: tuple[str, ...] = ()
     error: str | None = None
+    #: A streamed input's `document_summary` (its document is never held whole).
+    figures: dict[str, Any] | None = None
+
+    def summary_figures(self) -> dict[str, Any] | None:
+        """`document_summary` of the translated input, held whole or streamed."""
+        if self.figures is not None:
+            return self.figures
+        if self.document is None:
+            return None
+        from transkit.enforce.report import document_summary
+
+        return document_summary(self.document)
 
 
 @dataclass(frozen=True)
@@ -93,51 +108,58 @@ class TranslateRun:
     def failed(self) -> list[FileResult]:
         return [f for f in self.files if f.error]
 
+    @property
+    def finished(self) -> list[FileResult]:
+        """The inputs translated, held whole or streamed."""
+        return [f for f in self.files if f.document is not None or f.figures is not None]
+
     def summary(self) -> dict[str, Any]:
         """The machine-readable summary printed by ``--json``."""
-        from transkit.enforce.report import document_summary
-
         files = []
         for f in self.files:
             entry: dict[str, Any] = {"file": f.path}
-            if f.document is not None:
-                entry.update(document_summary(f.document))
+            figures = f.summary_figures()
+            if figures is not None:
+                entry.update(figures)
                 entry["file"] = f.path
                 entry["outputs"] = list(f.outputs)
-                if self.memory is not None:
-                    entry["tm"] = _tm_counts([f.document])
-                    entry["tm_matches"] = [
-                        {
-                            "segment": seg.id,
-                            "level": m.level,
-                            "score": m.score,
-                            "source": m.source,
-                            "target": m.target,
-                            "origin": m.origin,
-                            "used": seg.method == f"tm-{m.level}",
-                            "note": m.note,
-                        }
-                        for seg in f.document.segments
-                        for m in seg.matches[:1]
-                    ]
+            if f.document is not None and self.memory is not None:
+                entry["tm"] = _tm_counts([f.document])
+                entry["tm_matches"] = [
+                    {
+                        "segment": seg.id,
+                        "level": m.level,
+                        "score": m.score,
+                        "source": m.source,
+                        "target": m.target,
+                        "origin": m.origin,
+                        "used": seg.method == f"tm-{m.level}",
+                        "note": m.note,
+                    }
+                    for seg in f.document.segments
+                    for m in seg.matches[:1]
+                ]
             if f.error:
                 entry["error"] = f.error
             files.append(entry)
         docs = self.documents
+        tm = _tm_counts(docs)
+        # A streamed input uses no memory: every segment is machine-translated.
+        tm["mt"] += sum(f.figures["segments"] for f in self.files if f.figures is not None)
         required = sum(x.get("terms_required", 0) for x in files)
         satisfied = sum(x.get("terms_satisfied", 0) for x in files)
         return {
             "model": self.model,
             "glossaries": [{"file": g, "entries": n} for g, n in self.glossaries],
             "files": files,
-            "segments": sum(len(d.segments) for d in docs),
+            "segments": sum(x.get("segments", 0) for x in files),
             "terms_required": required,
             "terms_satisfied": satisfied,
             "terms_failed": required - satisfied,
             "errors": len(self.failed),
             "seconds": round(self.seconds, 3),
             "memory": self.memory,
-            "tm": _tm_counts(docs),
+            "tm": tm,
         }
 
 
@@ -426,7 +448,11 @@ def run_translate(
     Raises only for problems that stop the whole run: no model, bad glossary.
     """
 
+    from transkit.stream import should_stream
+
     started = time.perf_counter()
+    if should_stream(inputs, options.formats, options.tm_path, hold=options.hold_documents):
+        return _run_streamed(inputs, options, engine, progress_factory, claims, started)
     matcher, glossary_files, glossary = load_glossary(options.glossary_paths)
     prepared = prepare_inputs(inputs, options, matcher, stdin_text, claims)
     documents = [doc for _, doc, _ in prepared if doc is not None]
@@ -503,40 +529,52 @@ def write_file_outputs(
         return FileResult(path=name, document=document, error=message)
 
 
-def write_review_index(
-    inputs: Sequence[str],
-    pages: list[tuple[str, Path, dict[str, int]]],
-    index: Path | None,
-    model: str | None,
-    glossary_files: tuple[tuple[str, int], ...],
-) -> str | None:
-    """``OUT/index.html`` over the review pages, in input order (pages may have been
-    written in any order); its path, or None when there is no index to write."""
-    if index is None or not pages:
-        return None
-    from transkit.review import write_index
-
-    place_of = {name: k for k, name in enumerate(inputs)}
-    pages.sort(key=lambda page: place_of.get(page[0], len(place_of)))
-    write_index(pages, index, model=model, glossaries=glossary_files)
-    return str(index)
-
-
-def review_plan(
+def _run_streamed(
     inputs: Sequence[str],
     options: TranslateOptions,
-    glossary: Any | None,
-    glossary_files: tuple[tuple[str, int], ...],
-    model: str | None,
-) -> tuple[dict[str, Any], list[tuple[str, Path, dict[str, int]]], Path | None]:
-    """Keywords for the review pages, a list to collect them, and the index path.
+    engine: Engine | None,
+    progress_factory: Callable[[int], Any] | None,
+    claims: OutputClaims | None,
+    started: float,
+) -> TranslateRun:
+    """`run_translate` a window at a time: the same files, figures and bytes."""
+    from transkit.stream import StreamSettings, stream_translate, streamed_files
 
-    The index (``OUT/index.html``) is written when more than one file gets a page.
-    """
-    files = [name for name in inputs if name != "-"]
-    index = options.out_dir / "index.html" if "html" in options.formats and len(files) > 1 else None
-    review = {"glossary": glossary, "model": model, "glossaries": glossary_files, "index": index}
-    return review, [], index
+    matcher, glossary_files, glossary = load_glossary(options.glossary_paths)
+    claims = claims or OutputClaims([*inputs, *options.glossary_paths])
+    paths = [output_paths(name, options.out_dir, options.formats) for name in inputs]
+    files = streamed_files(inputs, paths, claims)
+    if engine is None:
+        from transkit.engine.families import engine_for
+
+        engine = engine_for(options.model, options.engine)
+    model_label = getattr(engine, "name", None)
+    review, pages, index = review_plan(inputs, options, glossary, glossary_files, model_label)
+    settings = StreamSettings(
+        engine,
+        matcher=matcher,
+        glossary=_glossary_of(matcher),
+        num_hypotheses=options.num_hypotheses,
+        xliff_version=options.xliff_version,
+        review=review,
+    )
+    stream_translate(files, settings, progress_factory=progress_factory)
+    results = []
+    for f in files:
+        if f.error or not f.written:
+            results.append(FileResult(path=f.name, error=f.error))
+            continue
+        outputs = tuple(str(p) for p in f.paths.values())
+        results.append(FileResult(path=f.name, outputs=outputs, figures=f.figures))
+        if f.page_totals is not None:
+            pages.append((f.name, f.paths["html"], f.page_totals))
+    return TranslateRun(
+        files=tuple(results),
+        seconds=time.perf_counter() - started,
+        model=model_label,
+        glossaries=glossary_files,
+        index=write_review_index(inputs, pages, index, model_label, glossary_files),
+    )
 
 
 def apply_memory(documents: list[Document], options: TranslateOptions) -> list[Document]:

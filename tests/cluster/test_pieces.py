@@ -27,9 +27,10 @@ def test_plan_batches_sorts_by_length_and_translates_identical_sources_once() ->
     flat = [key.source for batch in batches for key in batch]
     assert flat == ["Kurz.", "Mittel lang.", "Ein langer Satz hier."]
     assert [len(b) for b in batches] == [2, 1]
-    assert sorted(i for positions in where.values() for i in positions) == [0, 1, 2, 3, 4]
+    placed = [i for places in where for positions in places.values() for i in positions]
+    assert sorted(placed) == [0, 1, 2, 3, 4]
     done = Segment(id="x", source="Schon.", target="Already.")
-    assert plan_batches([done], size=2) == ([], {})
+    assert plan_batches([done], size=2) == ([], [])
 
 
 def test_translate_planned_puts_each_translation_back_in_its_place() -> None:

@@ -233,6 +233,7 @@ def translate(
             out_dir=out_dir,
             formats=chosen,
             xliff_version=xliff_version,
+            hold_documents=report is not None,
         )
         claims = _claim_outputs(files, options, report)
         stdin_bytes = None
@@ -358,7 +359,7 @@ def _claim_outputs(files: tuple[str, ...], options: Any, report: Path | None) ->
 
 
 def _print_summary(run: Any, *, err: bool) -> None:
-    from transkit.enforce.report import document_summary, stage_line
+    from transkit.enforce.report import stage_line
 
     if run.glossaries:
         used = ", ".join(f"{name} ({count} entries)" for name, count in run.glossaries)
@@ -370,9 +371,9 @@ def _print_summary(run: Any, *, err: bool) -> None:
     if run.memory:
         click.echo(f"memory: {run.memory}", err=err)
     for result in run.files:
-        if result.document is None:
+        s = result.summary_figures()
+        if s is None:
             continue
-        s = document_summary(result.document)
         segments = f"{s['segments']} segment{'' if s['segments'] == 1 else 's'}"
         line = (
             f"{result.path}: {segments}, {s['terms_required']} terms required, "
@@ -381,9 +382,9 @@ def _print_summary(run: Any, *, err: bool) -> None:
         if s["terms_required"]:
             line += " (" + stage_line(s["stages"]) + ")"
         click.echo(line, err=err)
-        if run.memory:
+        if run.memory and result.document is not None:
             click.echo(f"  {_tm_line([result.document])}", err=err)
-        meta = result.document.metadata
+        meta = result.document.metadata if result.document is not None else {}
         if "document_format" in meta:
             click.echo(
                 f"  {meta['document_format']}: {meta['xliff_filled']} paragraphs translated"
@@ -413,7 +414,7 @@ def _print_summary(run: Any, *, err: bool) -> None:
         click.echo(_tm_line(run.documents), err=err)
     if run.index:
         click.echo(f"wrote {run.index}", err=err)
-    click.echo(f"{len(run.documents)} file(s) in {run.seconds:.2f} s", err=err)
+    click.echo(f"{len(run.finished)} file(s) in {run.seconds:.2f} s", err=err)
 
 
 def _tm_line(documents: Any) -> str:

@@ -39,7 +39,7 @@ class Ledger:
         cls,
         documents: Sequence[Document],
         batches: Sequence[Sequence[Segment]],
-        where: dict[Segment, list[int]],
+        where: Sequence[dict[Segment, list[int]]],
         committed: set[SegmentId],
     ) -> Ledger:
         """The ledger of `transkit.batch.plan_batches`' batches over ``documents``.
@@ -48,7 +48,12 @@ class Ledger:
         ids are in the journal (``committed``) is done; any other is pending.
         """
         flat = [(doc.name, i) for doc in documents for i in range(len(doc.segments))]
-        ledger = cls(ids=[[[flat[i] for i in where[key]] for key in batch] for batch in batches])
+        ledger = cls(
+            ids=[
+                [[flat[i] for i in where[number][key]] for key in batch]
+                for number, batch in enumerate(batches)
+            ]
+        )
         ledger.remaining = {doc.name: 0 for doc in documents}
         for number, per_key in enumerate(ledger.ids):
             ids = [x for places in per_key for x in places]
