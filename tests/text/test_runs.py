@@ -140,6 +140,12 @@ def test_markdown_never_cuts_inside_a_word() -> None:
     assert all(p.end > p.start for p in split)
 
 
+def _alone(marked: list[tuple[str, frozenset[str]]], k: int) -> bool:
+    """Whether piece ``k`` has no formatted word piece right beside it."""
+    beside = [marked[j] for j in (k - 1, k + 1) if 0 <= j < len(marked)]
+    return not any(f and piece.strip() for piece, f in beside)
+
+
 @st.composite
 def _cases(draw):
     pieces = []
@@ -167,6 +173,10 @@ def test_every_formatting_stretch_of_the_german_is_one_in_the_english(case) -> N
     source, anchors = _runs("", marked)
     if not anchors or not source.strip():
         return  # a unit holds words (a paragraph of white space is not translated)
+    if any(_alone(marked, k) for k, (piece, f) in enumerate(marked) if f and not piece.strip()):
+        # a known limit (docs/documents.md): a formatted white-space run with no formatted
+        # word beside it needs free white space, which the English may not have
+        return
     flags = [f for piece, f in marked if f]
     al = Alignment(source, target, _links(source, target, choices))
     placed = place(al, anchors)
