@@ -129,13 +129,13 @@ def _settle_level(
     words = [g for g in groups if not g.blank]
     blanks = [g for g in groups if g.blank]
     tokens = [(m.start() + lo, m.end() + lo) for m in _CHUNK.finditer(target[lo:hi])]
-    _order(words, groups, source, parent_src, lo, hi)
+    _order(words, groups, parent_src, lo, hi)
     placed = _lay_out_words(words, tokens, lo, hi)
     for group in placed:
         group.span = _trimmed(group, source, target)
     taken = [g.span for g in placed if g.span is not None]
     for group in sorted(blanks, key=lambda g: g.start):
-        _lay_out_blank(group, target, lo, hi, taken, result)
+        _lay_out_blank(group, target, lo, hi, taken)
         if group.span is not None:
             taken.append(group.span)
     pinned: dict[int, int] = {}
@@ -203,7 +203,6 @@ def _wanted(result: list[Placement], group: _Group, lo: int, hi: int) -> tuple[i
 def _order(
     words: list[_Group],
     groups: list[_Group],
-    source: str,
     parent_src: tuple[int, int],
     lo: int,
     hi: int,
@@ -321,7 +320,6 @@ def _lay_out_blank(
     lo: int,
     hi: int,
     taken: list[tuple[int, int]],
-    result: list[Placement],
 ) -> None:
     """Put a white-space-only group on white space that touches no other group."""
     need = len(group.members)
@@ -364,7 +362,8 @@ def _cut(
     two characters), as near as possible to the alignment's boundaries; a
     member that held only white space gets white space if it can.
     """
-    assert group.span is not None
+    if group.span is None:
+        return None
     s, e = group.span
     members = group.members
     k = len(members)
