@@ -26,6 +26,7 @@ files per format and one repetition; ``--skip-atf``: transkit alone).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -261,6 +262,97 @@ def elements_of(fmt: str, path: Path) -> tuple[dict[str, int], str | None]:
         return {}, f"{type(err).__name__}: {err}"
 
 
+_INLINE = {"b", "strong", "i", "em", "a"}
+_BLOCKS = {"p", "li", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "dd", "dt", "caption"}
+
+
+def html_details(source: Path, output: Path | None) -> dict[str, int]:
+    """What a demanding reader checks beyond element counts, the same for both tools.
+
+    ``empty``: bold/italic/link elements that held words and hold none now;
+    ``mid-sentence``: such elements with words on both sides in their block,
+    fewer in the output; ``href``: link targets of the input missing in the
+    output; ``untranslated attr``: ``title``/``alt`` values with letters that
+    the output still has as they were.
+    """
+    if output is None or not output.exists():
+        return {"empty": 0, "mid-sentence": 0, "href": 0, "untranslated attr": 0, "no output": 1}
+    a, b = _html_facts(source.read_bytes()), _html_facts(output.read_bytes())
+    hrefs_out = list(b["hrefs"])
+    missing = 0
+    for href in a["hrefs"]:
+        if href in hrefs_out:
+            hrefs_out.remove(href)
+        else:
+            missing += 1
+    german = list(a["attrs"])
+    still = 0
+    for value in b["attrs"]:
+        if value in german:
+            german.remove(value)
+            still += 1
+    return {
+        "empty": max(0, a["filled"] - b["filled"]),
+        "mid-sentence": max(0, a["middle"] - b["middle"]),
+        "href": missing,
+        "untranslated attr": still,
+    }
+
+
+def _html_facts(data: bytes) -> dict[str, Any]:
+    import lxml.html
+
+    root = lxml.html.document_fromstring(data)
+    filled = middle = 0
+    for el in root.iter(*_INLINE):
+        if el.tag == "a" and el.get("href") is None:
+            continue
+        if not any(ch.isalpha() for ch in el.text_content()):
+            continue
+        filled += 1
+        block = next((p for p in el.iterancestors() if p.tag in _BLOCKS), None)
+        if block is None:
+            continue
+        whole = block.text_content()
+        inner = el.text_content()
+        at = _offset_in(block, el)
+        before, after = whole[:at], whole[at + len(inner) :]
+        if any(c.isalpha() for c in before) and any(c.isalpha() for c in after):
+            middle += 1
+    hrefs = [el.get("href") for el in root.iter("a") if el.get("href") is not None]
+    attrs = [
+        (name, el.get(name))
+        for el in root.iter()
+        if isinstance(el.tag, str)
+        for name in ("title", "alt")
+        if any(c.isalpha() for c in el.get(name) or "")
+    ]
+    return {"filled": filled, "middle": middle, "hrefs": hrefs, "attrs": attrs}
+
+
+class _Found(Exception):
+    pass
+
+
+def _offset_in(block: Any, el: Any) -> int:
+    """Where ``el``'s text starts in ``block.text_content()``."""
+    count = 0
+
+    def walk(node: Any) -> None:
+        nonlocal count
+        if node is el:
+            raise _Found
+        if isinstance(node.tag, str):
+            count += len(node.text or "")
+            for child in node:
+                walk(child)
+                count += len(child.tail or "")
+
+    with contextlib.suppress(_Found):
+        walk(block)
+    return count
+
+
 def lost(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
     return {k: n - after.get(k, 0) for k, n in before.items() if n > after.get(k, 0)}
 
@@ -393,6 +485,7 @@ def compare(quick: bool, skip_atf: bool, atf_limit_s: int) -> bool:
             f"  {'total':44} {sums['transkit']['in']:>5} "
             + " ".join(f"{s['kept']:>13} {s['lost']:>5} {s['seconds']:6.2f}" for s in sums.values())
         )
+    _print_html_details(files["html"], tools)
     print("\n  summary per format: elements lost, outputs not opened by LibreOffice, s/document")
     for fmt, sums in totals.items():
         parts = [
@@ -410,6 +503,19 @@ def compare(quick: bool, skip_atf: bool, atf_limit_s: int) -> bool:
     failed_tk = sum(s["transkit"]["failed"] for s in totals.values())
     print(f"  transkit outputs that fail to open: {failed_tk} (target 0)")
     return ok
+
+
+def _print_html_details(files: list[Path], tools: dict[str, dict[str, dict[str, Any]]]) -> None:
+    """`html_details` summed per tool over the HTML files neither tool was stopped on."""
+    print("\n  HTML, what the element count does not see (`html_details`, same for both):")
+    for tool, rows in tools.items():
+        sums: dict[str, int] = {}
+        for path in files:
+            if _timed_out(tools, path):
+                continue
+            for key, n in html_details(path, rows[str(path)]["output"]).items():
+                sums[key] = sums.get(key, 0) + n
+        print(f"  {tool:9} " + " ".join(f"{k}={n}" for k, n in sums.items()))
 
 
 # -- section 2 ------------------------------------------------------------------------------

@@ -263,6 +263,7 @@ def _finish(
     from transkit.fileio import atomic_write_bytes
     from transkit.formats.xliff_fill import Fill
     from transkit.text.align import Alignment, Placement, place, shift
+    from transkit.text.runs import keep_runs
 
     fill_file = prepared.fill
     jobs = {job.key: job for job in fill_file.jobs}
@@ -316,6 +317,10 @@ def _finish(
             method = "attention" if methods == {"attention"} else "guess"
             alignment = Alignment(inline.text, text, tuple(links), method)
             result = place(alignment, inline.anchors)
+            if prepared.document is not None:
+                # a document's codes are formatting runs: each must stay one, whole
+                markdown = prepared.document.format == "markdown"
+                result = keep_runs(alignment, inline.anchors, result, inside_words=not markdown)
             placements = tuple(result)
             uncertain = [
                 _code_label(code)
