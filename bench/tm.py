@@ -278,7 +278,10 @@ def reset_server(url: str) -> None:
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("DROP TABLE IF EXISTS tm_units, tm_files, schema_version CASCADE")
+        conn.execute(
+            "DROP TABLE IF EXISTS tm_units, tm_files, tm_features, tm_feature_df, schema_version "
+            "CASCADE"
+        )
 
 
 def server_units(url: str) -> int:

@@ -29,6 +29,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from transkit.errors import TranskitError
+from transkit.tm import pgschema
+from transkit.tm.pgschema import INDEXES, MIGRATIONS, SCHEMA_VERSION, feature_text
 from transkit.tm.store import FileState, StoreStats
 from transkit.tm.units import (
     TMUnit,
@@ -39,7 +41,7 @@ from transkit.tm.units import (
     source_key,
 )
 
-__all__ = ["SCHEMA_VERSION", "PostgresStore", "StoreConnectionError", "trigram_threshold"]
+__all__ = ["SCHEMA_VERSION", "PostgresStore", "StoreConnectionError"]
 
 #: Key of the advisory lock every write transaction holds (any 64-bit constant).
 WRITE_LOCK = 0x7472616E736B6974  # "transkit"
@@ -48,41 +50,8 @@ PAGE = 20_000
 #: An import of this many units, and more than the memory holds, builds the indexes
 #: once instead of updating them row by row (readers wait for that import).
 REBUILD_AT = 50_000
-
-_MIGRATIONS: tuple[str, ...] = (
-    # 1: units, files, the exact-match and trigram indexes
-    """
-    CREATE EXTENSION IF NOT EXISTS pg_trgm;
-    CREATE TABLE tm_files(
-        id serial PRIMARY KEY, name text UNIQUE NOT NULL,
-        size bigint NOT NULL DEFAULT -1, mtime_ns bigint NOT NULL DEFAULT -1,
-        units integer NOT NULL DEFAULT 0);
-    CREATE TABLE tm_units(
-        id bigserial PRIMARY KEY,
-        file_id integer NOT NULL REFERENCES tm_files(id) ON DELETE CASCADE,
-        src_key bigint NOT NULL, pair_key bigint NOT NULL, ctx_key bigint NOT NULL,
-        norm text NOT NULL, chars integer NOT NULL,
-        source text NOT NULL, target text NOT NULL,
-        source_lang text NOT NULL, target_lang text NOT NULL,
-        date text NOT NULL, prev text NOT NULL, next text NOT NULL,
-        origin text NOT NULL, document text NOT NULL, props text,
-        approved boolean NOT NULL DEFAULT true,
-        tu bytea);
-    CREATE INDEX tm_units_src ON tm_units(src_key);
-    CREATE INDEX tm_units_pair ON tm_units(pair_key);
-    CREATE INDEX tm_units_file ON tm_units(file_id);
-    CREATE INDEX tm_units_trgm ON tm_units USING gin (norm gin_trgm_ops);
-    """,
-)
-#: The secondary indexes, dropped and built again around a big import.
-_INDEXES = {
-    "tm_units_src": "CREATE INDEX tm_units_src ON tm_units(src_key)",
-    "tm_units_pair": "CREATE INDEX tm_units_pair ON tm_units(pair_key)",
-    "tm_units_file": "CREATE INDEX tm_units_file ON tm_units(file_id)",
-    "tm_units_trgm": "CREATE INDEX tm_units_trgm ON tm_units USING gin (norm gin_trgm_ops)",
-}
-#: The schema this code writes; a database with a higher version is refused.
-SCHEMA_VERSION = len(_MIGRATIONS)
+#: After storing this many units, the postings are vacuumed (index-only scans need it).
+VACUUM_AT = 20_000
 
 _UNIT_COLUMNS = (
     "source, target, source_lang, target_lang, date, prev, next, origin, document, props"
@@ -91,21 +60,12 @@ _COPY_COLUMNS = (
     "file_id, src_key, pair_key, ctx_key, norm, chars, "
     "source, target, source_lang, target_lang, date, prev, next, origin, document, props, tu"
 )
+#: The staging table's columns: a unit's, and its features for the server to hash.
+_STAGE_COLUMNS = _COPY_COLUMNS + ", feats"
 
 
 class StoreConnectionError(TranskitError):
     """The database cannot be reached, refuses the login, or dropped the connection."""
-
-
-def trigram_threshold(min_score: float) -> float:
-    """The ``pg_trgm`` similarity a unit needs to be a candidate for a ``min_score`` match.
-
-    Trigram similarity falls faster than ``fuzz.ratio`` (one changed
-    character breaks three trigrams), so the bar is well below the score:
-    at 75 it is 0.4, which keeps the brute-force best match (bench/tm.py
-    measures the recall) while leaving out most of a big memory.
-    """
-    return round(min(0.6, max(0.1, (min_score - 35.0) / 100.0)), 3)
 
 
 def _unit(row: Sequence[Any], file: str = "") -> TMUnit:
@@ -126,7 +86,7 @@ def _unit(row: Sequence[Any], file: str = "") -> TMUnit:
 
 
 def unit_row(file_id: int, unit: TMUnit, tu: bytes | None) -> tuple[Any, ...]:
-    """The ``COPY`` row of one unit (columns `_COPY_COLUMNS`)."""
+    """The staging ``COPY`` row of one unit (columns `_STAGE_COLUMNS`)."""
     norm = normalize(unit.source)
     return (
         file_id,
@@ -146,6 +106,7 @@ def unit_row(file_id: int, unit: TMUnit, tu: bytes | None) -> tuple[Any, ...]:
         unit.document,
         json.dumps(unit.props, ensure_ascii=False) if unit.props else None,
         tu,
+        feature_text(norm),
     )
 
 
@@ -251,7 +212,10 @@ class PostgresStore:
                     file=self.label,
                 )
             for version in range(current + 1, SCHEMA_VERSION + 1):
-                conn.execute(_MIGRATIONS[version - 1])
+                sql, step = MIGRATIONS[version - 1]
+                conn.execute(sql)
+                if step is not None:
+                    step(conn)
                 conn.execute("INSERT INTO schema_version VALUES (%s)", (version,))
 
     def schema_version(self) -> int:
@@ -304,69 +268,78 @@ class PostgresStore:
             row = conn.execute("SELECT id FROM tm_files WHERE name=%s", (file,)).fetchone()
             if not row:
                 return 0
-            gone = conn.execute("DELETE FROM tm_units WHERE file_id=%s", (row[0],)).rowcount
+            gone = conn.execute(
+                "DELETE FROM tm_units WHERE file_id=%s RETURNING id, chars, norm", (row[0],)
+            ).fetchall()
+            pgschema.delete_features(conn, gone)
             conn.execute("DELETE FROM tm_files WHERE id=%s", (row[0],))
             self._names.pop(int(row[0]), None)
-            return int(gone)
+            return len(gone)
 
     # ------------------------------------------------------------------ writing
     def add(self, file: str, units: Sequence[TMUnit]) -> int:
         """Store ``units`` under ``file`` (``COPY``, no de-duplication)."""
         if not units:
             return 0
-        with self.transaction(), self._conn() as conn:
-            file_id = self.file_id(file)
-            with conn.cursor().copy(f"COPY tm_units({_COPY_COLUMNS}) FROM STDIN") as copy:
-                for unit in units:
-                    copy.write_row(unit_row(file_id, unit, _tu_bytes(unit)))
-        return len(units)
+        return self._store(file, ((u, _tu_bytes(u)) for u in units), merge=False)[0]
 
     def import_units(self, file: str, items: Iterable[tuple[TMUnit, bytes]]) -> tuple[int, int]:
         """Merge ``(unit, <tu> bytes)`` into ``file``; return (added, duplicates).
 
-        The rows are copied into a temporary table, then one statement keeps,
-        per (source, target) pair, the newest copy - and only when the memory
-        does not hold that pair with the same or a newer date already.  All
-        in one transaction: an error or a dropped connection stores nothing.
+        Per (source, target) pair the newest copy is kept - and only when the
+        memory does not hold that pair with the same or a newer date already.
         """
+        return self._store(file, items, merge=True)
+
+    def _store(
+        self, file: str, items: Iterable[tuple[TMUnit, bytes]], *, merge: bool
+    ) -> tuple[int, int]:
+        """Stage the rows with ``COPY`` in an unindexed temporary table, then move them in.
+
+        All in one transaction: an error or a dropped connection stores
+        nothing.  A load bigger than the memory drops the indexes and builds
+        them once at the end (one sort beats a million index insertions).
+        """
+        outer = getattr(self._local, "conn", None) is not None
         with self.transaction(), self._conn() as conn:
             file_id = self.file_id(file)
             conn.execute(
                 "CREATE TEMP TABLE tm_import (LIKE tm_units INCLUDING DEFAULTS) ON COMMIT DROP"
             )
-            conn.execute("ALTER TABLE tm_import DROP COLUMN id, ADD COLUMN seq bigserial")
+            conn.execute(
+                "ALTER TABLE tm_import DROP COLUMN id, ADD COLUMN seq bigserial, "
+                "ADD COLUMN feats text"
+            )
             total = 0
-            with conn.cursor().copy(f"COPY tm_import({_COPY_COLUMNS}) FROM STDIN") as copy:
+            with conn.cursor().copy(f"COPY tm_import({_STAGE_COLUMNS}) FROM STDIN") as copy:
                 for unit, tu in items:
                     copy.write_row(unit_row(file_id, unit, tu))
                     total += 1
             if not total:
+                conn.execute("DROP TABLE tm_import")
                 return 0, 0
             conn.execute("ANALYZE tm_import")
-            held = conn.execute("SELECT count(*) FROM tm_units").fetchone()[0]
+            held = conn.execute(
+                "SELECT greatest(reltuples, 0) FROM pg_class WHERE oid = 'tm_units'::regclass"
+            ).fetchone()[0]
             rebuild = total >= max(REBUILD_AT, held)
-            if rebuild:  # a big load: one index build beats a million index insertions
-                conn.execute("SET LOCAL maintenance_work_mem = '512MB'")
-                conn.execute(f"DROP INDEX {', '.join(_INDEXES)}")
-            added = conn.execute(
-                f"INSERT INTO tm_units({_COPY_COLUMNS}) "
-                f"SELECT {_COPY_COLUMNS} FROM ("
-                f"  SELECT DISTINCT ON (i.pair_key) i.* FROM tm_import i"
-                "   WHERE NOT EXISTS (SELECT 1 FROM tm_units u"
-                "                     WHERE u.pair_key = i.pair_key AND u.date >= i.date)"
-                "   ORDER BY i.pair_key, i.date DESC, i.seq) AS fresh "
-                "ORDER BY seq"
-            ).rowcount
             if rebuild:
-                for create in _INDEXES.values():
+                conn.execute("SET LOCAL maintenance_work_mem = '512MB'")
+                conn.execute(f"DROP INDEX {', '.join(INDEXES)}")
+            added = pgschema.insert_staged(conn, _COPY_COLUMNS, merge=merge)
+            if rebuild:
+                for create in INDEXES.values():
                     conn.execute(create)
-                conn.execute("ANALYZE tm_units")  # the planner must know the new size
             conn.execute(
                 "UPDATE tm_files SET units=(SELECT count(*) FROM tm_units WHERE file_id=%s) "
                 "WHERE id=%s",
                 (file_id, file_id),
             )
-        return int(added), total - int(added)
+        if added >= VACUUM_AT and not outer:
+            with self._conn() as conn:  # outside the transaction: VACUUM cannot run in one
+                conn.execute("VACUUM (ANALYZE) tm_features")
+                conn.execute("ANALYZE tm_units")
+        return added, total - added
 
     # ------------------------------------------------------------------ reading
     def _file_name(self, conn: Any, file_id: int) -> str:
@@ -387,30 +360,19 @@ class PostgresStore:
             return [_unit(r[1:], self._file_name(conn, r[0])) for r in rows]
 
     def candidates(self, source: str, limit: int, min_score: float = 0.0) -> list[tuple[int, str]]:
-        """Ids and sources of up to ``limit`` units sharing the most trigrams with ``source``.
+        """Ids and sources of up to ``limit`` units sharing the most rare features with ``source``.
 
         Units too much shorter or longer to reach ``min_score`` (``fuzz.ratio``)
         are left out, as in the SQLite store.
         """
         norm = normalize(source)
-        if not any(c.isalnum() for c in norm):
-            return []
         length = len(norm)
         ratio = min_score / 100.0
         # 2 * min(a, b) / (a + b) >= ratio  <=>  b within [a * r / (2 - r), a * (2 - r) / r]
         low = int(length * ratio / (2 - ratio)) if ratio > 0 else 0
         high = int(length * (2 - ratio) / ratio) + 1 if ratio > 0 else 1 << 30
-        with self._conn() as conn, conn.transaction():
-            conn.execute(
-                "SELECT set_config('pg_trgm.similarity_threshold', %s, true)",
-                (str(trigram_threshold(min_score)),),
-            )
-            rows = conn.execute(
-                "SELECT id, source FROM tm_units WHERE norm %% %s AND chars BETWEEN %s AND %s "
-                "ORDER BY similarity(norm, %s) DESC, id LIMIT %s",
-                (norm, low, high, norm, limit),
-            ).fetchall()
-        return [(int(r[0]), r[1]) for r in rows]
+        with self._conn() as conn:
+            return pgschema.candidates(conn, norm, low, min(high, 1 << 30), limit)
 
     def get(self, ids: Sequence[int]) -> list[tuple[int, TMUnit]]:
         """``(id, unit)`` by id, in the order given (ids of deleted units are skipped)."""
@@ -447,8 +409,9 @@ class PostgresStore:
             if target is not None:
                 query += " AND target=%s"
                 params += (target,)
-            rows = conn.execute(query + " RETURNING file_id", params).fetchall()
-            for (file_id,) in rows:
+            rows = conn.execute(query + " RETURNING file_id, id, chars, norm", params).fetchall()
+            pgschema.delete_features(conn, [r[1:] for r in rows])
+            for file_id, *_ in rows:
                 name = self._file_name(conn, file_id)
                 removed[name] = removed.get(name, 0) + 1
         return removed
