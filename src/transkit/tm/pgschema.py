@@ -2,8 +2,9 @@
 
 Fuzzy candidates come from ``tm_features``, one row per (feature, unit):
 the features are the folder memory's (`transkit.tm.units.features`: word
-beginnings and pairs of them), hashed by the server (``hashtext``), with
-the unit's length beside them.  A B-tree on ``(feature, chars, unit_id)``
+beginnings and pairs of them), hashed to 32 bits (CRC-32: the same on every
+client, a collision only adds a candidate), with the unit's length beside
+them.  A B-tree on ``(feature, chars, unit_id)``
 answers "units holding this feature, within this length window" by one
 index-only range scan.  ``tm_feature_df`` counts the units per feature, so
 a lookup reads the *rare* features of the query first and skips the common
@@ -18,20 +19,22 @@ schema 2 drops it and fills ``tm_features`` from the stored units.
 from __future__ import annotations
 
 import math
+import zlib
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
 from transkit.tm.units import features
 
 __all__ = [
-    "FEATURE_SEPARATOR",
     "INDEXES",
     "MIGRATIONS",
     "SCHEMA_VERSION",
+    "add_feature_counts",
     "candidates",
     "delete_features",
-    "feature_text",
-    "insert_staged",
+    "feature_hashes",
+    "posting_lines",
 ]
 
 #: A lookup reads the rarest features of the query until their postings pass this many
@@ -39,9 +42,6 @@ __all__ = [
 POSTINGS_BUDGET = 40_000
 #: The rarest features always read, however common.
 MIN_FEATURES = 3
-
-#: Joins a unit's features into one ``COPY`` field (features are ``\w`` runs and spaces).
-FEATURE_SEPARATOR = "|"
 
 _UNITS = """
     CREATE TABLE tm_files(
@@ -81,16 +81,34 @@ INDEXES = {
 }
 
 
-def feature_text(norm: str) -> str:
-    """A normalised source's distinct features as one field (the server hashes each)."""
-    return FEATURE_SEPARATOR.join(dict.fromkeys(features(norm)))
+def feature_hashes(norm: str) -> list[int]:
+    """The distinct features of a normalised source as signed 32-bit CRCs (``integer``)."""
+    return list({(zlib.crc32(f.encode()) ^ 0x80000000) - 0x80000000 for f in features(norm)})
+
+
+def posting_lines(hashes: list[int], chars: int, unit_id: int) -> str:
+    """``COPY tm_features(feature, chars, unit_id)`` text lines of one unit."""
+    tail = f"\t{chars}\t{unit_id}\n"
+    return tail.join(map(str, hashes)) + tail if hashes else ""
+
+
+def add_feature_counts(conn: Any, counts: Counter[int]) -> None:
+    """Add ``counts`` (feature -> units) to ``tm_feature_df``."""
+    if not counts:
+        return
+    conn.execute("CREATE TEMP TABLE tm_df_new(feature integer, df integer) ON COMMIT DROP")
+    with conn.cursor().copy("COPY tm_df_new(feature, df) FROM STDIN") as copy:
+        copy.write("".join(f"{f}\t{n}\n" for f, n in counts.items()))
+    conn.execute(
+        "INSERT INTO tm_feature_df(feature, df) SELECT feature, df FROM tm_df_new "
+        "ON CONFLICT (feature) DO UPDATE SET df = tm_feature_df.df + EXCLUDED.df"
+    )
+    conn.execute("DROP TABLE tm_df_new")
 
 
 def _backfill_features(conn: Any) -> None:
     """Schema 2 on a memory of schema 1: index the stored units' features."""
-    conn.execute(
-        "CREATE TEMP TABLE tm_backfill(unit_id bigint, chars integer, feats text) ON COMMIT DROP"
-    )
+    counts: Counter[int] = Counter()
     last = 0
     while True:
         rows = conn.execute(
@@ -98,11 +116,15 @@ def _backfill_features(conn: Any) -> None:
         ).fetchall()
         if not rows:
             break
-        with conn.cursor().copy("COPY tm_backfill(unit_id, chars, feats) FROM STDIN") as copy:
-            for unit_id, chars, norm in rows:
-                copy.write_row((unit_id, chars, feature_text(norm)))
+        lines = []
+        for unit_id, chars, norm in rows:
+            hashes = feature_hashes(norm)
+            counts.update(hashes)
+            lines.append(posting_lines(hashes, chars, unit_id))
+        with conn.cursor().copy("COPY tm_features(feature, chars, unit_id) FROM STDIN") as copy:
+            copy.write("".join(lines))
         last = rows[-1][0]
-    _insert_features(conn, "SELECT unit_id, chars, feats FROM tm_backfill")
+    add_feature_counts(conn, counts)
     conn.execute(INDEXES["tm_features_key"])
 
 
@@ -115,71 +137,49 @@ MIGRATIONS: tuple[tuple[str, Callable[[Any], None] | None], ...] = (
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-def _insert_features(conn: Any, rows_sql: str) -> None:
-    """Postings and feature counts for the ``(unit_id, chars, feats)`` rows ``rows_sql`` gives."""
-    conn.execute(
-        "WITH new AS ("
-        "  INSERT INTO tm_features(feature, chars, unit_id)"
-        f"  SELECT hashtext(f), r.chars, r.unit_id FROM ({rows_sql}) AS r,"
-        f"         unnest(string_to_array(r.feats, '{FEATURE_SEPARATOR}')) AS f"
-        "  RETURNING feature) "
-        "INSERT INTO tm_feature_df(feature, df) SELECT feature, count(*) FROM new GROUP BY feature "
-        "ON CONFLICT (feature) DO UPDATE SET df = tm_feature_df.df + EXCLUDED.df"
-    )
+def drop_losers(conn: Any, first_id: int) -> list[tuple[int, int, str]]:
+    """Delete the units from ``first_id`` on that lose to another copy of their pair.
 
-
-def insert_staged(conn: Any, columns: str, *, merge: bool) -> int:
-    """Move the rows staged in ``tm_import`` into the memory; return how many were stored.
-
-    With ``merge``, per (source, target) pair only the newest staged copy
-    is kept, and only when the memory does not hold that pair with the same
-    or a newer date already.  Ids are given in file order.
+    A new unit loses to a held copy of its (source, target) pair with the
+    same or a newer date, and to a new copy with a newer date (the first in
+    the file at the same date): per pair the newest copy stays, once.
+    Returns the deleted ``(id, chars, norm)`` for `delete_features`.
     """
-    chosen = (
-        "SELECT DISTINCT ON (i.pair_key) i.seq FROM tm_import i"
-        " WHERE NOT EXISTS (SELECT 1 FROM tm_units u"
-        "                   WHERE u.pair_key = i.pair_key AND u.date >= i.date)"
-        " ORDER BY i.pair_key, i.date DESC, i.seq"
-        if merge
-        else "SELECT seq FROM tm_import"
+    return list(
+        conn.execute(
+            "DELETE FROM tm_units n WHERE n.id >= %(first)s AND EXISTS ("
+            "  SELECT 1 FROM tm_units o WHERE o.pair_key = n.pair_key AND o.id <> n.id"
+            "  AND (o.date > n.date OR (o.date = n.date AND (o.id < %(first)s OR o.id < n.id)))"
+            ") RETURNING n.id, n.chars, n.norm",
+            {"first": first_id},
+        ).fetchall()
     )
-    conn.execute(
-        "CREATE TEMP TABLE tm_fresh ON COMMIT DROP AS "
-        "SELECT nextval(pg_get_serial_sequence('tm_units', 'id')) AS id, seq "
-        f"FROM (SELECT seq FROM ({chosen}) AS c ORDER BY seq) AS s"
-    )
-    added = conn.execute(
-        f"INSERT INTO tm_units(id, {columns}) "
-        f"SELECT f.id, {', '.join('i.' + c.strip() for c in columns.split(','))} "
-        "FROM tm_fresh f JOIN tm_import i USING (seq) ORDER BY f.id"
-    ).rowcount
-    _insert_features(
-        conn, "SELECT f.id AS unit_id, i.chars, i.feats FROM tm_fresh f JOIN tm_import i USING(seq)"
-    )
-    conn.execute("DROP TABLE tm_fresh, tm_import")  # a second load in one transaction stages anew
-    return int(added)
 
 
 def delete_features(conn: Any, gone: list[tuple[int, int, str]]) -> None:
     """Forget the postings of deleted units, given as ``(unit_id, chars, norm)``."""
     if not gone:
         return
+    ids: list[int] = []
+    chars: list[int] = []
+    feats: list[int] = []
+    counts: Counter[int] = Counter()
+    for unit_id, length, norm in gone:
+        hashes = feature_hashes(norm)
+        counts.update(hashes)
+        feats += hashes
+        ids += [unit_id] * len(hashes)
+        chars += [length] * len(hashes)
     conn.execute(
-        "WITH r AS ("
-        "  SELECT hashtext(f) AS feature, g.chars, g.unit_id"
-        "  FROM unnest(%s::bigint[], %s::integer[], %s::text[]) AS g(unit_id, chars, feats),"
-        f"      unnest(string_to_array(g.feats, '{FEATURE_SEPARATOR}')) AS f),"
-        " gone AS (DELETE FROM tm_features t USING r"
-        "          WHERE t.feature = r.feature AND t.chars = r.chars AND t.unit_id = r.unit_id"
-        "          RETURNING t.feature) "
+        "DELETE FROM tm_features t USING unnest(%s::integer[], %s::integer[], %s::bigint[]) "
+        "AS g(feature, chars, unit_id) "
+        "WHERE t.feature = g.feature AND t.chars = g.chars AND t.unit_id = g.unit_id",
+        (feats, chars, ids),
+    )
+    conn.execute(
         "UPDATE tm_feature_df d SET df = d.df - g.n "
-        "FROM (SELECT feature, count(*) AS n FROM gone GROUP BY feature) AS g "
-        "WHERE d.feature = g.feature",
-        (
-            [g[0] for g in gone],
-            [g[1] for g in gone],
-            [feature_text(g[2]) for g in gone],
-        ),
+        "FROM unnest(%s::integer[], %s::integer[]) AS g(feature, n) WHERE d.feature = g.feature",
+        (list(counts), list(counts.values())),
     )
 
 
@@ -191,14 +191,13 @@ def candidates(conn: Any, norm: str, low: int, high: int, limit: int) -> list[tu
     they share, so the units that share the rare words and word pairs come
     first - the exact score is computed above the store.
     """
-    wanted = list(dict.fromkeys(features(norm)))
+    wanted = feature_hashes(norm)
     if not wanted:
         return []
     rows = conn.execute(
-        "SELECT q.feature, coalesce(d.df, 0), "
+        "SELECT d.feature, d.df, "
         "       (SELECT greatest(reltuples, 1) FROM pg_class WHERE oid = 'tm_units'::regclass) "
-        "FROM (SELECT DISTINCT hashtext(f) AS feature FROM unnest(%s::text[]) AS f) AS q "
-        "LEFT JOIN tm_feature_df d USING (feature)",
+        "FROM tm_feature_df d WHERE d.feature = ANY(%s)",
         (wanted,),
     ).fetchall()
     held = sorted((int(df), int(feature), float(total)) for feature, df, total in rows if df > 0)

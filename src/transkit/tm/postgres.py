@@ -23,14 +23,16 @@ inline codes and properties travel through unchanged.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import threading
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from transkit.errors import TranskitError
 from transkit.tm import pgschema
-from transkit.tm.pgschema import INDEXES, MIGRATIONS, SCHEMA_VERSION, feature_text
+from transkit.tm.pgschema import INDEXES, MIGRATIONS, SCHEMA_VERSION
 from transkit.tm.store import FileState, StoreStats
 from transkit.tm.units import (
     TMUnit,
@@ -47,8 +49,8 @@ __all__ = ["SCHEMA_VERSION", "PostgresStore", "StoreConnectionError"]
 WRITE_LOCK = 0x7472616E736B6974  # "transkit"
 #: Rows per page when streaming units out.
 PAGE = 20_000
-#: An import of this many units, and more than the memory holds, builds the indexes
-#: once instead of updating them row by row (readers wait for that import).
+#: A load of more than `CHUNK` units into a memory of fewer units than this builds the
+#: indexes once instead of updating them row by row (readers wait for that load).
 REBUILD_AT = 50_000
 #: After storing this many units, the postings are vacuumed (index-only scans need it).
 VACUUM_AT = 20_000
@@ -60,8 +62,8 @@ _COPY_COLUMNS = (
     "file_id, src_key, pair_key, ctx_key, norm, chars, "
     "source, target, source_lang, target_lang, date, prev, next, origin, document, props, tu"
 )
-#: The staging table's columns: a unit's, and its features for the server to hash.
-_STAGE_COLUMNS = _COPY_COLUMNS + ", feats"
+#: Units copied per ``COPY`` round (units, then their postings).
+CHUNK = 20_000
 
 
 class StoreConnectionError(TranskitError):
@@ -85,10 +87,12 @@ def _unit(row: Sequence[Any], file: str = "") -> TMUnit:
     )
 
 
-def unit_row(file_id: int, unit: TMUnit, tu: bytes | None) -> tuple[Any, ...]:
-    """The staging ``COPY`` row of one unit (columns `_STAGE_COLUMNS`)."""
-    norm = normalize(unit.source)
+def unit_row(
+    unit_id: int, file_id: int, unit: TMUnit, norm: str, tu: bytes | None
+) -> tuple[Any, ...]:
+    """The ``COPY`` row of one unit (``id`` and `_COPY_COLUMNS`)."""
     return (
+        unit_id,
         file_id,
         normalized_key(norm),
         pair_key(unit.source, unit.target),
@@ -106,7 +110,6 @@ def unit_row(file_id: int, unit: TMUnit, tu: bytes | None) -> tuple[Any, ...]:
         unit.document,
         json.dumps(unit.props, ensure_ascii=False) if unit.props else None,
         tu,
-        feature_text(norm),
     )
 
 
@@ -294,39 +297,51 @@ class PostgresStore:
     def _store(
         self, file: str, items: Iterable[tuple[TMUnit, bytes]], *, merge: bool
     ) -> tuple[int, int]:
-        """Stage the rows with ``COPY`` in an unindexed temporary table, then move them in.
+        """``COPY`` the units and their postings in, then (``merge``) drop the losing copies.
 
-        All in one transaction: an error or a dropped connection stores
-        nothing.  A load bigger than the memory drops the indexes and builds
-        them once at the end (one sort beats a million index insertions).
+        The rows go straight into their tables, a chunk of units and then
+        their postings at a time, with ids given here (the writers' lock
+        keeps the id sequence to this transaction).  All in one transaction:
+        an error or a dropped connection stores nothing.  A load bigger than
+        the memory drops the indexes and builds them once at the end (one
+        sort beats a million index insertions).
         """
         outer = getattr(self._local, "conn", None) is not None
         with self.transaction(), self._conn() as conn:
             file_id = self.file_id(file)
-            conn.execute(
-                "CREATE TEMP TABLE tm_import (LIKE tm_units INCLUDING DEFAULTS) ON COMMIT DROP"
-            )
-            conn.execute(
-                "ALTER TABLE tm_import DROP COLUMN id, ADD COLUMN seq bigserial, "
-                "ADD COLUMN feats text"
-            )
-            total = 0
-            with conn.cursor().copy(f"COPY tm_import({_STAGE_COLUMNS}) FROM STDIN") as copy:
-                for unit, tu in items:
-                    copy.write_row(unit_row(file_id, unit, tu))
-                    total += 1
-            if not total:
-                conn.execute("DROP TABLE tm_import")
-                return 0, 0
-            conn.execute("ANALYZE tm_import")
+            first = int(conn.execute("SELECT nextval('tm_units_id_seq')").fetchone()[0])
             held = conn.execute(
-                "SELECT greatest(reltuples, 0) FROM pg_class WHERE oid = 'tm_units'::regclass"
+                f"SELECT count(*) FROM (SELECT 1 FROM tm_units LIMIT {REBUILD_AT}) AS h"
             ).fetchone()[0]
-            rebuild = total >= max(REBUILD_AT, held)
-            if rebuild:
+            items = iter(items)
+            chunk = list(itertools.islice(items, CHUNK))
+            rebuild = len(chunk) == CHUNK and held < REBUILD_AT
+            if rebuild:  # a big load into a small memory: build the indexes once, after
                 conn.execute("SET LOCAL maintenance_work_mem = '512MB'")
                 conn.execute(f"DROP INDEX {', '.join(INDEXES)}")
-            added = pgschema.insert_staged(conn, _COPY_COLUMNS, merge=merge)
+            counts: Counter[int] = Counter()
+            next_id = first
+            cursor = conn.cursor()
+            while chunk:
+                postings = []
+                with cursor.copy(f"COPY tm_units(id, {_COPY_COLUMNS}) FROM STDIN") as copy:
+                    for unit, tu in chunk:
+                        norm = normalize(unit.source)
+                        hashes = pgschema.feature_hashes(norm)
+                        counts.update(hashes)
+                        postings.append(pgschema.posting_lines(hashes, len(norm), next_id))
+                        copy.write_row(unit_row(next_id, file_id, unit, norm, tu))
+                        next_id += 1
+                with cursor.copy("COPY tm_features(feature, chars, unit_id) FROM STDIN") as copy:
+                    copy.write("".join(postings))
+                chunk = list(itertools.islice(items, CHUNK))
+            total = next_id - first
+            if not total:
+                return 0, 0
+            conn.execute("SELECT setval('tm_units_id_seq', %s)", (next_id - 1,))
+            pgschema.add_feature_counts(conn, counts)
+            lost = pgschema.drop_losers(conn, first) if merge else []
+            pgschema.delete_features(conn, lost)
             if rebuild:
                 for create in INDEXES.values():
                     conn.execute(create)
@@ -335,11 +350,12 @@ class PostgresStore:
                 "WHERE id=%s",
                 (file_id, file_id),
             )
+        added = total - len(lost)
         if added >= VACUUM_AT and not outer:
             with self._conn() as conn:  # outside the transaction: VACUUM cannot run in one
                 conn.execute("VACUUM (ANALYZE) tm_features")
                 conn.execute("ANALYZE tm_units")
-        return added, total - added
+        return added, len(lost)
 
     # ------------------------------------------------------------------ reading
     def _file_name(self, conn: Any, file_id: int) -> str:
