@@ -177,3 +177,78 @@ def test_a_pooled_memory_serves_threads(pg_url: str) -> None:
         for thread in threads:
             thread.join()
     assert len(results) == 160 and all(results)
+
+
+def _postings(url: str) -> tuple[int, int]:
+    """(rows in tm_features, sum of tm_feature_df counts)."""
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        rows = conn.execute("SELECT count(*) FROM tm_features").fetchone()[0]
+        df = conn.execute("SELECT coalesce(sum(df), 0) FROM tm_feature_df").fetchone()[0]
+    return int(rows), int(df)
+
+
+def test_a_schema_1_memory_gets_its_feature_index(pg_url: str) -> None:
+    """A memory of schema 1 (the pg_trgm index) is indexed on first use and finds fuzzy matches."""
+    import psycopg
+
+    from transkit.tm.pgschema import MIGRATIONS
+    from transkit.tm.postgres import unit_row
+    from transkit.tm.units import normalize
+
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE schema_version(version integer NOT NULL)")
+        conn.execute(MIGRATIONS[0][0])
+        conn.execute("INSERT INTO schema_version VALUES (1)")
+        conn.execute("INSERT INTO tm_files(name) VALUES ('old.tmx')")
+        unit = U("Der alte Speicher kennt diesen langen Satz schon.", "The old memory knows it.")
+        row = unit_row(1, 1, unit, normalize(unit.source), None)
+        conn.execute(
+            "INSERT INTO tm_units(id, file_id, src_key, pair_key, ctx_key, norm, chars, source, "
+            "target, source_lang, target_lang, date, prev, next, origin, document, props, tu) "
+            f"VALUES ({', '.join(['%s'] * len(row))})",
+            row,
+        )
+    with open_memory(pg_url) as memory:
+        assert memory.store.schema_version() == 2
+        [match] = memory.lookup_fuzzy("Der alte Speicher kennt diesen kurzen Satz schon.")
+        assert match.target == "The old memory knows it." and 75 <= match.score < 100
+    rows, df = _postings(pg_url)
+    assert rows == df > 0
+
+
+def test_removed_units_take_their_postings(pg_url: str, tmp_path: Path) -> None:
+    with open_memory(pg_url) as memory:
+        memory.add_units(
+            [U(f"Satz Nummer {i} über Zölle und Steuern.", f"S {i}.") for i in range(30)]
+        )
+        before = _postings(pg_url)
+        assert before[0] == before[1] > 0
+        assert memory.remove("Satz Nummer 3 über Zölle und Steuern.") == 1
+        after = _postings(pg_url)
+        assert after[0] == after[1] < before[0]
+        assert memory.store.drop_file("approved.tmx") == 29
+        assert _postings(pg_url) == (0, 0)
+        assert memory.lookup_fuzzy("Satz Nummer 4 über Zölle und Steuern!") == []
+
+
+def test_a_big_import_keeps_the_newest_copy_across_chunks(pg_url: str, tmp_path: Path) -> None:
+    """Duplicates more than one COPY round apart merge like neighbours; postings follow."""
+    from transkit.tm.postgres import CHUNK
+
+    units = [U(f"Eintrag {i} im großen Speicher.", f"Entry {i}.") for i in range(CHUNK + 500)]
+    units[CHUNK + 10] = U("Eintrag 5 im großen Speicher.", "Entry 5.", date="20250101T000000Z")
+    units[CHUNK + 11] = U("Eintrag 6 im großen Speicher.", "Entry 6.", date="20230101T000000Z")
+    path = write_tmx(tmp_path / "big.tmx", units)
+    with open_memory(pg_url) as memory:
+        result = memory.import_tmx(path)
+        assert (result.added, result.duplicates) == (CHUNK + 498, 2)
+        [five] = memory.lookup_exact("Eintrag 5 im großen Speicher.")
+        [six] = memory.lookup_exact("Eintrag 6 im großen Speicher.")
+        assert (five.unit.date, six.unit.date) == ("20250101T000000Z", "20240101T000000Z")
+        assert memory.import_tmx(path).added == 0  # held already, same dates
+        [near] = memory.lookup_fuzzy("Eintrag 7 im grossen Speicher.", limit=1)
+        assert near.unit.source == "Eintrag 7 im großen Speicher." and 75 <= near.score < 100
+    rows, df = _postings(pg_url)
+    assert rows == df

@@ -214,11 +214,11 @@ def candidates(conn: Any, norm: str, low: int, high: int, limit: int) -> list[tu
         return []
     found = conn.execute(
         "SELECT u.id, u.source FROM ("
-        "  SELECT t.unit_id, sum(q.w) AS score"
+        "  SELECT t.unit_id, sum(q.w) AS score, abs(t.chars - %s) AS off"
         "  FROM unnest(%s::integer[], %s::real[]) AS q(feature, w)"
         "  JOIN tm_features t ON t.feature = q.feature AND t.chars BETWEEN %s AND %s"
-        "  GROUP BY t.unit_id ORDER BY score DESC, t.unit_id LIMIT %s) AS c "
-        "JOIN tm_units u ON u.id = c.unit_id ORDER BY c.score DESC, c.unit_id",
-        (chosen, weights, low, high, limit),
+        "  GROUP BY t.unit_id, t.chars ORDER BY score DESC, off, t.unit_id LIMIT %s) AS c "
+        "JOIN tm_units u ON u.id = c.unit_id ORDER BY c.score DESC, c.off, c.unit_id",
+        (len(norm), chosen, weights, low, high, limit),
     ).fetchall()
     return [(int(r[0]), r[1]) for r in found]

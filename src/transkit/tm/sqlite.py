@@ -30,6 +30,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from transkit.tm.featurerank import best_by_features
 from transkit.tm.store import FileState, StoreStats
 from transkit.tm.units import (
     TMUnit,
@@ -50,10 +51,6 @@ BULK = 2000
 DELTA_LIMIT = 200_000
 #: Posting lists kept decoded in memory across lookups (bytes).
 CACHE_BYTES = 256 << 20
-#: Features in more than this share of the units are not counted (assumed shared).
-COMMON = 1.0
-#: Candidates share at least this fraction of the query's features.
-MIN_SHARED = 0.2
 #: Per-unit feature counts and lengths are stored in BLOBs of this many ids.
 INFO_CHUNK = 65536
 
@@ -467,7 +464,6 @@ class SQLiteStore:
         under a fifth of the query's features, or too much shorter or longer
         to reach ``min_score`` (a ``fuzz.ratio`` score), are left out.
         """
-        import numpy as np
 
         norm = normalize(source)
         wanted = list(dict.fromkeys(features(norm)))
@@ -477,32 +473,9 @@ class SQLiteStore:
         arrays = self._postings(wanted, self._info[0] if self._info else 0)
         if not arrays:
             return []
-        limit_df = COMMON * len(nfeat)
-        rare = [a for a in arrays if len(a) <= limit_df]
-        common = len(arrays) - len(rare)
-        if rare and common:
-            arrays = rare  # a word in most units tells little apart and costs the most
-        else:
-            common = 0
-        shared = np.zeros(len(nfeat), dtype=np.uint16)
-        for ids in arrays:  # ids are unique within one list, so += counts each once
-            shared[ids] += 1
-        need = max(1, int(len(wanted) * MIN_SHARED) - common)
-        hit = np.flatnonzero(shared >= need)
-        hit = hit[nfeat[hit] > 0]  # ids of deleted units have no features
-        if min_score > 0 and len(hit):
-            length = len(norm)
-            lengths = chars[hit].astype(np.float32)
-            hit = hit[200.0 * np.minimum(lengths, length) / (lengths + length) >= min_score]
-        if not len(hit):
+        order = best_by_features(arrays, len(wanted), nfeat, chars, len(norm), min_score, limit)
+        if not order:
             return []
-        dice = (shared[hit].astype(np.float32) + common) / (
-            len(wanted) + nfeat[hit].astype(np.float32)
-        )
-        k = min(limit, len(hit))
-        best = np.argpartition(dice, -k)[-k:] if k < len(hit) else np.arange(len(hit))
-        best = best[np.argsort(-dice[best], kind="stable")]
-        order = [int(i) for i in hit[best]]
         found: dict[int, str] = {}
         for start in range(0, len(order), 500):
             chunk = order[start : start + 500]
