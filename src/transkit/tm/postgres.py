@@ -26,12 +26,12 @@ import contextlib
 import itertools
 import json
 import threading
-from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from transkit.errors import TranskitError
 from transkit.tm import pgschema
+from transkit.tm.pgpostings import PostingCache
 from transkit.tm.pgschema import INDEXES, MIGRATIONS, SCHEMA_VERSION
 from transkit.tm.store import FileState, StoreStats
 from transkit.tm.units import (
@@ -60,7 +60,8 @@ _UNIT_COLUMNS = (
 )
 _COPY_COLUMNS = (
     "file_id, src_key, pair_key, ctx_key, norm, chars, "
-    "source, target, source_lang, target_lang, date, prev, next, origin, document, props, tu"
+    "source, target, source_lang, target_lang, date, prev, next, origin, document, props, tu, "
+    "nfeat"
 )
 #: Units copied per ``COPY`` round (units, then their postings).
 CHUNK = 20_000
@@ -88,7 +89,7 @@ def _unit(row: Sequence[Any], file: str = "") -> TMUnit:
 
 
 def unit_row(
-    unit_id: int, file_id: int, unit: TMUnit, norm: str, tu: bytes | None
+    unit_id: int, file_id: int, unit: TMUnit, norm: str, tu: bytes | None, nfeat: int
 ) -> tuple[Any, ...]:
     """The ``COPY`` row of one unit (``id`` and `_COPY_COLUMNS`)."""
     return (
@@ -110,6 +111,7 @@ def unit_row(
         unit.document,
         json.dumps(unit.props, ensure_ascii=False) if unit.props else None,
         tu,
+        nfeat,
     )
 
 
@@ -138,6 +140,7 @@ class PostgresStore:
         self._pool: Any = None
         self._db: Any = None
         self._names: dict[int, str] = {}
+        self._postings = PostingCache()
         kwargs = {"autocommit": True, "connect_timeout": connect_timeout}
         try:
             # One direct connection first: its error says why (the pool's only times out).
@@ -272,9 +275,10 @@ class PostgresStore:
             if not row:
                 return 0
             gone = conn.execute(
-                "DELETE FROM tm_units WHERE file_id=%s RETURNING id, chars, norm", (row[0],)
+                "DELETE FROM tm_units WHERE file_id=%s RETURNING id, norm", (row[0],)
             ).fetchall()
             pgschema.delete_features(conn, gone)
+            pgschema.bump_deletes(conn)
             conn.execute("DELETE FROM tm_files WHERE id=%s", (row[0],))
             self._names.pop(int(row[0]), None)
             return len(gone)
@@ -319,7 +323,6 @@ class PostgresStore:
             if rebuild:  # a big load into a small memory: build the indexes once, after
                 conn.execute("SET LOCAL maintenance_work_mem = '512MB'")
                 conn.execute(f"DROP INDEX {', '.join(INDEXES)}")
-            counts: Counter[int] = Counter()
             next_id = first
             cursor = conn.cursor()
             while chunk:
@@ -328,18 +331,16 @@ class PostgresStore:
                     for unit, tu in chunk:
                         norm = normalize(unit.source)
                         hashes = pgschema.feature_hashes(norm)
-                        counts.update(hashes)
-                        postings.append(pgschema.posting_lines(hashes, len(norm), next_id))
-                        copy.write_row(unit_row(next_id, file_id, unit, norm, tu))
+                        postings.append(pgschema.posting_lines(hashes, next_id))
+                        copy.write_row(unit_row(next_id, file_id, unit, norm, tu, len(hashes)))
                         next_id += 1
-                with cursor.copy("COPY tm_features(feature, chars, unit_id) FROM STDIN") as copy:
+                with cursor.copy("COPY tm_features(feature, unit_id) FROM STDIN") as copy:
                     copy.write("".join(postings))
                 chunk = list(itertools.islice(items, CHUNK))
             total = next_id - first
             if not total:
                 return 0, 0
             conn.execute("SELECT setval('tm_units_id_seq', %s)", (next_id - 1,))
-            pgschema.add_feature_counts(conn, counts)
             lost = pgschema.drop_losers(conn, first) if merge else []
             pgschema.delete_features(conn, lost)
             if rebuild:
@@ -376,19 +377,21 @@ class PostgresStore:
             return [_unit(r[1:], self._file_name(conn, r[0])) for r in rows]
 
     def candidates(self, source: str, limit: int, min_score: float = 0.0) -> list[tuple[int, str]]:
-        """Ids and sources of up to ``limit`` units sharing the most rare features with ``source``.
+        """Ids and sources of the ``limit`` units whose features overlap ``source``'s most.
 
-        Units too much shorter or longer to reach ``min_score`` (``fuzz.ratio``)
-        are left out, as in the SQLite store.
+        Ranked as the SQLite store ranks them (`transkit.tm.featurerank`), from
+        posting lists this process keeps (`transkit.tm.pgpostings`).
         """
         norm = normalize(source)
-        length = len(norm)
-        ratio = min_score / 100.0
-        # 2 * min(a, b) / (a + b) >= ratio  <=>  b within [a * r / (2 - r), a * (2 - r) / r]
-        low = int(length * ratio / (2 - ratio)) if ratio > 0 else 0
-        high = int(length * (2 - ratio) / ratio) + 1 if ratio > 0 else 1 << 30
         with self._conn() as conn:
-            return pgschema.candidates(conn, norm, low, min(high, 1 << 30), limit)
+            order = self._postings.candidates(conn, norm, min_score, limit)
+            if not order:
+                return []
+            rows = conn.execute(
+                "SELECT id, source FROM tm_units WHERE id = ANY(%s)", (order,)
+            ).fetchall()
+        found = dict(rows)
+        return [(i, found[i]) for i in order if i in found]
 
     def get(self, ids: Sequence[int]) -> list[tuple[int, TMUnit]]:
         """``(id, unit)`` by id, in the order given (ids of deleted units are skipped)."""
@@ -425,8 +428,10 @@ class PostgresStore:
             if target is not None:
                 query += " AND target=%s"
                 params += (target,)
-            rows = conn.execute(query + " RETURNING file_id, id, chars, norm", params).fetchall()
-            pgschema.delete_features(conn, [r[1:] for r in rows])
+            rows = conn.execute(query + " RETURNING file_id, id, norm", params).fetchall()
+            if rows:
+                pgschema.delete_features(conn, [r[1:] for r in rows])
+                pgschema.bump_deletes(conn)
             for file_id, *_ in rows:
                 name = self._file_name(conn, file_id)
                 removed[name] = removed.get(name, 0) + 1
