@@ -279,8 +279,7 @@ def reset_server(url: str) -> None:
 
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(
-            "DROP TABLE IF EXISTS tm_units, tm_files, tm_features, tm_feature_df, schema_version "
-            "CASCADE"
+            "DROP TABLE IF EXISTS tm_units, tm_files, tm_postings, tm_meta, schema_version CASCADE"
         )
 
 

@@ -32,9 +32,10 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tools"))
 
-from serve import DE_EN, EN_DE, GLOSSARY, bench_sentences, row  # noqa: E402
 from serve_load import LoadResult, run_load  # noqa: E402
 from serve_procs import WORK, Server, free_port  # noqa: E402
+
+from serve import DE_EN, EN_DE, GLOSSARY, bench_sentences, row  # noqa: E402
 
 TARGET_RATIO = 0.9
 
@@ -114,7 +115,6 @@ def main() -> int:
 
     sys.path.insert(0, str(HERE))
     from tm import reset_server
-
     from transkit.tm.spec import open_memory
     from transkit.tm.urls import redact_url
 
@@ -151,9 +151,7 @@ def main() -> int:
     with open_memory(args.store) as memory:
         hits = sum(1 for s in sentences if memory.lookup_exact(s))
     ratio = sum(rates["postgresql"]) / sum(rates["folder"])
-    print(
-        f"memory hits: {hits}/{len(sentences)} sentences have an exact match in either memory"
-    )
+    print(f"memory hits: {hits}/{len(sentences)} sentences have an exact match in either memory")
     print(
         f"throughput postgresql / folder: {ratio:.2f} (mean "
         f"{sum(rates['postgresql']) / args.rounds:.1f} vs "

@@ -1,6 +1,6 @@
 """The PostgreSQL memory's posting lists, kept in this process and ranked as the SQLite index does.
 
-The database holds one row per (feature, unit) in ``tm_features``; a lookup
+The database holds packed unit ids per feature in ``tm_postings``; a lookup
 needs the whole posting list of each of its features, ranked by the Dice
 coefficient of feature sets (`transkit.tm.featurerank`), which takes numpy
 milliseconds in memory and seconds as SQL over common words.  So each
@@ -8,8 +8,8 @@ process keeps the lists it has read, with each unit's feature count and
 length, and brings them up to date before every lookup with one query:
 units are only appended (ids grow under the writers' lock, so the units
 above the highest id seen are all that is new), and a counter in
-``tm_meta`` that every deletion bumps drops the cache.  Lists are read with
-binary ``COPY`` (22 bytes a posting, no per-row Python objects).
+``tm_meta`` that every deletion bumps drops the cache.  Per-unit counts and
+lengths are read with binary ``COPY`` (no per-row Python objects).
 """
 
 from __future__ import annotations
@@ -57,12 +57,6 @@ def _info_dtype() -> Any:
             ("nfeat", ">i2"),
         ]
     )
-
-
-def _posting_dtype() -> Any:
-    import numpy as np
-
-    return np.dtype([("n", ">i2"), ("l1", ">i4"), ("feature", ">i4"), ("l2", ">i4"), ("id", ">i8")])
 
 
 class PostingCache:
@@ -175,33 +169,17 @@ class PostingCache:
     def _arrays(self, conn: Any, wanted: Sequence[int]) -> list[Any]:
         """The posting arrays of ``wanted`` (read once, then from the cache)."""
         import numpy as np
-        from psycopg import sql
 
         missing = [f for f in wanted if f not in self._lists]
         if missing:
-            rows = _binary_rows(
-                conn,
-                sql.SQL(
-                    "COPY (SELECT feature, unit_id FROM tm_features "
-                    "WHERE feature = ANY({}) AND unit_id <= {}) TO STDOUT (FORMAT BINARY)"
-                ).format(sql.Literal(missing), sql.Literal(self._max_id)),
-                _posting_dtype(),
-            )
-            features = rows["feature"].astype(np.int64)
-            ids = rows["id"].astype(np.intp)
-            order = np.argsort(features, kind="stable")
-            features, ids = features[order], ids[order]
-            cuts = np.flatnonzero(np.diff(features)) + 1
-            found = {
-                int(part[0]): ids_part
-                for part, ids_part in zip(
-                    np.split(features, cuts), np.split(ids, cuts), strict=True
-                )
-                if len(part)
-            }
-            empty = np.zeros(0, dtype=np.intp)
+            parts: dict[int, list[bytes]] = {}
+            for feature, ids in conn.execute(
+                "SELECT feature, ids FROM tm_postings WHERE feature = ANY(%s)", (missing,)
+            ):
+                parts.setdefault(int(feature), []).append(bytes(ids))
             for feature in missing:
-                array = found.get(feature, empty)
+                array = np.frombuffer(b"".join(parts.get(feature, ())), dtype="<u4")
+                array = array[array <= self._max_id].astype(np.intp)  # newer: not seen yet
                 self._lists[feature] = array
                 self._bytes += array.nbytes
         arrays = []

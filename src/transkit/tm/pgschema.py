@@ -1,16 +1,19 @@
 """The PostgreSQL memory's schema: tables, migrations, and its word-feature postings.
 
-Fuzzy candidates come from ``tm_features``, one row per (feature, unit):
-the features are the folder memory's (`transkit.tm.units.features`: word
-beginnings and pairs of them), hashed to 32 bits (CRC-32: the same on every
-client; a collision only adds a candidate).  Each unit's feature count is
-kept beside its length in ``tm_units``.  Lookups read the posting lists
-through `transkit.tm.pgpostings` and rank them as the SQLite index does.
-``tm_meta`` counts deletions, so the lookup caches know when to start over.
+Fuzzy candidates come from ``tm_postings``: per feature (the folder
+memory's, `transkit.tm.units.features`: word beginnings and pairs of them,
+hashed to 32 bits with CRC-32 - the same on every client; a collision only
+adds a candidate) the ids of the units holding it, packed as little-endian
+``uint32`` in a ``bytea``, one row per feature per write (like the SQLite
+index's posting BLOBs).  Each unit's feature count is kept beside its
+length in ``tm_units``.  Lookups read the lists through
+`transkit.tm.pgpostings` and rank them as the SQLite index does.  Deleted
+units leave their ids in the lists (lookups skip ids without a unit);
+``tm_meta`` counts deletions, so the lookup caches know to start over.
 
 Schema 1 used a ``pg_trgm`` GIN index instead; it walked the long posting
 lists of common trigrams (seconds per lookup at a million units), so
-schema 2 drops it and fills ``tm_features`` from the stored units.
+schema 2 drops it and fills ``tm_postings`` from the stored units.
 """
 
 from __future__ import annotations
@@ -25,11 +28,10 @@ __all__ = [
     "INDEXES",
     "MIGRATIONS",
     "SCHEMA_VERSION",
+    "Postings",
     "bump_deletes",
-    "delete_features",
     "drop_losers",
     "feature_hashes",
-    "posting_lines",
 ]
 
 _UNITS = """
@@ -55,7 +57,8 @@ _UNITS = """
 _FEATURES = """
     DROP INDEX IF EXISTS tm_units_trgm;
     ALTER TABLE tm_units ADD COLUMN nfeat smallint NOT NULL DEFAULT 0;
-    CREATE TABLE tm_features(feature integer NOT NULL, unit_id bigint NOT NULL);
+    CREATE TABLE tm_postings(feature integer NOT NULL, ids bytea NOT NULL);
+    ALTER TABLE tm_postings ALTER COLUMN ids SET STORAGE EXTERNAL;
     CREATE TABLE tm_meta(key text PRIMARY KEY, value bigint NOT NULL);
     INSERT INTO tm_meta VALUES ('deletes', 0);
 """
@@ -64,9 +67,7 @@ INDEXES = {
     "tm_units_src": "CREATE INDEX tm_units_src ON tm_units(src_key)",
     "tm_units_pair": "CREATE INDEX tm_units_pair ON tm_units(pair_key)",
     "tm_units_file": "CREATE INDEX tm_units_file ON tm_units(file_id)",
-    "tm_features_key": (
-        "CREATE INDEX tm_features_key ON tm_features(feature, unit_id) WITH (fillfactor = 95)"
-    ),
+    "tm_postings_feature": "CREATE INDEX tm_postings_feature ON tm_postings(feature)",
 }
 
 
@@ -75,10 +76,31 @@ def feature_hashes(norm: str) -> list[int]:
     return list({(zlib.crc32(f.encode()) ^ 0x80000000) - 0x80000000 for f in features(norm)})
 
 
-def posting_lines(hashes: list[int], unit_id: int) -> str:
-    """``COPY tm_features(feature, unit_id)`` text lines of one unit."""
-    tail = f"\t{unit_id}\n"
-    return tail.join(map(str, hashes)) + tail if hashes else ""
+class Postings:
+    """Unit ids by feature, collected for one ``COPY`` of ``tm_postings`` rows."""
+
+    def __init__(self) -> None:
+        self.ids: dict[int, list[int]] = {}
+
+    def add(self, unit_id: int, hashes: list[int]) -> None:
+        ids = self.ids
+        for feature in hashes:
+            found = ids.get(feature)
+            if found is None:
+                ids[feature] = [unit_id]
+            else:
+                found.append(unit_id)
+
+    def copy_to(self, conn: Any) -> None:
+        """Write one row per feature and start again."""
+        import numpy as np
+
+        if not self.ids:
+            return
+        with conn.cursor().copy("COPY tm_postings(feature, ids) FROM STDIN") as copy:
+            for feature, ids in self.ids.items():
+                copy.write_row((feature, np.asarray(ids, dtype="<u4").tobytes()))
+        self.ids = {}
 
 
 def _backfill_features(conn: Any) -> None:
@@ -91,18 +113,18 @@ def _backfill_features(conn: Any) -> None:
         ).fetchall()
         if not rows:
             break
-        lines, counts = [], []
+        postings = Postings()
+        counts = []
         for unit_id, norm in rows:
             hashes = feature_hashes(norm)
-            lines.append(posting_lines(hashes, unit_id))
+            postings.add(unit_id, hashes)
             counts.append(f"{unit_id}\t{len(hashes)}\n")
-        with conn.cursor().copy("COPY tm_features(feature, unit_id) FROM STDIN") as copy:
-            copy.write("".join(lines))
+        postings.copy_to(conn)
         with conn.cursor().copy("COPY tm_nfeat(id, nfeat) FROM STDIN") as copy:
             copy.write("".join(counts))
         last = rows[-1][0]
     conn.execute("UPDATE tm_units u SET nfeat = n.nfeat FROM tm_nfeat n WHERE u.id = n.id")
-    conn.execute(INDEXES["tm_features_key"])
+    conn.execute(INDEXES["tm_postings_feature"])
 
 
 #: Migration ``n`` is ``MIGRATIONS[n - 1]``: SQL, then an optional step in Python.
@@ -114,39 +136,23 @@ MIGRATIONS: tuple[tuple[str, Callable[[Any], None] | None], ...] = (
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-def drop_losers(conn: Any, first_id: int) -> list[tuple[int, str]]:
+def drop_losers(conn: Any, first_id: int) -> int:
     """Delete the units from ``first_id`` on that lose to another copy of their pair.
 
     A new unit loses to a held copy of its (source, target) pair with the
     same or a newer date, and to a new copy with a newer date (the first in
     the file at the same date): per pair the newest copy stays, once.
-    Returns the deleted ``(id, norm)`` for `delete_features`.
+    Returns how many were deleted (their ids stay in the posting lists, skipped).
     """
-    return list(
+    return int(
         conn.execute(
             "DELETE FROM tm_units n WHERE n.id >= %(first)s AND EXISTS ("
             "  SELECT 1 FROM tm_units o WHERE o.pair_key = n.pair_key AND o.id <> n.id"
             "  AND (o.date > n.date OR (o.date = n.date AND (o.id < %(first)s OR o.id < n.id)))"
-            ") RETURNING n.id, n.norm",
+            ")",
             {"first": first_id},
-        ).fetchall()
+        ).rowcount
     )
-
-
-def delete_features(conn: Any, gone: list[tuple[int, str]]) -> None:
-    """Forget the postings of deleted units, given as ``(unit_id, norm)``."""
-    ids: list[int] = []
-    feats: list[int] = []
-    for unit_id, norm in gone:
-        hashes = feature_hashes(norm)
-        feats += hashes
-        ids += [unit_id] * len(hashes)
-    if feats:
-        conn.execute(
-            "DELETE FROM tm_features t USING unnest(%s::integer[], %s::bigint[]) "
-            "AS g(feature, unit_id) WHERE t.feature = g.feature AND t.unit_id = g.unit_id",
-            (feats, ids),
-        )
 
 
 def bump_deletes(conn: Any) -> None:

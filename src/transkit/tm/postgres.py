@@ -33,7 +33,7 @@ from transkit.errors import TranskitError
 from transkit.tm import pgschema
 from transkit.tm.pgpostings import PostingCache
 from transkit.tm.pgschema import INDEXES, MIGRATIONS, SCHEMA_VERSION
-from transkit.tm.store import FileState, StoreStats
+from transkit.tm.store import FileState, StoreStats, unit_from_row
 from transkit.tm.units import (
     TMUnit,
     context_key,
@@ -52,8 +52,8 @@ PAGE = 20_000
 #: A load of more than `CHUNK` units into a memory of fewer units than this builds the
 #: indexes once instead of updating them row by row (readers wait for that load).
 REBUILD_AT = 50_000
-#: After storing this many units, the postings are vacuumed (index-only scans need it).
-VACUUM_AT = 20_000
+#: After storing this many units, the tables are analysed (the planner must know).
+ANALYZE_AT = 20_000
 
 _UNIT_COLUMNS = (
     "source, target, source_lang, target_lang, date, prev, next, origin, document, props"
@@ -63,29 +63,14 @@ _COPY_COLUMNS = (
     "source, target, source_lang, target_lang, date, prev, next, origin, document, props, tu, "
     "nfeat"
 )
-#: Units copied per ``COPY`` round (units, then their postings).
+#: Units copied per ``COPY`` round.
 CHUNK = 20_000
+#: Posting lists are written (one row per feature) after this many units.
+POSTINGS_EVERY = 100_000
 
 
 class StoreConnectionError(TranskitError):
     """The database cannot be reached, refuses the login, or dropped the connection."""
-
-
-def _unit(row: Sequence[Any], file: str = "") -> TMUnit:
-    props = tuple(tuple(p) for p in json.loads(row[9])) if row[9] else ()
-    return TMUnit(
-        source=row[0],
-        target=row[1],
-        source_lang=row[2],
-        target_lang=row[3],
-        date=row[4],
-        prev=row[5],
-        next=row[6],
-        origin=row[7],
-        document=row[8],
-        props=props,  # type: ignore[arg-type]
-        file=file,
-    )
 
 
 def unit_row(
@@ -274,14 +259,11 @@ class PostgresStore:
             row = conn.execute("SELECT id FROM tm_files WHERE name=%s", (file,)).fetchone()
             if not row:
                 return 0
-            gone = conn.execute(
-                "DELETE FROM tm_units WHERE file_id=%s RETURNING id, norm", (row[0],)
-            ).fetchall()
-            pgschema.delete_features(conn, gone)
+            gone = conn.execute("DELETE FROM tm_units WHERE file_id=%s", (row[0],)).rowcount
             pgschema.bump_deletes(conn)
             conn.execute("DELETE FROM tm_files WHERE id=%s", (row[0],))
             self._names.pop(int(row[0]), None)
-            return len(gone)
+            return int(gone)
 
     # ------------------------------------------------------------------ writing
     def add(self, file: str, units: Sequence[TMUnit]) -> int:
@@ -325,24 +307,25 @@ class PostgresStore:
                 conn.execute(f"DROP INDEX {', '.join(INDEXES)}")
             next_id = first
             cursor = conn.cursor()
+            postings = pgschema.Postings()
+            postings_from = first
             while chunk:
-                postings = []
                 with cursor.copy(f"COPY tm_units(id, {_COPY_COLUMNS}) FROM STDIN") as copy:
                     for unit, tu in chunk:
                         norm = normalize(unit.source)
                         hashes = pgschema.feature_hashes(norm)
-                        postings.append(pgschema.posting_lines(hashes, next_id))
+                        postings.add(next_id, hashes)
                         copy.write_row(unit_row(next_id, file_id, unit, norm, tu, len(hashes)))
                         next_id += 1
-                with cursor.copy("COPY tm_features(feature, unit_id) FROM STDIN") as copy:
-                    copy.write("".join(postings))
                 chunk = list(itertools.islice(items, CHUNK))
+                if not chunk or next_id - postings_from >= POSTINGS_EVERY:
+                    postings.copy_to(conn)  # fewer, longer rows: fewer to read per lookup
+                    postings_from = next_id
             total = next_id - first
             if not total:
                 return 0, 0
             conn.execute("SELECT setval('tm_units_id_seq', %s)", (next_id - 1,))
-            lost = pgschema.drop_losers(conn, first) if merge else []
-            pgschema.delete_features(conn, lost)
+            lost = pgschema.drop_losers(conn, first) if merge else 0
             if rebuild:
                 for create in INDEXES.values():
                     conn.execute(create)
@@ -351,12 +334,11 @@ class PostgresStore:
                 "WHERE id=%s",
                 (file_id, file_id),
             )
-        added = total - len(lost)
-        if added >= VACUUM_AT and not outer:
-            with self._conn() as conn:  # outside the transaction: VACUUM cannot run in one
-                conn.execute("VACUUM (ANALYZE) tm_features")
-                conn.execute("ANALYZE tm_units")
-        return added, len(lost)
+        added = total - lost
+        if added >= ANALYZE_AT and not outer:
+            with self._conn() as conn:  # the planner must know the new size
+                conn.execute("ANALYZE tm_units, tm_postings")
+        return added, lost
 
     # ------------------------------------------------------------------ reading
     def _file_name(self, conn: Any, file_id: int) -> str:
@@ -374,7 +356,7 @@ class PostgresStore:
                 f"SELECT file_id, {_UNIT_COLUMNS} FROM tm_units WHERE src_key=%s AND norm=%s",
                 (normalized_key(norm), norm),
             ).fetchall()
-            return [_unit(r[1:], self._file_name(conn, r[0])) for r in rows]
+            return [unit_from_row(r[1:], self._file_name(conn, r[0])) for r in rows]
 
     def candidates(self, source: str, limit: int, min_score: float = 0.0) -> list[tuple[int, str]]:
         """Ids and sources of the ``limit`` units whose features overlap ``source``'s most.
@@ -402,7 +384,7 @@ class PostgresStore:
                 f"SELECT id, file_id, {_UNIT_COLUMNS} FROM tm_units WHERE id = ANY(%s)",
                 (list(ids),),
             ).fetchall()
-            found = {r[0]: _unit(r[2:], self._file_name(conn, r[1])) for r in rows}
+            found = {r[0]: unit_from_row(r[2:], self._file_name(conn, r[1])) for r in rows}
         return [(i, found[i]) for i in ids if i in found]
 
     def pair_dates(self, pairs: Iterable[tuple[str, str]]) -> dict[int, str]:
@@ -428,9 +410,8 @@ class PostgresStore:
             if target is not None:
                 query += " AND target=%s"
                 params += (target,)
-            rows = conn.execute(query + " RETURNING file_id, id, norm", params).fetchall()
+            rows = conn.execute(query + " RETURNING file_id", params).fetchall()
             if rows:
-                pgschema.delete_features(conn, [r[1:] for r in rows])
                 pgschema.bump_deletes(conn)
             for file_id, *_ in rows:
                 name = self._file_name(conn, file_id)
@@ -449,7 +430,7 @@ class PostgresStore:
                     f"ORDER BY id LIMIT {PAGE}",
                     params,
                 ).fetchall()
-                page = [_unit(r[2:], self._file_name(conn, r[1])) for r in rows]
+                page = [unit_from_row(r[2:], self._file_name(conn, r[1])) for r in rows]
             yield from page
             if len(rows) < PAGE:
                 return

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from transkit.tm.featurerank import best_by_features
-from transkit.tm.store import FileState, StoreStats
+from transkit.tm.store import FileState, StoreStats, unit_from_row
 from transkit.tm.units import (
     TMUnit,
     context_key,
@@ -117,23 +117,6 @@ class _Postings:
         names = list(self.names)
         for fid, start, end in zip(first, starts, ends, strict=True):
             yield names[fid], keys[start:end].astype(np.uint32)
-
-
-def _unit(row: Sequence[Any], file: str = "") -> TMUnit:
-    props = tuple(tuple(p) for p in json.loads(row[9])) if row[9] else ()
-    return TMUnit(
-        source=row[0],
-        target=row[1],
-        source_lang=row[2],
-        target_lang=row[3],
-        date=row[4],
-        prev=row[5],
-        next=row[6],
-        origin=row[7],
-        document=row[8],
-        props=props,  # type: ignore[arg-type]
-        file=file,
-    )
 
 
 class SQLiteStore:
@@ -373,7 +356,9 @@ class SQLiteStore:
         rows = self._db.execute(
             f"SELECT file_id, {_UNIT_COLUMNS} FROM units WHERE src_key=?", (source_key(source),)
         ).fetchall()
-        return [_unit(r[1:], self._file_name(r[0])) for r in rows if normalize(r[1]) == wanted]
+        return [
+            unit_from_row(r[1:], self._file_name(r[0])) for r in rows if normalize(r[1]) == wanted
+        ]
 
     def _unit_info(self) -> tuple[Any, Any]:
         """Per-unit feature counts and lengths (arrays by id), cached until the index changes."""
@@ -495,7 +480,9 @@ class SQLiteStore:
             for row in self._db.execute(
                 f"SELECT id, file_id, {_UNIT_COLUMNS} FROM units WHERE id IN ({marks})", chunk
             ):
-                found.append((order[row[0]], row[0], _unit(row[2:], self._file_name(row[1]))))
+                found.append(
+                    (order[row[0]], row[0], unit_from_row(row[2:], self._file_name(row[1])))
+                )
         found.sort(key=lambda item: item[0])
         return [(unit_id, unit) for _, unit_id, unit in found]
 
@@ -552,7 +539,7 @@ class SQLiteStore:
                 (file,),
             )
         for row in rows:
-            yield _unit(row[1:], self._file_name(row[0]))
+            yield unit_from_row(row[1:], self._file_name(row[0]))
 
     def stats(self) -> StoreStats:
         """Units, distinct sources, files and the index size on disk."""
