@@ -177,3 +177,80 @@ def test_a_pooled_memory_serves_threads(pg_url: str) -> None:
         for thread in threads:
             thread.join()
     assert len(results) == 160 and all(results)
+
+
+def _postings(url: str) -> tuple[int, int]:
+    """(ids in tm_postings, sum of the units' feature counts)."""
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        rows = conn.execute("SELECT coalesce(sum(length(ids)), 0) / 4 FROM tm_postings").fetchone()[
+            0
+        ]
+        df = conn.execute("SELECT coalesce(sum(nfeat), 0) FROM tm_units").fetchone()[0]
+    return int(rows), int(df)
+
+
+def test_a_schema_1_memory_gets_its_feature_index(pg_url: str) -> None:
+    """A memory of schema 1 (the pg_trgm index) is indexed on first use and finds fuzzy matches."""
+    import psycopg
+
+    from transkit.tm.pgschema import MIGRATIONS
+    from transkit.tm.postgres import unit_row
+    from transkit.tm.units import normalize
+
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE schema_version(version integer NOT NULL)")
+        conn.execute(MIGRATIONS[0][0])
+        conn.execute("INSERT INTO schema_version VALUES (1)")
+        conn.execute("INSERT INTO tm_files(name) VALUES ('old.tmx')")
+        unit = U("Der alte Speicher kennt diesen langen Satz schon.", "The old memory knows it.")
+        row = unit_row(1, 1, unit, normalize(unit.source), None, 0)[:-1]  # no nfeat yet
+        conn.execute(
+            "INSERT INTO tm_units(id, file_id, src_key, pair_key, ctx_key, norm, chars, source, "
+            "target, source_lang, target_lang, date, prev, next, origin, document, props, tu) "
+            f"VALUES ({', '.join(['%s'] * len(row))})",
+            row,
+        )
+    with open_memory(pg_url) as memory:
+        assert memory.store.schema_version() == 2
+        [match] = memory.lookup_fuzzy("Der alte Speicher kennt diesen kurzen Satz schon.")
+        assert match.target == "The old memory knows it." and 75 <= match.score < 100
+    rows, df = _postings(pg_url)
+    assert rows == df > 0
+
+
+def test_a_warm_lookup_cache_sees_other_writers(pg_url: str) -> None:
+    """Units merged or removed through another connection show in the next lookup."""
+    near = [U(f"Der Bericht {w} über Zölle und Steuern kam heute.", f"Report {w}.") for w in "AB"]
+    with open_memory(pg_url) as reader, open_memory(pg_url) as writer:
+        writer.add_units(near[:1])
+        query = "Der Bericht C über Zölle und Steuern kam gestern."
+        assert [m.target for m in reader.lookup_fuzzy(query)] == ["Report A."]
+        writer.add_units(near[1:])  # appended: the reader's cached lists are extended
+        assert sorted(m.target for m in reader.lookup_fuzzy(query)) == ["Report A.", "Report B."]
+        assert writer.remove(near[0].source) == 1  # a deletion: the reader starts over
+        assert [m.target for m in reader.lookup_fuzzy(query)] == ["Report B."]
+        assert writer.store.drop_file("approved.tmx") == 1
+        assert reader.lookup_fuzzy(query) == []
+    rows, nfeat = _postings(pg_url)
+    assert rows > 0 and nfeat == 0  # deleted units' ids stay in the lists, skipped
+
+
+def test_a_big_import_keeps_the_newest_copy_across_chunks(pg_url: str, tmp_path: Path) -> None:
+    """Duplicates more than one COPY round apart merge like neighbours."""
+    from transkit.tm.postgres import CHUNK
+
+    units = [U(f"Eintrag {i} im großen Speicher.", f"Entry {i}.") for i in range(CHUNK + 500)]
+    units[CHUNK + 10] = U("Eintrag 5 im großen Speicher.", "Entry 5.", date="20250101T000000Z")
+    units[CHUNK + 11] = U("Eintrag 6 im großen Speicher.", "Entry 6.", date="20230101T000000Z")
+    path = write_tmx(tmp_path / "big.tmx", units)
+    with open_memory(pg_url) as memory:
+        result = memory.import_tmx(path)
+        assert (result.added, result.duplicates) == (CHUNK + 498, 2)
+        [five] = memory.lookup_exact("Eintrag 5 im großen Speicher.")
+        [six] = memory.lookup_exact("Eintrag 6 im großen Speicher.")
+        assert (five.unit.date, six.unit.date) == ("20250101T000000Z", "20240101T000000Z")
+        assert memory.import_tmx(path).added == 0  # held already, same dates
+        [near] = memory.lookup_fuzzy("Eintrag 7 im grossen Speicher.", limit=1)
+        assert near.unit.source == "Eintrag 7 im großen Speicher." and 75 <= near.score < 100

@@ -23,13 +23,17 @@ inline codes and properties travel through unchanged.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from transkit.errors import TranskitError
-from transkit.tm.store import FileState, StoreStats
+from transkit.tm import pgschema
+from transkit.tm.pgpostings import PostingCache
+from transkit.tm.pgschema import INDEXES, MIGRATIONS, SCHEMA_VERSION
+from transkit.tm.store import FileState, StoreStats, unit_from_row
 from transkit.tm.units import (
     TMUnit,
     context_key,
@@ -39,96 +43,42 @@ from transkit.tm.units import (
     source_key,
 )
 
-__all__ = ["SCHEMA_VERSION", "PostgresStore", "StoreConnectionError", "trigram_threshold"]
+__all__ = ["SCHEMA_VERSION", "PostgresStore", "StoreConnectionError"]
 
 #: Key of the advisory lock every write transaction holds (any 64-bit constant).
 WRITE_LOCK = 0x7472616E736B6974  # "transkit"
 #: Rows per page when streaming units out.
 PAGE = 20_000
-#: An import of this many units, and more than the memory holds, builds the indexes
-#: once instead of updating them row by row (readers wait for that import).
+#: A load of more than `CHUNK` units into a memory of fewer units than this builds the
+#: indexes once instead of updating them row by row (readers wait for that load).
 REBUILD_AT = 50_000
-
-_MIGRATIONS: tuple[str, ...] = (
-    # 1: units, files, the exact-match and trigram indexes
-    """
-    CREATE EXTENSION IF NOT EXISTS pg_trgm;
-    CREATE TABLE tm_files(
-        id serial PRIMARY KEY, name text UNIQUE NOT NULL,
-        size bigint NOT NULL DEFAULT -1, mtime_ns bigint NOT NULL DEFAULT -1,
-        units integer NOT NULL DEFAULT 0);
-    CREATE TABLE tm_units(
-        id bigserial PRIMARY KEY,
-        file_id integer NOT NULL REFERENCES tm_files(id) ON DELETE CASCADE,
-        src_key bigint NOT NULL, pair_key bigint NOT NULL, ctx_key bigint NOT NULL,
-        norm text NOT NULL, chars integer NOT NULL,
-        source text NOT NULL, target text NOT NULL,
-        source_lang text NOT NULL, target_lang text NOT NULL,
-        date text NOT NULL, prev text NOT NULL, next text NOT NULL,
-        origin text NOT NULL, document text NOT NULL, props text,
-        approved boolean NOT NULL DEFAULT true,
-        tu bytea);
-    CREATE INDEX tm_units_src ON tm_units(src_key);
-    CREATE INDEX tm_units_pair ON tm_units(pair_key);
-    CREATE INDEX tm_units_file ON tm_units(file_id);
-    CREATE INDEX tm_units_trgm ON tm_units USING gin (norm gin_trgm_ops);
-    """,
-)
-#: The secondary indexes, dropped and built again around a big import.
-_INDEXES = {
-    "tm_units_src": "CREATE INDEX tm_units_src ON tm_units(src_key)",
-    "tm_units_pair": "CREATE INDEX tm_units_pair ON tm_units(pair_key)",
-    "tm_units_file": "CREATE INDEX tm_units_file ON tm_units(file_id)",
-    "tm_units_trgm": "CREATE INDEX tm_units_trgm ON tm_units USING gin (norm gin_trgm_ops)",
-}
-#: The schema this code writes; a database with a higher version is refused.
-SCHEMA_VERSION = len(_MIGRATIONS)
+#: After storing this many units, the tables are analysed (the planner must know).
+ANALYZE_AT = 20_000
 
 _UNIT_COLUMNS = (
     "source, target, source_lang, target_lang, date, prev, next, origin, document, props"
 )
 _COPY_COLUMNS = (
     "file_id, src_key, pair_key, ctx_key, norm, chars, "
-    "source, target, source_lang, target_lang, date, prev, next, origin, document, props, tu"
+    "source, target, source_lang, target_lang, date, prev, next, origin, document, props, tu, "
+    "nfeat"
 )
+#: Units copied per ``COPY`` round.
+CHUNK = 20_000
+#: Posting lists are written (one row per feature) after this many units.
+POSTINGS_EVERY = 100_000
 
 
 class StoreConnectionError(TranskitError):
     """The database cannot be reached, refuses the login, or dropped the connection."""
 
 
-def trigram_threshold(min_score: float) -> float:
-    """The ``pg_trgm`` similarity a unit needs to be a candidate for a ``min_score`` match.
-
-    Trigram similarity falls faster than ``fuzz.ratio`` (one changed
-    character breaks three trigrams), so the bar is well below the score:
-    at 75 it is 0.4, which keeps the brute-force best match (bench/tm.py
-    measures the recall) while leaving out most of a big memory.
-    """
-    return round(min(0.6, max(0.1, (min_score - 35.0) / 100.0)), 3)
-
-
-def _unit(row: Sequence[Any], file: str = "") -> TMUnit:
-    props = tuple(tuple(p) for p in json.loads(row[9])) if row[9] else ()
-    return TMUnit(
-        source=row[0],
-        target=row[1],
-        source_lang=row[2],
-        target_lang=row[3],
-        date=row[4],
-        prev=row[5],
-        next=row[6],
-        origin=row[7],
-        document=row[8],
-        props=props,  # type: ignore[arg-type]
-        file=file,
-    )
-
-
-def unit_row(file_id: int, unit: TMUnit, tu: bytes | None) -> tuple[Any, ...]:
-    """The ``COPY`` row of one unit (columns `_COPY_COLUMNS`)."""
-    norm = normalize(unit.source)
+def unit_row(
+    unit_id: int, file_id: int, unit: TMUnit, norm: str, tu: bytes | None, nfeat: int
+) -> tuple[Any, ...]:
+    """The ``COPY`` row of one unit (``id`` and `_COPY_COLUMNS`)."""
     return (
+        unit_id,
         file_id,
         normalized_key(norm),
         pair_key(unit.source, unit.target),
@@ -146,6 +96,7 @@ def unit_row(file_id: int, unit: TMUnit, tu: bytes | None) -> tuple[Any, ...]:
         unit.document,
         json.dumps(unit.props, ensure_ascii=False) if unit.props else None,
         tu,
+        nfeat,
     )
 
 
@@ -174,6 +125,7 @@ class PostgresStore:
         self._pool: Any = None
         self._db: Any = None
         self._names: dict[int, str] = {}
+        self._postings = PostingCache()
         kwargs = {"autocommit": True, "connect_timeout": connect_timeout}
         try:
             # One direct connection first: its error says why (the pool's only times out).
@@ -251,7 +203,10 @@ class PostgresStore:
                     file=self.label,
                 )
             for version in range(current + 1, SCHEMA_VERSION + 1):
-                conn.execute(_MIGRATIONS[version - 1])
+                sql, step = MIGRATIONS[version - 1]
+                conn.execute(sql)
+                if step is not None:
+                    step(conn)
                 conn.execute("INSERT INTO schema_version VALUES (%s)", (version,))
 
     def schema_version(self) -> int:
@@ -305,6 +260,7 @@ class PostgresStore:
             if not row:
                 return 0
             gone = conn.execute("DELETE FROM tm_units WHERE file_id=%s", (row[0],)).rowcount
+            pgschema.bump_deletes(conn)
             conn.execute("DELETE FROM tm_files WHERE id=%s", (row[0],))
             self._names.pop(int(row[0]), None)
             return int(gone)
@@ -314,59 +270,75 @@ class PostgresStore:
         """Store ``units`` under ``file`` (``COPY``, no de-duplication)."""
         if not units:
             return 0
-        with self.transaction(), self._conn() as conn:
-            file_id = self.file_id(file)
-            with conn.cursor().copy(f"COPY tm_units({_COPY_COLUMNS}) FROM STDIN") as copy:
-                for unit in units:
-                    copy.write_row(unit_row(file_id, unit, _tu_bytes(unit)))
-        return len(units)
+        return self._store(file, ((u, _tu_bytes(u)) for u in units), merge=False)[0]
 
     def import_units(self, file: str, items: Iterable[tuple[TMUnit, bytes]]) -> tuple[int, int]:
         """Merge ``(unit, <tu> bytes)`` into ``file``; return (added, duplicates).
 
-        The rows are copied into a temporary table, then one statement keeps,
-        per (source, target) pair, the newest copy - and only when the memory
-        does not hold that pair with the same or a newer date already.  All
-        in one transaction: an error or a dropped connection stores nothing.
+        Per (source, target) pair the newest copy is kept - and only when the
+        memory does not hold that pair with the same or a newer date already.
         """
+        return self._store(file, items, merge=True)
+
+    def _store(
+        self, file: str, items: Iterable[tuple[TMUnit, bytes]], *, merge: bool
+    ) -> tuple[int, int]:
+        """``COPY`` the units and their postings in, then (``merge``) drop the losing copies.
+
+        The rows go straight into their tables, a chunk of units and then
+        their postings at a time, with ids given here (the writers' lock
+        keeps the id sequence to this transaction).  All in one transaction:
+        an error or a dropped connection stores nothing.  A load bigger than
+        the memory drops the indexes and builds them once at the end (one
+        sort beats a million index insertions).
+        """
+        outer = getattr(self._local, "conn", None) is not None
         with self.transaction(), self._conn() as conn:
             file_id = self.file_id(file)
-            conn.execute(
-                "CREATE TEMP TABLE tm_import (LIKE tm_units INCLUDING DEFAULTS) ON COMMIT DROP"
-            )
-            conn.execute("ALTER TABLE tm_import DROP COLUMN id, ADD COLUMN seq bigserial")
-            total = 0
-            with conn.cursor().copy(f"COPY tm_import({_COPY_COLUMNS}) FROM STDIN") as copy:
-                for unit, tu in items:
-                    copy.write_row(unit_row(file_id, unit, tu))
-                    total += 1
+            first = int(conn.execute("SELECT nextval('tm_units_id_seq')").fetchone()[0])
+            held = conn.execute(
+                f"SELECT count(*) FROM (SELECT 1 FROM tm_units LIMIT {REBUILD_AT}) AS h"
+            ).fetchone()[0]
+            items = iter(items)
+            chunk = list(itertools.islice(items, CHUNK))
+            rebuild = len(chunk) == CHUNK and held < REBUILD_AT
+            if rebuild:  # a big load into a small memory: build the indexes once, after
+                conn.execute("SET LOCAL maintenance_work_mem = '512MB'")
+                conn.execute(f"DROP INDEX {', '.join(INDEXES)}")
+            next_id = first
+            cursor = conn.cursor()
+            postings = pgschema.Postings()
+            postings_from = first
+            while chunk:
+                with cursor.copy(f"COPY tm_units(id, {_COPY_COLUMNS}) FROM STDIN") as copy:
+                    for unit, tu in chunk:
+                        norm = normalize(unit.source)
+                        hashes = pgschema.feature_hashes(norm)
+                        postings.add(next_id, hashes)
+                        copy.write_row(unit_row(next_id, file_id, unit, norm, tu, len(hashes)))
+                        next_id += 1
+                chunk = list(itertools.islice(items, CHUNK))
+                if not chunk or next_id - postings_from >= POSTINGS_EVERY:
+                    postings.copy_to(conn)  # fewer, longer rows: fewer to read per lookup
+                    postings_from = next_id
+            total = next_id - first
             if not total:
                 return 0, 0
-            conn.execute("ANALYZE tm_import")
-            held = conn.execute("SELECT count(*) FROM tm_units").fetchone()[0]
-            rebuild = total >= max(REBUILD_AT, held)
-            if rebuild:  # a big load: one index build beats a million index insertions
-                conn.execute("SET LOCAL maintenance_work_mem = '512MB'")
-                conn.execute(f"DROP INDEX {', '.join(_INDEXES)}")
-            added = conn.execute(
-                f"INSERT INTO tm_units({_COPY_COLUMNS}) "
-                f"SELECT {_COPY_COLUMNS} FROM ("
-                f"  SELECT DISTINCT ON (i.pair_key) i.* FROM tm_import i"
-                "   WHERE NOT EXISTS (SELECT 1 FROM tm_units u"
-                "                     WHERE u.pair_key = i.pair_key AND u.date >= i.date)"
-                "   ORDER BY i.pair_key, i.date DESC, i.seq) AS fresh "
-                "ORDER BY seq"
-            ).rowcount
+            conn.execute("SELECT setval('tm_units_id_seq', %s)", (next_id - 1,))
+            lost = pgschema.drop_losers(conn, first) if merge else 0
             if rebuild:
-                for create in _INDEXES.values():
+                for create in INDEXES.values():
                     conn.execute(create)
-                conn.execute("ANALYZE tm_units")  # the planner must know the new size
             conn.execute(
                 "UPDATE tm_files SET units=(SELECT count(*) FROM tm_units WHERE file_id=%s) "
                 "WHERE id=%s",
                 (file_id, file_id),
             )
-        return int(added), total - int(added)
+        added = total - lost
+        if added >= ANALYZE_AT and not outer:
+            with self._conn() as conn:  # the planner must know the new size
+                conn.execute("ANALYZE tm_units, tm_postings")
+        return added, lost
 
     # ------------------------------------------------------------------ reading
     def _file_name(self, conn: Any, file_id: int) -> str:
@@ -384,33 +356,24 @@ class PostgresStore:
                 f"SELECT file_id, {_UNIT_COLUMNS} FROM tm_units WHERE src_key=%s AND norm=%s",
                 (normalized_key(norm), norm),
             ).fetchall()
-            return [_unit(r[1:], self._file_name(conn, r[0])) for r in rows]
+            return [unit_from_row(r[1:], self._file_name(conn, r[0])) for r in rows]
 
     def candidates(self, source: str, limit: int, min_score: float = 0.0) -> list[tuple[int, str]]:
-        """Ids and sources of up to ``limit`` units sharing the most trigrams with ``source``.
+        """Ids and sources of the ``limit`` units whose features overlap ``source``'s most.
 
-        Units too much shorter or longer to reach ``min_score`` (``fuzz.ratio``)
-        are left out, as in the SQLite store.
+        Ranked as the SQLite store ranks them (`transkit.tm.featurerank`), from
+        posting lists this process keeps (`transkit.tm.pgpostings`).
         """
         norm = normalize(source)
-        if not any(c.isalnum() for c in norm):
-            return []
-        length = len(norm)
-        ratio = min_score / 100.0
-        # 2 * min(a, b) / (a + b) >= ratio  <=>  b within [a * r / (2 - r), a * (2 - r) / r]
-        low = int(length * ratio / (2 - ratio)) if ratio > 0 else 0
-        high = int(length * (2 - ratio) / ratio) + 1 if ratio > 0 else 1 << 30
-        with self._conn() as conn, conn.transaction():
-            conn.execute(
-                "SELECT set_config('pg_trgm.similarity_threshold', %s, true)",
-                (str(trigram_threshold(min_score)),),
-            )
+        with self._conn() as conn:
+            order = self._postings.candidates(conn, norm, min_score, limit)
+            if not order:
+                return []
             rows = conn.execute(
-                "SELECT id, source FROM tm_units WHERE norm %% %s AND chars BETWEEN %s AND %s "
-                "ORDER BY similarity(norm, %s) DESC, id LIMIT %s",
-                (norm, low, high, norm, limit),
+                "SELECT id, source FROM tm_units WHERE id = ANY(%s)", (order,)
             ).fetchall()
-        return [(int(r[0]), r[1]) for r in rows]
+        found = dict(rows)
+        return [(i, found[i]) for i in order if i in found]
 
     def get(self, ids: Sequence[int]) -> list[tuple[int, TMUnit]]:
         """``(id, unit)`` by id, in the order given (ids of deleted units are skipped)."""
@@ -421,7 +384,7 @@ class PostgresStore:
                 f"SELECT id, file_id, {_UNIT_COLUMNS} FROM tm_units WHERE id = ANY(%s)",
                 (list(ids),),
             ).fetchall()
-            found = {r[0]: _unit(r[2:], self._file_name(conn, r[1])) for r in rows}
+            found = {r[0]: unit_from_row(r[2:], self._file_name(conn, r[1])) for r in rows}
         return [(i, found[i]) for i in ids if i in found]
 
     def pair_dates(self, pairs: Iterable[tuple[str, str]]) -> dict[int, str]:
@@ -448,7 +411,9 @@ class PostgresStore:
                 query += " AND target=%s"
                 params += (target,)
             rows = conn.execute(query + " RETURNING file_id", params).fetchall()
-            for (file_id,) in rows:
+            if rows:
+                pgschema.bump_deletes(conn)
+            for file_id, *_ in rows:
                 name = self._file_name(conn, file_id)
                 removed[name] = removed.get(name, 0) + 1
         return removed
@@ -465,7 +430,7 @@ class PostgresStore:
                     f"ORDER BY id LIMIT {PAGE}",
                     params,
                 ).fetchall()
-                page = [_unit(r[2:], self._file_name(conn, r[1])) for r in rows]
+                page = [unit_from_row(r[2:], self._file_name(conn, r[1])) for r in rows]
             yield from page
             if len(rows) < PAGE:
                 return

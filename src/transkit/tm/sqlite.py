@@ -30,7 +30,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from transkit.tm.store import FileState, StoreStats
+from transkit.tm.featurerank import best_by_features
+from transkit.tm.store import FileState, StoreStats, unit_from_row
 from transkit.tm.units import (
     TMUnit,
     context_key,
@@ -50,10 +51,6 @@ BULK = 2000
 DELTA_LIMIT = 200_000
 #: Posting lists kept decoded in memory across lookups (bytes).
 CACHE_BYTES = 256 << 20
-#: Features in more than this share of the units are not counted (assumed shared).
-COMMON = 1.0
-#: Candidates share at least this fraction of the query's features.
-MIN_SHARED = 0.2
 #: Per-unit feature counts and lengths are stored in BLOBs of this many ids.
 INFO_CHUNK = 65536
 
@@ -120,23 +117,6 @@ class _Postings:
         names = list(self.names)
         for fid, start, end in zip(first, starts, ends, strict=True):
             yield names[fid], keys[start:end].astype(np.uint32)
-
-
-def _unit(row: Sequence[Any], file: str = "") -> TMUnit:
-    props = tuple(tuple(p) for p in json.loads(row[9])) if row[9] else ()
-    return TMUnit(
-        source=row[0],
-        target=row[1],
-        source_lang=row[2],
-        target_lang=row[3],
-        date=row[4],
-        prev=row[5],
-        next=row[6],
-        origin=row[7],
-        document=row[8],
-        props=props,  # type: ignore[arg-type]
-        file=file,
-    )
 
 
 class SQLiteStore:
@@ -376,7 +356,9 @@ class SQLiteStore:
         rows = self._db.execute(
             f"SELECT file_id, {_UNIT_COLUMNS} FROM units WHERE src_key=?", (source_key(source),)
         ).fetchall()
-        return [_unit(r[1:], self._file_name(r[0])) for r in rows if normalize(r[1]) == wanted]
+        return [
+            unit_from_row(r[1:], self._file_name(r[0])) for r in rows if normalize(r[1]) == wanted
+        ]
 
     def _unit_info(self) -> tuple[Any, Any]:
         """Per-unit feature counts and lengths (arrays by id), cached until the index changes."""
@@ -467,7 +449,6 @@ class SQLiteStore:
         under a fifth of the query's features, or too much shorter or longer
         to reach ``min_score`` (a ``fuzz.ratio`` score), are left out.
         """
-        import numpy as np
 
         norm = normalize(source)
         wanted = list(dict.fromkeys(features(norm)))
@@ -477,32 +458,9 @@ class SQLiteStore:
         arrays = self._postings(wanted, self._info[0] if self._info else 0)
         if not arrays:
             return []
-        limit_df = COMMON * len(nfeat)
-        rare = [a for a in arrays if len(a) <= limit_df]
-        common = len(arrays) - len(rare)
-        if rare and common:
-            arrays = rare  # a word in most units tells little apart and costs the most
-        else:
-            common = 0
-        shared = np.zeros(len(nfeat), dtype=np.uint16)
-        for ids in arrays:  # ids are unique within one list, so += counts each once
-            shared[ids] += 1
-        need = max(1, int(len(wanted) * MIN_SHARED) - common)
-        hit = np.flatnonzero(shared >= need)
-        hit = hit[nfeat[hit] > 0]  # ids of deleted units have no features
-        if min_score > 0 and len(hit):
-            length = len(norm)
-            lengths = chars[hit].astype(np.float32)
-            hit = hit[200.0 * np.minimum(lengths, length) / (lengths + length) >= min_score]
-        if not len(hit):
+        order = best_by_features(arrays, len(wanted), nfeat, chars, len(norm), min_score, limit)
+        if not order:
             return []
-        dice = (shared[hit].astype(np.float32) + common) / (
-            len(wanted) + nfeat[hit].astype(np.float32)
-        )
-        k = min(limit, len(hit))
-        best = np.argpartition(dice, -k)[-k:] if k < len(hit) else np.arange(len(hit))
-        best = best[np.argsort(-dice[best], kind="stable")]
-        order = [int(i) for i in hit[best]]
         found: dict[int, str] = {}
         for start in range(0, len(order), 500):
             chunk = order[start : start + 500]
@@ -522,7 +480,9 @@ class SQLiteStore:
             for row in self._db.execute(
                 f"SELECT id, file_id, {_UNIT_COLUMNS} FROM units WHERE id IN ({marks})", chunk
             ):
-                found.append((order[row[0]], row[0], _unit(row[2:], self._file_name(row[1]))))
+                found.append(
+                    (order[row[0]], row[0], unit_from_row(row[2:], self._file_name(row[1])))
+                )
         found.sort(key=lambda item: item[0])
         return [(unit_id, unit) for _, unit_id, unit in found]
 
@@ -579,7 +539,7 @@ class SQLiteStore:
                 (file,),
             )
         for row in rows:
-            yield _unit(row[1:], self._file_name(row[0]))
+            yield unit_from_row(row[1:], self._file_name(row[0]))
 
     def stats(self) -> StoreStats:
         """Units, distinct sources, files and the index size on disk."""

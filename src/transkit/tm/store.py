@@ -3,20 +3,39 @@
 `TranslationMemory` (TMX files in a folder) keeps its searchable copy in a
 `transkit.tm.sqlite.SQLiteStore`, a local cache file; a team's memory
 (`transkit.tm.pgmemory.PostgresMemory`) keeps its units in a
-`transkit.tm.postgres.PostgresStore` (``pg_trgm`` for candidates).  A store
+`transkit.tm.postgres.PostgresStore`.  A store
 only stores and finds candidates: scoring, ranking and match levels are
 done above it (`transkit.tm.lookup`), so every store ranks alike.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from transkit.tm.units import TMUnit
 
-__all__ = ["FileState", "StoreStats", "TMStore"]
+__all__ = ["FileState", "StoreStats", "TMStore", "unit_from_row"]
+
+
+def unit_from_row(row: Sequence[Any], file: str = "") -> TMUnit:
+    """A unit from a row of both stores' unit columns (source ... props, props as JSON)."""
+    props = tuple(tuple(p) for p in json.loads(row[9])) if row[9] else ()
+    return TMUnit(
+        source=row[0],
+        target=row[1],
+        source_lang=row[2],
+        target_lang=row[3],
+        date=row[4],
+        prev=row[5],
+        next=row[6],
+        origin=row[7],
+        document=row[8],
+        props=props,  # type: ignore[arg-type]
+        file=file,
+    )
 
 
 @dataclass(frozen=True)

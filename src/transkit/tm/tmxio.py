@@ -282,7 +282,9 @@ def _unit(
     src_seg, tgt_seg = tuvs[src_i].find("seg"), tuvs[tgt_i].find("seg")
     if src_seg is None or tgt_seg is None:
         raise FormatError("<tuv> without <seg>", file=name, line=tu.sourceline)
-    source, target = seg_text(src_seg, codes=False), seg_text(tgt_seg, codes=False)
+    # a <seg> without inline codes (most of a big memory) is its text
+    source = seg_text(src_seg, codes=False) if len(src_seg) else src_seg.text or ""
+    target = seg_text(tgt_seg, codes=False) if len(tgt_seg) else tgt_seg.text or ""
     if not source.strip() or not target.strip():
         counts.empty += 1
         return None
