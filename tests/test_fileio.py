@@ -128,6 +128,10 @@ def test_a_new_set_is_removed_when_it_cannot_be_completed(
 
 def _signal_during_write(folder: str, signum: int) -> None:
     """Child: write a set while this process signals itself in the middle."""
+    # Python's own handling, whatever the parent installed (Ray's driver, run
+    # in-process by the cluster tests, makes SIGTERM exit with status 15).
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     paths = [Path(folder) / f"f{i}" for i in range(3)]
     real_fsync = os.fsync
 

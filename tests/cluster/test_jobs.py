@@ -155,13 +155,19 @@ def test_ray_client_is_accepted_with_a_warning(
     """``--cluster ray://``: one warning line, and the run works (the execution relayed
     through an actor in the cluster: Ray Data does not execute in a Ray Client process)."""
     out = ray_folder / "client-out"
-    done = subprocess.run(
-        _transkit(*inputs[:1], "--out", str(out), "--cluster", cluster.client_address),
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env={**os.environ, "PYTHONPATH": str(REPO / "src")},
-    )
+    for _attempt in range(2):
+        done = subprocess.run(
+            _transkit(*inputs[:1], "--out", str(out), "--cluster", cluster.client_address),
+            capture_output=True,
+            text=True,
+            timeout=600,
+            env={**os.environ, "PYTHONPATH": str(REPO / "src")},
+        )
+        # Ray's client server starts a driver process per client; on a busy
+        # machine that can time out ("Initialization failure from server"),
+        # which is Ray's, not transkit's: one more try, as a user would.
+        if "Initialization failure from server" not in done.stderr:
+            break
     lines = done.stderr.strip().splitlines()
     warnings = [line for line in lines if line.startswith("transkit: warning:")]
     assert len(warnings) == 1 and "Ray Client" in warnings[0], done.stderr[-3000:]
