@@ -83,9 +83,6 @@ class RecentTranslations:
     def forget(self, glossary_id: str) -> None:
         """Drop every entry made with ``glossary_id`` (a deleted DeepL glossary)."""
         with self._lock:
-            for key in [k for k in self._entries if _glossary_of(k[0]) == glossary_id]:
+            # a kind is (language pair, DeepL glossary id or None)
+            for key in [k for k in self._entries if k[0][1] == glossary_id]:
                 del self._entries[key]
-
-
-def _glossary_of(kind: Hashable) -> object:
-    return kind[1] if isinstance(kind, tuple) and len(kind) == 2 else None

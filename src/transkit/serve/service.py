@@ -281,7 +281,6 @@ class TranslationService:
         """In a replica's thread: one batch through the pipeline's batch step."""
         from transkit.batch import translate_segments
 
-        _, glossary_id = key  # type: ignore[misc]
         terminology = jobs[0].payload.terminology
         flat = [s for job in jobs for s in job.segments]
         done = translate_segments(
